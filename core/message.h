@@ -1,0 +1,100 @@
+// core/message.h: every message a node sends or receives, client traffic included.
+//
+// One flat struct for all kinds keeps messages trivially poolable in the
+// simulator (no per-message allocation). Only the fields named for a kind are
+// meaningful; the rest are zero. The one exception is install_snapshot, which
+// carries a shared, immutable copy of the sender's key space.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/types.h"
+
+namespace consim {
+
+enum class MsgKind : std::uint8_t {
+  // client -> node. op = client's operation id; key; level (get);
+  // rec.value (put); token = the client's session token (get).
+  client_get,
+  client_put,
+  client_delete,
+  // node -> client. op, key; status; rec = record read or version written;
+  // hint = leader hint when status == not_leader.
+  client_reply,
+
+  // leader -> follower: one log entry. term, index (of the entry),
+  // prev_index/prev_term (the entry before it), commit, key, rec (the entry's
+  // record; rec.version == {entry term, index}).
+  append,
+  // follower -> leader: term, index = follower's last log index after
+  // handling, prev_term = term of that entry, status ok / reject;
+  // on reject, hint_index/hint_term let the leader skip back a whole term.
+  append_reply,
+  // leader -> all: term, commit, index = leader's last index, prev_term = its term.
+  // In lowest_alive mode every node broadcasts heartbeats (liveness pings).
+  heartbeat,
+  // follower -> leader: term, index = follower last index, prev_term = its term.
+  heartbeat_reply,
+  // leader -> follower: term, index/prev_term = last index/term covered, snapshot.
+  install_snapshot,
+
+  // candidate -> all: term, index = last log index, prev_term = last log term.
+  request_vote,
+  // voter -> candidate: term, status ok (granted) / reject.
+  vote_reply,
+
+  // serving node -> peer: op = read id, key.
+  read_query,
+  // peer -> serving node: op = read id, key, rec = peer's record.
+  read_reply,
+  // serving node -> peer (read repair): key, rec = newest record seen.
+  repair,
+};
+constexpr int kMsgKindCount = 14;
+
+std::string_view to_string(MsgKind k);
+
+enum class Status : std::uint8_t {
+  ok = 0,
+  not_found,   // read: key absent or deleted (rec.version tells which version)
+  not_leader,  // write / leader read at a non-leader; hint = leader or kNoNode
+  timeout,     // write: W acks not reached in write_timeout; read: R replies
+               // not reached in read_timeout, or session wait expired
+  behind,      // session read refused: node older than token (policy fail)
+  reject,      // internal (append_reply, vote_reply)
+};
+std::string_view to_string(Status s);
+
+// The key space of a node at one index, as sent in install_snapshot.
+struct Snapshot {
+  std::uint64_t last_index = 0;
+  std::uint64_t last_term = 0;
+  std::vector<Record> records;  // indexed by Key
+};
+
+struct Message {
+  MsgKind kind = MsgKind::client_get;
+  Status status = Status::ok;
+  Level level = Level::eventual;
+  EndpointId from = 0;
+  EndpointId to = 0;
+  NodeId hint = kNoNode;
+  Key key = 0;
+  std::uint64_t op = 0;
+  std::uint64_t term = 0;
+  std::uint64_t index = 0;
+  std::uint64_t prev_index = 0;
+  std::uint64_t prev_term = 0;
+  std::uint64_t commit = 0;
+  std::uint64_t hint_index = 0;
+  std::uint64_t hint_term = 0;
+  Record rec;
+  Version token;
+  std::shared_ptr<const Snapshot> snapshot;  // install_snapshot only
+};
+
+bool is_client_request(MsgKind k);
+
+}  // namespace consim

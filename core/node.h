@@ -1,0 +1,135 @@
+// core/node.h: the replicated key-value store node, as a sans-IO state machine.
+//
+// A Node is the chapter's store working as it is meant to: a leader that
+// assigns versions and replicates entry by entry, followers that apply what
+// they receive, quorum reads, session reads, read repair, and two ways of
+// electing the leader. It never reads a clock, sends on a socket or draws a
+// random number: every call passes the virtual time `now`, and everything the
+// node wants done comes back in an Outputs value that the caller executes.
+//
+// The caller (the simulator, or one day a real network loop) must:
+//   - call start() once, before anything else, and restart() after a crash;
+//   - deliver each message addressed to this node with step();
+//   - when a requested timer comes due, call on_timer() with its id, at a time
+//     in [at_min, at_max] that the caller chose (the caller owns randomness:
+//     election jitter is drawn by the caller, not here);
+//   - send every message in Outputs::messages, honour Outputs::timers, and may
+//     read Outputs::applied and Outputs::roles for observation.
+// Timers are never cancelled: a stale timer is recognised and ignored by the
+// node, so the caller may fire every timer it was asked for.
+//
+// Every call appends to `out`; it never clears it. Calls are cheap: no
+// allocation on the steady-state path once containers have grown.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "core/message.h"
+#include "core/types.h"
+
+namespace consim {
+
+struct NodeConfig {
+  NodeId id = 0;
+  std::uint32_t nodes = 3;          // N
+  std::uint32_t write_quorum = 2;   // W: acks (leader included) before a write is acknowledged
+  std::uint32_t read_quorum = 1;    // R: replies (serving node included) for a strong read
+  std::uint32_t key_space = 0;      // hint: keys are < key_space (the store grows if not)
+  Election election = Election::lowest_alive;
+  Time heartbeat_interval = 2 * kSecond;
+  Time election_timeout = 6 * kSecond;  // majority: randomized in [T, 2T)
+  Time write_timeout = 1 * kSecond;
+  Time read_timeout = 1 * kSecond;
+  bool read_repair = false;
+  SessionPolicy session_behind = SessionPolicy::wait;
+  bool bootstrap_leader = true;     // node 0 starts as leader of term 1, others follow it
+  std::uint32_t catchup_batch = 256;  // entries resent to one follower per heartbeat
+  std::uint32_t log_retain = 4096;    // entries kept before compaction (older ones: snapshot)
+};
+
+struct TimerRequest {
+  std::uint64_t id = 0;
+  Time at_min = 0;  // fire at a time in [at_min, at_max] of the caller's choosing
+  Time at_max = 0;
+};
+
+// A key's record changed on this node (append, repair, snapshot, rollback).
+struct Applied {
+  Key key = 0;
+  Version version;
+};
+
+enum class Role : std::uint8_t { follower, candidate, leader };
+std::string_view to_string(Role r);
+
+struct RoleChange {
+  Role role = Role::follower;
+  std::uint64_t term = 0;
+  NodeId leader = kNoNode;  // who this node now believes leads
+};
+
+struct Outputs {
+  std::vector<Message> messages;
+  std::vector<TimerRequest> timers;
+  std::vector<Applied> applied;
+  std::vector<RoleChange> roles;
+
+  void clear() {
+    messages.clear();
+    timers.clear();
+    applied.clear();
+    roles.clear();
+  }
+};
+
+// What a status view (the chapter's GET /status) shows.
+struct NodeStatus {
+  NodeId id = 0;
+  Role role = Role::follower;
+  std::uint64_t term = 0;
+  NodeId leader = kNoNode;
+  std::uint64_t last_index = 0;
+  std::uint64_t last_term = 0;
+  std::uint64_t commit_index = 0;
+  std::uint64_t keys_present = 0;
+};
+
+class Node {
+ public:
+  explicit Node(const NodeConfig& cfg);
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // Boot. Requests the node's periodic timers.
+  void start(Time now, Outputs& out);
+
+  // Come back after a crash. durable: term, vote, log and store survive
+  // (as if on disk); otherwise all state is lost. Volatile state (role,
+  // leader, pending client operations) is always lost.
+  void restart(Time now, bool durable, Outputs& out);
+
+  // Handle one message addressed to this node.
+  void step(Time now, const Message& m, Outputs& out);
+
+  // A timer this node asked for is due.
+  void on_timer(Time now, std::uint64_t timer_id, Outputs& out);
+
+  // Read-only views, for the status endpoint, checkers and tests.
+  NodeStatus status() const;
+  Record record(Key k) const;          // zero record if never written
+  std::uint32_t key_count() const;     // size of the key space held
+  bool is_leader() const;
+  std::uint64_t term() const;
+  NodeId leader_hint() const;
+  const NodeConfig& config() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace consim
