@@ -1,0 +1,21 @@
+// sim/bench.h: wall-clock and memory readings, and the built-in benchmark.
+//
+// The only place in sim/ that reads a real clock. Nothing here feeds back into
+// a simulation: wall time is printed on stderr, never into a report.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace consim {
+
+double wall_seconds();            // monotonic, arbitrary origin
+long peak_rss_kib();              // this process's high-water resident memory
+
+// The benchmark scenario: `nodes` nodes (W = majority, R = 2), a mixed
+// workload of `ops` operations (all levels), log-normal delays, 1% loss.
+nlohmann::json bench_scenario_json(std::uint64_t ops, std::uint32_t nodes);
+
+}  // namespace consim

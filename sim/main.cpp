@@ -1,0 +1,201 @@
+// consim: the command line.
+//
+// Exit codes: 0 success; 1 a run-time failure (an output file could not be
+// written); 2 bad input from the user (command line or scenario), with one
+// clear message on stderr and no output file written.
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "sim/bench.h"
+#include "sim/report.h"
+#include "sim/scenario_load.h"
+#include "sim/trace.h"
+#include "sim/world.h"
+
+namespace po = boost::program_options;
+using namespace consim;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+const char* kUsage = R"(consim: a deterministic simulator of the course chapter's replicated key-value
+store (leader, followers, write quorum W, read quorum R, consistency levels),
+measuring how often reads are stale, for how long, and at what cost.
+
+Usage:
+  consim run [FILE] [options]      run a scenario (the built-in default without FILE)
+  consim validate FILE...          check scenario files; print nothing else on success
+  consim bench [--ops N] [--nodes N]  measure the engine's speed and memory
+  consim --help | --version
+
+Examples:
+  consim run                                   the chapter's cluster: 3 nodes, W=2, R=1
+  consim run --set cluster.write_quorum=3      the chapter's "try W=3"
+  consim run scenarios/partition.json --seed 7 --format json --output report.json
+  consim run --trace trace.jsonl               one JSON line per event
+  consim validate scenarios/*.json
+
+Run 'consim run --help' for the options of run.
+Documentation: docs/ (README.md, architecture.md, scenario-format.md, consistency.md).
+)";
+
+void print_error(const std::string& msg) { fmt::print(stderr, "consim: {}\n", msg); }
+
+po::variables_map parse(const po::options_description& desc, const po::positional_options_description& pos,
+                        int argc, char** argv) {
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).run(), vm);
+  po::notify(vm);
+  return vm;
+}
+
+int cmd_run(int argc, char** argv) {
+  po::options_description desc("consim run [FILE] [options]");
+  desc.add_options()
+      ("help,h", "show this help")
+      ("file", po::value<std::string>(), "scenario file (default: the built-in default scenario)")
+      ("seed", po::value<std::uint64_t>(), "override the scenario's seed")
+      ("set", po::value<std::vector<std::string>>()->composing(),
+       "PATH=VALUE: change one scenario field, e.g. --set cluster.write_quorum=3 (repeatable)")
+      ("format", po::value<std::string>()->default_value("text"), "report format: text or json")
+      ("output,o", po::value<std::string>(), "write the report to FILE (default: standard output)")
+      ("trace", po::value<std::string>(), "write one JSON line per event to FILE")
+      ("quiet,q", "do not print the timing line on stderr");
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  po::variables_map vm = parse(desc, pos, argc, argv);
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return kExitOk;
+  }
+  const std::string format = vm["format"].as<std::string>();
+  if (format != "text" && format != "json") {
+    print_error(fmt::format("--format {}: expected text or json", format));
+    return kExitUsage;
+  }
+  std::vector<std::string> sets;
+  if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
+  if (vm.count("seed")) sets.push_back(fmt::format("seed={}", vm["seed"].as<std::uint64_t>()));
+  const std::string file = vm.count("file") ? vm["file"].as<std::string>() : "";
+  Scenario sc = load_scenario(file, sets);
+
+  std::unique_ptr<TraceWriter> trace;
+  if (vm.count("trace")) trace = std::make_unique<TraceWriter>(vm["trace"].as<std::string>());
+  const double t0 = wall_seconds();
+  World world(sc, trace.get());
+  world.run();
+  const double wall = wall_seconds() - t0;
+  std::string text = format == "json" ? report_json(world).dump(2) + "\n" : report_text(world);
+  if (trace) trace->commit();
+  write_file_atomically(vm.count("output") ? vm["output"].as<std::string>() : "-", text);
+  if (!vm.count("quiet")) {
+    const auto events = world.metrics().engine.events;
+    fmt::print(stderr, "consim: {} events in {:.3f} s wall ({:.2f} M events/s)\n", events, wall,
+               wall > 0 ? static_cast<double>(events) / wall / 1e6 : 0.0);
+  }
+  return kExitOk;
+}
+
+int cmd_validate(int argc, char** argv) {
+  po::options_description desc("consim validate FILE...");
+  desc.add_options()("help,h", "show this help")("files", po::value<std::vector<std::string>>(), "scenario files");
+  po::positional_options_description pos;
+  pos.add("files", -1);
+  po::variables_map vm = parse(desc, pos, argc, argv);
+  if (vm.count("help") || !vm.count("files")) {
+    std::cout << desc << "\n";
+    return vm.count("help") ? kExitOk : kExitUsage;
+  }
+  int rc = kExitOk;
+  for (const std::string& f : vm["files"].as<std::vector<std::string>>()) {
+    try {
+      load_scenario(f, {});
+    } catch (const InputError& e) {
+      print_error(e.what());
+      rc = kExitUsage;
+    }
+  }
+  return rc;
+}
+
+int cmd_bench(int argc, char** argv) {
+  po::options_description desc("consim bench [options]");
+  desc.add_options()
+      ("help,h", "show this help")
+      ("ops", po::value<std::uint64_t>()->default_value(1000000), "client operations to simulate")
+      ("nodes", po::value<std::uint32_t>()->default_value(5), "cluster size")
+      ("repeat", po::value<int>()->default_value(1), "runs; the best is reported");
+  po::variables_map vm = parse(desc, {}, argc, argv);
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return kExitOk;
+  }
+  const auto ops = vm["ops"].as<std::uint64_t>();
+  const auto nodes = vm["nodes"].as<std::uint32_t>();
+  if (ops == 0 || nodes == 0 || nodes > kMaxNodes) {
+    print_error(fmt::format("bench: --ops must be > 0 and --nodes within 1..{}", kMaxNodes));
+    return kExitUsage;
+  }
+  Scenario sc = scenario_from_json(bench_scenario_json(ops, nodes), "<bench>");
+  double best = 1e300;
+  std::uint64_t events = 0;
+  std::uint64_t reads = 0, writes = 0;
+  for (int r = 0; r < std::max(1, vm["repeat"].as<int>()); ++r) {
+    World world(sc);
+    const double t0 = wall_seconds();
+    world.run();
+    best = std::min(best, wall_seconds() - t0);
+    events = world.metrics().engine.events;
+    reads = writes = 0;
+    for (const auto& rs : world.metrics().reads) reads += rs.reads;
+    for (const auto& ws : world.metrics().writes) writes += ws.writes;
+  }
+  fmt::print("bench: {} nodes, {} operations ({} reads, {} writes), {} events\n", nodes, reads + writes, reads, writes,
+             events);
+  fmt::print("bench: {:.3f} s wall, {:.2f} M events/s, {:.0f} k ops/s, peak memory {} MiB\n", best,
+             static_cast<double>(events) / best / 1e6, static_cast<double>(reads + writes) / best / 1e3,
+             peak_rss_kib() / 1024);
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    if (argc < 2) {
+      std::cout << kUsage;
+      return kExitUsage;
+    }
+    const std::string cmd = argv[1];
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+      std::cout << kUsage;
+      return kExitOk;
+    }
+    if (cmd == "--version" || cmd == "version") {
+      std::cout << "consim " << CONSIM_VERSION << "\n";
+      return kExitOk;
+    }
+    if (cmd == "run") return cmd_run(argc - 1, argv + 1);
+    if (cmd == "validate") return cmd_validate(argc - 1, argv + 1);
+    if (cmd == "bench") return cmd_bench(argc - 1, argv + 1);
+    print_error(fmt::format("unknown command \"{}\"; expected run, validate or bench (see consim --help)", cmd));
+    return kExitUsage;
+  } catch (const InputError& e) {
+    print_error(e.what());
+    return kExitUsage;
+  } catch (const po::error& e) {
+    print_error(fmt::format("{} (see consim --help)", e.what()));
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitFailure;
+  }
+}

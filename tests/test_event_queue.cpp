@@ -1,0 +1,99 @@
+// tests/test_event_queue.cpp: the agenda pops in (time, sequence) order.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <tuple>
+#include <vector>
+
+#include "sim/event_queue.h"
+#include "sim/rng.h"
+
+using consim::Event;
+using consim::EventQueue;
+using consim::Rng;
+using consim::Time;
+
+TEST_CASE("event queue: pops in time order and advances now()") {
+  EventQueue q;
+  CHECK(q.empty());
+  CHECK(q.now() == 0);
+  const Time times[] = {50, 10, 40, 20, 30};
+  for (std::uint32_t i = 0; i < 5; ++i) q.push(times[i], 1, i);
+  CHECK(q.size() == 5);
+  CHECK(q.scheduled() == 5);
+  CHECK(q.top().time == 10);
+  const std::uint32_t order[] = {1, 3, 4, 2, 0};
+  Time last = 0;
+  for (std::uint32_t expected : order) {
+    const Event e = q.pop();
+    CHECK(e.index == expected);
+    CHECK(e.time >= last);
+    CHECK(q.now() == e.time);
+    last = e.time;
+  }
+  CHECK(q.empty());
+  CHECK(q.now() == 50);
+}
+
+TEST_CASE("event queue: ties pop in push order") {
+  EventQueue q;
+  for (std::uint32_t i = 0; i < 100; ++i) q.push(7, i % 3, i);
+  q.push(3, 9, 1000);
+  CHECK(q.pop().index == 1000);
+  for (std::uint32_t i = 0; i < 100; ++i) {
+    const Event e = q.pop();
+    CHECK(e.index == i);
+    CHECK(e.kind == i % 3);
+    CHECK(e.seq == i);
+  }
+  // Scheduling at now() is allowed and still FIFO after earlier ones.
+  q.push(7, 0, 1);
+  q.push(7, 0, 2);
+  CHECK(q.pop().index == 1);
+  CHECK(q.pop().index == 2);
+}
+
+TEST_CASE("event queue: random interleaved pushes and pops match a sorted reference") {
+  Rng rng(4242, 0);
+  EventQueue q;
+  // Reference: pending (time, seq, index), popped as the minimum.
+  std::vector<std::tuple<Time, std::uint64_t, std::uint32_t>> pending;
+  std::uint64_t seq = 0;
+  std::uint32_t next_index = 0;
+  std::size_t pops = 0;
+  for (int step = 0; step < 20000; ++step) {
+    const std::uint64_t action = rng.next_below(5);
+    if (action < 3 || pending.empty()) {
+      // Push 1..3 events at now() plus a small delay (coarse, so ties happen).
+      const std::uint64_t k = rng.next_below(3);
+      for (std::uint64_t j = 0; j <= k; ++j) {
+        const std::uint64_t delay = rng.next_below(20);
+        const Time t = q.now() + static_cast<Time>(delay);
+        q.push(t, 0, next_index);
+        pending.emplace_back(t, seq++, next_index);
+        ++next_index;
+      }
+    } else {
+      const auto it = std::min_element(pending.begin(), pending.end());
+      const Event e = q.pop();
+      ++pops;
+      REQUIRE(e.time == std::get<0>(*it));
+      REQUIRE(e.seq == std::get<1>(*it));
+      REQUIRE(e.index == std::get<2>(*it));
+      REQUIRE(q.now() == e.time);
+      pending.erase(it);
+    }
+    REQUIRE(q.size() == pending.size());
+  }
+  // Drain: times non-decreasing, ties by sequence.
+  std::sort(pending.begin(), pending.end());
+  for (const auto& p : pending) {
+    const Event e = q.pop();
+    REQUIRE(e.time == std::get<0>(p));
+    REQUIRE(e.seq == std::get<1>(p));
+  }
+  CHECK(q.empty());
+  CHECK(pops > 1000);
+  CHECK(q.scheduled() == seq);
+}

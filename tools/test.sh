@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The second command of the README (and what CI runs): install what is
+# missing, build, and run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/install-deps.sh
+bash tools/build.sh
+# every scenario shipped must validate
+find scenarios -name "*.json" ! -name "*.schema.json" -print0 | xargs -0 ./build/consim validate
+ctest --test-dir build --output-on-failure
