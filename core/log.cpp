@@ -16,8 +16,8 @@ const LogEntry& Log::at(std::uint64_t i) const {
   return entries_[i - snapshot_index_ - 1];
 }
 
-void Log::compact(std::size_t retain) {
-  while (entries_.size() > retain) {
+void Log::compact(std::size_t retain, std::uint64_t upto) {
+  while (entries_.size() > retain && snapshot_index_ < upto) {
     snapshot_term_ = entries_.front().term;
     ++snapshot_index_;
     entries_.pop_front();

@@ -52,8 +52,10 @@ class Log {
   const LogEntry& back() const { return entries_.back(); }
   void pop_back() { entries_.pop_back(); }
 
-  // Drops the oldest entries until at most `retain` are held.
-  void compact(std::size_t retain);
+  // Drops the oldest entries until at most `retain` are held, but none
+  // above index `upto` (only a committed prefix may be compacted: a
+  // compacted entry can no longer be rolled back).
+  void compact(std::size_t retain, std::uint64_t upto);
   // Empties the log; the prefix up to `index` (of term `term`) is a snapshot.
   void reset(std::uint64_t index, std::uint64_t term);
 

@@ -30,10 +30,14 @@ enum class MsgKind : std::uint8_t {
   append,
   // follower -> leader: term, index = follower's last log index after
   // handling, prev_term = term of that entry, status ok / reject;
-  // on reject, hint_index/hint_term let the leader skip back a whole term.
+  // on reject, hint_index/hint_term let the leader skip back a whole term
+  // (hint_term 0: resend from hint_index; hint_index 0: send a snapshot).
+  // Also the answer to install_snapshot.
   append_reply,
   // leader -> all: term, commit, index = leader's last index, prev_term = its term.
   // In lowest_alive mode every node broadcasts heartbeats (liveness pings).
+  // hint = the sender's leader belief: a heartbeat has replication meaning
+  // only when hint == from (the sender believes it leads).
   heartbeat,
   // follower -> leader: term, index = follower last index, prev_term = its term.
   heartbeat_reply,
@@ -47,7 +51,9 @@ enum class MsgKind : std::uint8_t {
 
   // serving node -> peer: op = read id, key.
   read_query,
-  // peer -> serving node: op = read id, key, rec = peer's record.
+  // peer -> serving node: op = read id, key, rec = peer's record,
+  // commit = the peer's known-committed prefix (read repair spreads only
+  // records at or below it).
   read_reply,
   // serving node -> peer (read repair): key, rec = newest record seen.
   repair,

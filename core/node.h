@@ -45,7 +45,7 @@ struct NodeConfig {
   Time read_timeout = 1 * kSecond;
   bool read_repair = false;
   SessionPolicy session_behind = SessionPolicy::wait;
-  bool bootstrap_leader = true;     // node 0 starts as leader of term 1, others follow it
+  bool bootstrap_leader = true;     // node 0 starts as leader of term N, others follow it
   std::uint32_t catchup_batch = 256;  // entries resent to one follower per heartbeat
   std::uint32_t log_retain = 4096;    // entries kept before compaction (older ones: snapshot)
 };

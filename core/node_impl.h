@@ -4,6 +4,18 @@
 //   node.cpp             public API, dispatch, timers, roles and elections
 //   node_replication.cpp the log: append, heartbeat, snapshot, catch-up
 //   node_client.cpp      client requests, quorum reads, session reads, repair
+//
+// What a reader must know (details at each function):
+//  - timer ids: kind in the high 8 bits, restart epoch in the low 56 bits;
+//    one live timer per kind, re-armed from a stored deadline (TimerKind).
+//  - terms: bootstrap leader node 0 leads term N; lowest_alive leaders take
+//    the smallest t > term with t % N == id (node.cpp).
+//  - heartbeat.hint = the sender's leader belief; replication meaning iff
+//    hint == from (lowest_alive followers' heartbeats are liveness pings).
+//  - session tokens: has_token() (node_client.cpp).
+//  - read repair spreads only records a replier knows committed
+//    (read_reply.commit); a repaired record beyond the receiver's log is
+//    tentative until the log reaches its index (Tentative).
 #pragma once
 
 #include <array>
@@ -39,6 +51,8 @@ inline std::uint64_t timer_id(TimerKind k, std::uint64_t epoch) {
 
 // At most this many early (out of order) entries are buffered by a follower.
 constexpr std::size_t kReorderLimit = 1024;
+// At most this many repaired records ahead of the log are held by a node.
+constexpr std::size_t kTentativeLimit = 256;
 
 struct Node::Impl {
   // A client write waiting for W holders. Ordered by index; since every
@@ -61,6 +75,7 @@ struct Node::Impl {
     std::uint32_t replies = 0;
     std::uint64_t replied = 0;  // mask of nodes that replied (self included)
     Record best;                // newest record seen
+    bool best_safe = false;     // a replier holding `best` knows it committed
     std::array<Version, kMaxNodes> seen{};  // each replier's version (repair)
   };
   // A session read parked until the node has the client's token.
@@ -77,6 +92,15 @@ struct Node::Impl {
     std::uint64_t prev_term = 0;
     Key key = 0;
     Record rec;
+  };
+  // A record a read repair put in the store ahead of our log: the log has
+  // not reached its index yet. When it does, the log decides: the entry is
+  // the same write (confirmed) or the repaired write is not in our history
+  // (a phantom: the key returns to `prev`, the log's view of it).
+  struct Tentative {
+    Key key = 0;
+    Version version;
+    Record prev;
   };
   // One timer kind's bookkeeping (see TimerKind).
   struct TimerSlot {
@@ -106,6 +130,8 @@ struct Node::Impl {
   void handle_vote_reply(Time now, const Message& m, Outputs& out);
   void note_role(Outputs& out);
   NodeId lowest_alive(Time now) const;
+  bool may_claim(Time now) const;
+  bool reclaim_lead(Time now, const Message& m, Outputs& out);
   std::uint64_t next_unique_term() const;
   Message& send(MsgKind k, EndpointId to, Outputs& out) const;
   bool is_node(EndpointId e) const { return e < cfg.nodes; }
@@ -143,7 +169,12 @@ struct Node::Impl {
   void handle_read_reply(const Message& m, Outputs& out);
   void finish_quorum_read(std::size_t i, Outputs& out);
   void handle_repair(const Message& m, Outputs& out);
+  Tentative* find_tentative(Key k);
+  void drop_tentative(const Tentative* t);
+  void drop_phantoms(std::uint64_t above_index, std::uint64_t through_index,
+                     std::uint64_t below_term, Outputs& out);
   bool has_token(const Version& token) const;
+  std::uint64_t safe_prefix() const;
   void recheck_parked(Outputs& out);
   void expire_reads(Time now, Outputs& out);
   void reply_client(EndpointId client, std::uint64_t op, Key key, Status s,
@@ -165,11 +196,15 @@ struct Node::Impl {
   Log log;
   std::vector<Record> store;     // indexed by Key
   std::uint64_t store_gen = 0;   // bumped on every store change (snapshot cache)
+  std::vector<Tentative> tentative;  // at most one per key, <= kTentativeLimit
 
   // Volatile state.
   Role role = Role::follower;
   NodeId leader = kNoNode;
   std::uint64_t commit_index = 0;
+  // Follower: our log equals the current term's leader's through this index
+  // (0 when unknown). Older appends and snapshots at or below it are stale.
+  std::uint64_t leader_match = 0;
   std::uint64_t epoch = 0;       // restart count; part of every timer id
   Time boot_time = 0;
   bool may_claim_at_once = false;  // lowest_alive: bootstrap grace waived
@@ -180,6 +215,7 @@ struct Node::Impl {
   std::array<Time, kMaxNodes> last_heard{};
   std::array<std::uint64_t, kMaxNodes> match{};        // leader: per follower
   std::array<std::uint64_t, kMaxNodes> catchup_end{};  // leader: pipeline mark
+  std::array<std::uint64_t, kMaxNodes> hb_seen{};      // leader: last heartbeat_reply index
   std::vector<EarlyEntry> early;   // sorted by index, <= kReorderLimit
   Ring<PendingWrite> writes;       // ordered by index
   TimerSlot writes_timer;

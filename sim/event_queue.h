@@ -5,10 +5,18 @@
 // time always run in the same order. An event is 24 bytes: the payload is a
 // kind and an index into a pool the world owns (messages, timers, clients),
 // so scheduling never allocates once the heap has grown.
+//
+// Events scheduled a fixed delay after "now" (client timeouts) arrive in
+// time order, so they need no heap: push_lane() appends them to a FIFO lane
+// and pop() takes whichever of the heap's top and the lane fronts comes first
+// in (time, sequence) order. The order of events is exactly that of a single
+// heap; the heap just stays small.
 #pragma once
 
+#include <array>
 #include <cassert>
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "core/types.h"
@@ -24,6 +32,7 @@ struct Event {
 
 class EventQueue {
  public:
+  static constexpr int lanes() { return kLanes; }
   // Schedule at `time`, which must not be before the last popped time.
   void push(Time time, std::uint32_t kind, std::uint32_t index) {
     assert(time >= now_);
@@ -31,16 +40,52 @@ class EventQueue {
     sift_up(heap_.size() - 1);
   }
 
-  bool empty() const { return heap_.empty(); }
-  std::size_t size() const { return heap_.size(); }
-  const Event& top() const { return heap_.front(); }
+  // Schedule on FIFO lane `lane` (< kLanes).
+  // REQUIRES: time >= the time of every event already on that lane.
+  void push_lane(int lane, Time time, std::uint32_t kind, std::uint32_t index) {
+    assert(time >= now_);
+    assert(lanes_[lane].empty() || lanes_[lane].back().time <= time);
+    lanes_[lane].push_back(Event{time, next_seq_++, kind, index});
+  }
 
-  // Remove and return the earliest event; advances now().
+  bool empty() const {
+    if (!heap_.empty()) return false;
+    for (const auto& l : lanes_)
+      if (!l.empty()) return false;
+    return true;
+  }
+  std::size_t size() const {
+    std::size_t s = heap_.size();
+    for (const auto& l : lanes_) s += l.size();
+    return s;
+  }
+  // REQUIRES: !empty()
+  const Event& top() const {
+    const Event* best = heap_.empty() ? nullptr : &heap_.front();
+    for (const auto& l : lanes_)
+      if (!l.empty() && (!best || before(l.front(), *best))) best = &l.front();
+    return *best;
+  }
+
+  // Remove and return the earliest event; advances now(). REQUIRES: !empty()
   Event pop() {
-    Event e = heap_.front();
-    heap_.front() = heap_.back();
-    heap_.pop_back();
-    if (!heap_.empty()) sift_down(0);
+    int from = -1;  // -1: the heap
+    const Event* best = heap_.empty() ? nullptr : &heap_.front();
+    for (int i = 0; i < kLanes; ++i) {
+      const auto& l = lanes_[i];
+      if (!l.empty() && (!best || before(l.front(), *best))) {
+        best = &l.front();
+        from = i;
+      }
+    }
+    Event e = *best;
+    if (from >= 0) {
+      lanes_[from].pop_front();
+    } else {
+      heap_.front() = heap_.back();
+      heap_.pop_back();
+      if (!heap_.empty()) sift_down(0);
+    }
     now_ = e.time;
     return e;
   }
@@ -76,7 +121,9 @@ class EventQueue {
     heap_[i] = e;
   }
 
+  static constexpr int kLanes = 2;
   std::vector<Event> heap_;
+  std::array<std::deque<Event>, kLanes> lanes_;
   std::uint64_t next_seq_ = 0;
   Time now_ = 0;
 };

@@ -14,6 +14,7 @@
 #include "sim/bench.h"
 #include "sim/report.h"
 #include "sim/scenario_load.h"
+#include "sim/sweep.h"
 #include "sim/trace.h"
 #include "sim/world.h"
 
@@ -32,6 +33,9 @@ measuring how often reads are stale, for how long, and at what cost.
 
 Usage:
   consim run [FILE] [options]      run a scenario (the built-in default without FILE)
+  consim sweep [FILE] --w LIST --r LIST [options] --output FILE.csv
+                                   run a grid of W x R (x levels x any --vary field) to CSV
+  consim merge SHARD.csv... --output ALL.csv   combine the shards of a sweep
   consim validate FILE...          check scenario files; print nothing else on success
   consim bench [--ops N] [--nodes N]  measure the engine's speed and memory
   consim --help | --version
@@ -41,6 +45,7 @@ Examples:
   consim run --set cluster.write_quorum=3      the chapter's "try W=3"
   consim run scenarios/partition.json --seed 7 --format json --output report.json
   consim run --trace trace.jsonl               one JSON line per event
+  consim sweep --w all --r all --seeds 5 --output grid.csv    W x R for the default scenario
   consim validate scenarios/*.json
 
 Run 'consim run --help' for the options of run.
@@ -186,7 +191,9 @@ int main(int argc, char** argv) {
     if (cmd == "run") return cmd_run(argc - 1, argv + 1);
     if (cmd == "validate") return cmd_validate(argc - 1, argv + 1);
     if (cmd == "bench") return cmd_bench(argc - 1, argv + 1);
-    print_error(fmt::format("unknown command \"{}\"; expected run, validate or bench (see consim --help)", cmd));
+    if (cmd == "sweep") return cmd_sweep(argc - 1, argv + 1);
+    if (cmd == "merge") return cmd_merge(argc - 1, argv + 1);
+    print_error(fmt::format("unknown command \"{}\"; expected run, sweep, merge, validate or bench (see consim --help)", cmd));
     return kExitUsage;
   } catch (const InputError& e) {
     print_error(e.what());

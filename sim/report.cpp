@@ -12,7 +12,6 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-double ms(Time ns) { return static_cast<double>(ns) / 1e6; }
 
 // A JSON number in ms, rounded to the nanosecond so text is stable.
 double ms_json(Time ns) { return std::round(static_cast<double>(ns)) / 1e6; }

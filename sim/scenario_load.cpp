@@ -13,6 +13,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <set>
 #include <sstream>
 #include <utility>
 
@@ -280,7 +282,8 @@ class Loader {
 
   std::uint64_t seed_value(const json& v, const std::string& path) const {
     if (v.is_number_unsigned()) return v.get<std::uint64_t>();
-    if (v.is_number_integer()) {
+    if (v.is_number_integer()) {  // signed: built in C++, or negative in the text
+      if (v.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(v.get<std::int64_t>());
       fail(path, fmt::format("seed is {} but must be a non-negative integer (0..{})",
                              v.get<std::int64_t>(), UINT64_MAX));
     }
@@ -477,8 +480,8 @@ class Loader {
       const std::string p = key_path(path, key);
       const double d = ms_number(param(key), p, key);
       if (positive ? d <= 0 : d < 0)
-        fail(p, fmt::format("{} is {} but must be {} (delays cannot be negative)", key, num(d),
-                            positive ? "> 0" : ">= 0"));
+        fail(p, fmt::format("{} is {} but must be {}{}", key, num(d), positive ? "> 0" : ">= 0",
+                            d < 0 ? " (delays cannot be negative)" : ""));
       return d;
     };
     auto plain = [&](const char* key, bool positive) {
@@ -949,21 +952,77 @@ bool is_index(std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+// 1-based line and column of byte offset `pos` in `text`.
+std::pair<std::size_t, std::size_t> line_col(const std::string& text, std::size_t pos) {
+  pos = std::min(pos, text.size());
+  std::size_t line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < pos; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  return {line, pos - line_start + 1};
+}
+
+// Tracks where the parser is, to name a field that appears twice in one object
+// (nlohmann would silently keep the last one).
+class DuplicateFinder {
+ public:
+  bool operator()(int /*depth*/, json::parse_event_t ev, json& parsed) {
+    switch (ev) {
+      case json::parse_event_t::object_start: frames_.push_back({false, 0, {}, {}}); break;
+      case json::parse_event_t::array_start: frames_.push_back({true, 0, {}, {}}); break;
+      case json::parse_event_t::key: {
+        Frame& f = frames_.back();
+        f.key = parsed.get<std::string>();
+        if (!f.keys.insert(f.key).second && first_.empty()) first_ = key_path(path(), f.key);
+        break;
+      }
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        frames_.pop_back();
+        if (!frames_.empty() && frames_.back().array) ++frames_.back().count;
+        break;
+      case json::parse_event_t::value:
+        if (!frames_.empty() && frames_.back().array) ++frames_.back().count;
+        break;
+    }
+    return true;
+  }
+  const std::string& first_duplicate() const { return first_; }
+
+ private:
+  struct Frame {
+    bool array;
+    std::size_t count;  // arrays: elements completed so far
+    std::string key;    // objects: the latest key
+    std::set<std::string> keys;
+  };
+  // The path of the innermost open container.
+  std::string path() const {
+    std::string p = "$";
+    for (std::size_t i = 1; i < frames_.size(); ++i)
+      p = frames_[i - 1].array ? idx_path(p, frames_[i - 1].count) : key_path(p, frames_[i - 1].key);
+    return p;
+  }
+  std::vector<Frame> frames_;
+  std::string first_;
+};
+
+}  // namespace
+
 nlohmann::json parse_scenario_text(const std::string& text, const std::string& source) {
+  DuplicateFinder dups;
+  json j;
   try {
-    return json::parse(text);
+    j = json::parse(text, std::ref(dups));
   } catch (const json::parse_error& e) {
     // e.byte: 1-based index of the character at which parsing failed.
-    const std::size_t pos = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
-    std::size_t line = 1;
-    std::size_t line_start = 0;
-    for (std::size_t i = 0; i < pos; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        line_start = i + 1;
-      }
-    }
-    const std::size_t col = pos - line_start + 1;
+    const auto [line, col] = line_col(text, e.byte > 0 ? e.byte - 1 : 0);
     std::string what = e.what();
     const std::size_t at = what.find("parse error");
     if (at != std::string::npos) {
@@ -973,7 +1032,24 @@ nlohmann::json parse_scenario_text(const std::string& text, const std::string& s
     const std::string prefix = "syntax error ";
     if (what.compare(0, prefix.size(), prefix) == 0) what = what.substr(prefix.size());
     throw InputError(fmt::format("{}:{}:{}: syntax error: {}", source, line, col, what));
+  } catch (const json::exception& e) {
+    // e.g. "[json.exception.out_of_range.406] number overflow parsing '1e400'":
+    // no offset is reported, so locate the quoted literal in the text.
+    std::string what = e.what();
+    const std::size_t bracket = what.find("] ");
+    if (bracket != std::string::npos) what = what.substr(bracket + 2);
+    const std::size_t q1 = what.find('\'');
+    const std::size_t q2 = what.rfind('\'');
+    std::size_t pos = std::string::npos;
+    if (q1 != std::string::npos && q2 > q1 + 1) pos = text.find(what.substr(q1 + 1, q2 - q1 - 1));
+    if (pos == std::string::npos) throw InputError(fmt::format("{}: syntax error: {}", source, what));
+    const auto [line, col] = line_col(text, pos);
+    throw InputError(fmt::format("{}:{}:{}: syntax error: {}", source, line, col, what));
   }
+  if (!dups.first_duplicate().empty())
+    throw InputError(fmt::format("{}: {}: this field appears twice in the same object; keep one",
+                                 source, dups.first_duplicate()));
+  return j;
 }
 
 nlohmann::json read_scenario_file(const std::string& path) {

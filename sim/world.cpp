@@ -607,7 +607,7 @@ struct World::Impl {
     if (trace)
       tr("\"ev\":\"invoke\",\"client\":{},\"op\":{},\"type\":\"{}\",\"key\":{},\"level\":\"{}\",\"node\":{}", op.client,
          op.id, to_string(op.type), op.key, to_string(op.level), node);
-    queue.push(now + sc.request_timeout, kOpTimeout, slot);
+    queue.push_lane(0, now + sc.request_timeout, kOpTimeout, slot);  // a fixed delay: time-ordered
     send_request(slot);
   }
 

@@ -97,3 +97,38 @@ TEST_CASE("event queue: random interleaved pushes and pops match a sorted refere
   CHECK(pops > 1000);
   CHECK(q.scheduled() == seq);
 }
+
+TEST_CASE("FIFO lanes interleave with the heap in exact (time, sequence) order") {
+  // Fixed-delay events go on lanes; the order popped must equal that of one heap.
+  consim::Rng rng(11, 3);
+  EventQueue q;
+  std::vector<std::tuple<Time, std::uint64_t, std::uint32_t>> pending;
+  std::uint64_t seq = 0;
+  std::uint32_t next_index = 0;
+  const Time lane_delay[2] = {50, 7};
+  for (int step = 0; step < 20000; ++step) {
+    const std::uint64_t action = rng.next_below(4);
+    if (action < 2 || pending.empty()) {
+      const std::uint64_t where = rng.next_below(3);  // 0: heap, 1..2: lanes
+      Time t;
+      if (where == 0) {
+        const std::uint64_t d = rng.next_below(60);
+        t = q.now() + static_cast<Time>(d);
+        q.push(t, 0, next_index);
+      } else {
+        t = q.now() + lane_delay[where - 1];
+        q.push_lane(static_cast<int>(where - 1), t, 0, next_index);
+      }
+      pending.emplace_back(t, seq++, next_index++);
+    } else {
+      const auto it = std::min_element(pending.begin(), pending.end());
+      REQUIRE(q.top().seq == std::get<1>(*it));
+      const Event e = q.pop();
+      REQUIRE(e.time == std::get<0>(*it));
+      REQUIRE(e.seq == std::get<1>(*it));
+      pending.erase(it);
+    }
+    REQUIRE(q.size() == pending.size());
+  }
+  CHECK(q.empty() == pending.empty());
+}

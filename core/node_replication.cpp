@@ -1,0 +1,485 @@
+// core/node_replication.cpp: the log: appending and rolling back, follower
+// append handling with a reorder buffer, acknowledgement of writes at W
+// holders, and catch-up of lagging or divergent followers (heartbeat-driven
+// retransmission, Raft's fast back-up, install_snapshot).
+//
+// Retransmission is driven by heartbeat replies: a follower whose last index
+// did not move since its previous heartbeat reply, and is short of ours, is
+// sent the entries it lacks.
+//
+// Catch-up never floods: a follower whose position is unknown or divergent
+// gets one probe entry at a time (send_probe); a batch of catchup_batch
+// entries is sent only from a position known to match (send_batch), and
+// the ack of a batch's last entry triggers the next batch (a pipeline that
+// heartbeats restart if a message was lost).
+//
+// Only the committed prefix is compacted (see safe_prefix()), since a
+// compacted entry can no longer be rolled back; a follower whose log
+// conflicts with the leader's below its own snapshot point is sent a
+// snapshot.
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <cstdint>
+#include <functional>
+
+#include "core/node_impl.h"
+
+namespace consim {
+
+// ---------------------------------------------------------------- local log
+
+// Appends the entry and applies it to the store if it is newer than what
+// the store holds (a read repair may have got there first).
+// REQUIRES: rec.version.index == log.last_index() + 1.
+void Node::Impl::append_local(Time now, Key key, const Record& rec, Outputs& out) {
+  assert(rec.version.index == log.last_index() + 1);
+  assert(rec.version.term >= log.last_term());
+  LogEntry e;
+  e.term = rec.version.term;
+  e.key = key;
+  e.rec = rec;
+  e.undo = local(key);
+  if (Tentative* t = find_tentative(key)) {
+    e.undo = t->prev;  // the log's view of the key before this entry
+    log.append(e);
+    if (rec.version == t->version) {
+      drop_tentative(t);  // confirmed: the store already holds it
+    } else if (rec.version > t->version || rec.version.index >= t->version.index) {
+      drop_tentative(t);  // the log has moved past the repair: it decides
+      set_record(key, rec, out);
+    } else {
+      t->prev = rec;  // still ahead of the log
+    }
+  } else {
+    log.append(e);
+    apply_if_newer(key, rec, out);
+  }
+  drop_phantoms(0, rec.version.index, UINT64_MAX, out);
+  (void)now;
+}
+
+Node::Impl::Tentative* Node::Impl::find_tentative(Key k) {
+  for (Tentative& t : tentative) {
+    if (t.key == k) return &t;
+  }
+  return nullptr;
+}
+
+void Node::Impl::drop_tentative(const Tentative* t) {
+  tentative.erase(tentative.begin() + (t - tentative.data()));
+}
+
+// Repaired records with index in (above_index, through_index] and term
+// below `below_term` are not in our history: their keys return to the
+// log's view.
+void Node::Impl::drop_phantoms(std::uint64_t above_index, std::uint64_t through_index,
+                               std::uint64_t below_term, Outputs& out) {
+  std::size_t keep = 0;
+  for (std::size_t i = 0; i < tentative.size(); ++i) {
+    const Tentative t = tentative[i];
+    if (t.version.index > above_index && t.version.index <= through_index &&
+        t.version.term < below_term) {
+      if (local(t.key).version == t.version) set_record(t.key, t.prev, out);
+    } else {
+      tentative[keep++] = t;
+    }
+  }
+  tentative.resize(keep);
+}
+
+// Removes entries index.. last, newest first, restoring each key's previous
+// record where the store still holds the removed write.
+// REQUIRES: log.contains(index).
+void Node::Impl::truncate_from(std::uint64_t index, Outputs& out) {
+  assert(log.contains(index));
+  while (log.last_index() >= index) {
+    const LogEntry& e = log.back();
+    if (local(e.key).version == e.rec.version) {
+      set_record(e.key, e.undo, out);
+    } else if (Tentative* t = find_tentative(e.key); t && t->prev.version == e.rec.version) {
+      t->prev = e.undo;  // the store holds a repair; fix the log's view under it
+    }
+    log.pop_back();
+  }
+}
+
+// Entries up to this index of our log are known committed (acknowledged
+// by the leader and in the leader's log): the leader's commit index; for a
+// follower, the leader's commit as far as our log is known to equal the
+// leader's. Only this prefix is compacted, and only a committed record is
+// spread by read repair: either way, a write that is later rolled back
+// would otherwise leave a replica holding a version no log has, for good.
+// (Committed means durable only with majority election and W >= a
+// majority; otherwise this is best effort.)
+std::uint64_t Node::Impl::safe_prefix() const {
+  return role == Role::leader ? commit_index : std::min(commit_index, leader_match);
+}
+
+// After any change of the log: compaction of the committed prefix beyond
+// log_retain entries, and parked session reads may now be answerable.
+void Node::Impl::after_log_change(Time now, Outputs& out) {
+  log.compact(std::max<std::uint32_t>(cfg.log_retain, 1), safe_prefix());
+  recheck_parked(out);
+  (void)now;
+}
+
+// ---------------------------------------------------------------- sending
+
+// REQUIRES: log.contains(index).
+void Node::Impl::send_entry(NodeId f, std::uint64_t index, Outputs& out) {
+  const LogEntry& e = log.at(index);
+  Message& m = send(MsgKind::append, f, out);
+  m.index = index;
+  m.prev_index = index - 1;
+  m.prev_term = log.term_at(index - 1);
+  m.commit = commit_index;
+  m.key = e.key;
+  m.rec = e.rec;
+}
+
+void Node::Impl::broadcast_append(std::uint64_t index, Outputs& out) {
+  for (NodeId n = 0; n < cfg.nodes; ++n) {
+    if (n != cfg.id) send_entry(n, index, out);
+  }
+}
+
+// Entries from .. from+catchup_batch-1 (at most up to our last); a
+// snapshot instead if `from` was compacted.
+// REQUIRES: the follower's log matches ours at from - 1 (or we think so).
+void Node::Impl::send_batch(NodeId f, std::uint64_t from, Outputs& out) {
+  if (from <= log.snapshot_index()) {
+    send_snapshot(f, out);
+    return;
+  }
+  const std::uint64_t batch = std::max<std::uint32_t>(cfg.catchup_batch, 1);
+  const std::uint64_t end = std::min(log.last_index(), from + batch - 1);
+  for (std::uint64_t i = from; i <= end; ++i) send_entry(f, i, out);
+  catchup_end[f] = from <= end ? end : 0;
+}
+
+// One entry, to find where the follower's log matches ours.
+void Node::Impl::send_probe(NodeId f, std::uint64_t at, Outputs& out) {
+  if (at <= log.snapshot_index()) {
+    send_snapshot(f, out);
+    return;
+  }
+  if (at > log.last_index()) return;
+  send_entry(f, at, out);
+  catchup_end[f] = at;
+}
+
+// The whole store as of our last index. The copy is cached and shared by
+// every follower while neither the log nor the store changes.
+void Node::Impl::send_snapshot(NodeId f, Outputs& out) {
+  if (!snap_cache || snap_cache_gen != store_gen ||
+      snap_cache->last_index != log.last_index() ||
+      snap_cache->last_term != log.last_term()) {
+    auto s = std::make_shared<Snapshot>();
+    s->last_index = log.last_index();
+    s->last_term = log.last_term();
+    s->records = store;
+    // A snapshot carries our history only: not records repaired ahead of it.
+    for (const Tentative& t : tentative) {
+      if (t.key < s->records.size() && s->records[t.key].version == t.version) {
+        s->records[t.key] = t.prev;
+      }
+    }
+    snap_cache = std::move(s);
+    snap_cache_gen = store_gen;
+  }
+  Message& m = send(MsgKind::install_snapshot, f, out);
+  m.index = snap_cache->last_index;
+  m.prev_term = snap_cache->last_term;
+  m.commit = commit_index;
+  m.snapshot = snap_cache;
+  catchup_end[f] = snap_cache->last_index;
+}
+
+// Leader: replication heartbeat. lowest_alive non-leaders: liveness ping.
+// Convention: hint = the sender's leader belief, so a heartbeat carries
+// replication meaning iff hint == from (always true in majority mode, where
+// only leaders send them).
+void Node::Impl::broadcast_heartbeat(Outputs& out) {
+  for (NodeId n = 0; n < cfg.nodes; ++n) {
+    if (n == cfg.id) continue;
+    Message& m = send(MsgKind::heartbeat, n, out);
+    m.commit = commit_index;
+    m.index = log.last_index();
+    m.prev_term = log.last_term();
+    m.hint = leader;
+  }
+}
+
+// ---------------------------------------------------------------- follower
+
+void Node::Impl::reply_append(const Message& m, Status s, std::uint64_t hint_index,
+                              std::uint64_t hint_term, Outputs& out) {
+  Message& r = send(MsgKind::append_reply, m.from, out);
+  r.status = s;
+  r.index = log.last_index();
+  r.prev_term = log.last_term();
+  r.hint_index = hint_index;
+  r.hint_term = hint_term;
+}
+
+// Reject hints (Raft's fast back-up):
+//   hint_term = our conflicting term, hint_index = our first index of it;
+//   hint_term = 0, hint_index = i: we cannot check below i, resend from i;
+//   hint_index = 0: our log conflicts at our snapshot point: send a snapshot.
+void Node::Impl::handle_append(Time now, const Message& m, Outputs& out) {
+  if (!is_node(m.from)) return;
+  if (m.term < term || reclaim_lead(now, m, out)) {
+    reply_append(m, Status::reject, 0, 0, out);  // our term deposes the sender
+    return;
+  }
+  observe_leader(now, m.term, m.from, out);
+  assert(m.index == m.prev_index + 1 && m.rec.version.index == m.index);
+  if (m.index <= leader_match) {  // a late duplicate of what we have
+    reply_append(m, Status::ok, 0, 0, out);
+    return;
+  }
+  const std::uint64_t p = m.prev_index;
+  if (p > log.last_index()) {  // early: its predecessor has not arrived
+    stash_early(m);
+    reply_append(m, Status::ok, 0, 0, out);
+    return;
+  }
+  if (p < log.snapshot_index()) {
+    reply_append(m, Status::reject, log.snapshot_index() + 1, 0, out);
+    return;
+  }
+  if (log.term_at(p) != m.prev_term) {
+    if (p == log.snapshot_index()) {
+      reply_append(m, Status::reject, 0, 0, out);
+    } else {
+      reply_append(m, Status::reject, log.first_index_of_term_at(p), log.term_at(p), out);
+    }
+    return;
+  }
+  // prev matches: the entry extends or overlaps our log.
+  if (m.index <= log.last_index()) {
+    if (log.term_at(m.index) == m.rec.version.term) {  // duplicate
+      leader_match = std::max(leader_match, m.index);
+      reply_append(m, Status::ok, 0, 0, out);
+      return;
+    }
+    truncate_from(m.index, out);  // conflict: the leader's entry wins
+  }
+  append_local(now, m.key, m.rec, out);
+  leader_match = m.index;
+  drain_early(now, out);
+  after_log_change(now, out);
+  reply_append(m, Status::ok, 0, 0, out);
+}
+
+// Buffers an append of the current term that arrived before its
+// predecessor. Kept sorted by index; beyond kReorderLimit entries, dropped
+// (the heartbeat catch-up resends them).
+// REQUIRES: m.prev_index > log.last_index(), m.term == term.
+void Node::Impl::stash_early(const Message& m) {
+  EarlyEntry e;
+  e.index = m.index;
+  e.prev_term = m.prev_term;
+  e.key = m.key;
+  e.rec = m.rec;
+  auto it = std::lower_bound(early.begin(), early.end(), e.index,
+                             [](const EarlyEntry& a, std::uint64_t i) { return a.index < i; });
+  if (it != early.end() && it->index == e.index) {
+    *it = e;  // same leader, same index: the same entry
+    return;
+  }
+  if (early.size() >= kReorderLimit) return;
+  early.insert(it, e);
+}
+
+// Appends buffered entries that now follow our last entry.
+void Node::Impl::drain_early(Time now, Outputs& out) {
+  std::size_t used = 0;
+  for (; used < early.size(); ++used) {
+    const EarlyEntry& e = early[used];
+    if (e.index <= log.last_index()) continue;  // we got it another way
+    if (e.index != log.last_index() + 1) break;  // still a gap
+    if (e.prev_term != log.last_term()) continue;  // stale: cannot follow ours
+    append_local(now, e.key, e.rec, out);
+    leader_match = e.index;  // it followed our last entry: a leader's prefix
+  }
+  early.erase(early.begin(), early.begin() + static_cast<std::ptrdiff_t>(used));
+}
+
+// Leader heartbeat or, in lowest_alive, a liveness ping (hint != from).
+void Node::Impl::handle_heartbeat(Time now, const Message& m, Outputs& out) {
+  if (!is_node(m.from)) return;
+  const bool from_leader = cfg.election == Election::majority || m.hint == m.from;
+  if (!from_leader) {
+    observe_term(now, m.term, out);
+    return;
+  }
+  if (m.term < term || reclaim_lead(now, m, out)) {  // our term deposes it
+    Message& r = send(MsgKind::heartbeat_reply, m.from, out);
+    r.index = log.last_index();
+    r.prev_term = log.last_term();
+    return;
+  }
+  observe_leader(now, m.term, m.from, out);
+  commit_index = std::max(commit_index, m.commit);
+  // Our log matches the leader's at its last index but goes on with entries
+  // of older terms: the leader will only ever append entries of its own
+  // term there, so they can never be acknowledged: roll them back now, so
+  // replicas converge even if no new write comes.
+  const std::uint64_t l = m.index;
+  if (log.matches(l, m.prev_term)) leader_match = std::max(leader_match, l);
+  if (l < log.last_index() && log.matches(l, m.prev_term) &&
+      log.term_at(l + 1) < m.term) {
+    truncate_from(l + 1, out);
+    after_log_change(now, out);
+  }
+  // Likewise a repaired record of an older term beyond the leader's last
+  // index can never enter our log.
+  if (!tentative.empty()) drop_phantoms(l, UINT64_MAX, m.term, out);
+  Message& r = send(MsgKind::heartbeat_reply, m.from, out);
+  r.index = log.last_index();
+  r.prev_term = log.last_term();
+}
+
+// Replaces the store and empties the log, unless our log already holds the
+// snapshot's last entry (then we are at least as far along that history).
+void Node::Impl::handle_install_snapshot(Time now, const Message& m, Outputs& out) {
+  if (!is_node(m.from)) return;
+  if (m.term < term || reclaim_lead(now, m, out)) {
+    reply_append(m, Status::reject, 0, 0, out);
+    return;
+  }
+  observe_leader(now, m.term, m.from, out);
+  assert(m.snapshot);
+  const Snapshot& s = *m.snapshot;
+  // Skipped when we already hold that state: our log has its last entry, or
+  // it is an older view of the current leader's log than we have.
+  if (!log.matches(s.last_index, s.last_term) && s.last_index > leader_match) {
+    tentative.clear();  // the whole store is replaced
+    const std::size_t n = std::max(store.size(), s.records.size());
+    for (std::size_t k = 0; k < n; ++k) {
+      set_record(static_cast<Key>(k), k < s.records.size() ? s.records[k] : Record{}, out);
+    }
+    log.reset(s.last_index, s.last_term);
+    leader_match = s.last_index;
+    drain_early(now, out);
+    after_log_change(now, out);
+  }
+  reply_append(m, Status::ok, 0, 0, out);
+}
+
+// ---------------------------------------------------------------- leader
+
+void Node::Impl::handle_append_reply(Time now, const Message& m, Outputs& out) {
+  if (!is_node(m.from) || m.from == cfg.id) return;
+  if (observe_term(now, m.term, out)) return;
+  if (role != Role::leader || m.term != term) return;
+  const NodeId f = m.from;
+  if (m.status == Status::ok) {
+    // A position not in our log (a divergent follower): the next heartbeat
+    // reply resynchronises it.
+    if (!log.matches(m.index, m.prev_term)) return;
+    note_follower_at(now, f, m.index, out);
+    if (catchup_end[f] != 0 && m.index >= catchup_end[f]) {  // pipeline
+      if (m.index < log.last_index()) {
+        send_batch(f, m.index + 1, out);
+      } else {
+        catchup_end[f] = 0;
+      }
+    }
+    return;
+  }
+  // The follower conflicts at its snapshot point, or its compacted prefix
+  // reaches past our whole log: no entry of ours can follow what it has.
+  if (m.hint_index == 0 || (m.hint_term == 0 && m.hint_index > log.last_index())) {
+    send_snapshot(f, out);
+    return;
+  }
+  std::uint64_t next = m.hint_index;
+  if (m.hint_term != 0) {
+    const std::uint64_t l = log.last_index_of_term(m.hint_term);
+    if (l != 0) next = l + 1;
+  }
+  next = std::min(next, log.last_index());
+  if (next == 0) return;  // our log is empty: nothing to offer
+  send_probe(f, next, out);
+}
+
+void Node::Impl::handle_heartbeat_reply(Time now, const Message& m, Outputs& out) {
+  if (!is_node(m.from) || m.from == cfg.id) return;
+  if (observe_term(now, m.term, out)) return;
+  if (role != Role::leader || m.term != term) return;
+  const NodeId f = m.from;
+  const std::uint64_t before = hb_seen[f];
+  hb_seen[f] = m.index;
+  if (log.matches(m.index, m.prev_term)) {
+    note_follower_at(now, f, m.index, out);
+    // Resend only to a follower that made no progress over a heartbeat
+    // interval: one that is merely behind by entries in flight (or buffered
+    // out of order) will get them without help.
+    if (m.index < log.last_index() && m.index <= before) send_batch(f, m.index + 1, out);
+    return;
+  }
+  // Divergent, ahead with other terms, or behind our snapshot: probe where
+  // the logs may meet; rejects walk it back.
+  const std::uint64_t at = std::min(m.index, log.last_index());
+  if (at <= log.snapshot_index()) {
+    if (log.last_index() > 0) send_snapshot(f, out);
+    return;
+  }
+  send_probe(f, at, out);
+}
+
+// The follower's log matches ours through `index`.
+void Node::Impl::note_follower_at(Time now, NodeId f, std::uint64_t index, Outputs& out) {
+  match[f] = std::max(match[f], index);
+  advance_writes(out);
+  (void)now;
+}
+
+// A write is acknowledged once W nodes (the leader included) hold it: the
+// W-th largest match index covers it.
+void Node::Impl::advance_writes(Outputs& out) {
+  const std::uint32_t w = std::max<std::uint32_t>(cfg.write_quorum, 1);
+  if (w > cfg.nodes) return;
+  std::array<std::uint64_t, kMaxNodes> held;
+  for (NodeId n = 0; n < cfg.nodes; ++n) held[n] = n == cfg.id ? log.last_index() : match[n];
+  std::nth_element(held.begin(), held.begin() + (w - 1), held.begin() + cfg.nodes,
+                   std::greater<std::uint64_t>());
+  const std::uint64_t acked = held[w - 1];
+  commit_index = std::max(commit_index, acked);
+  while (!writes.empty() && writes.front().index <= acked) {
+    const PendingWrite& pw = writes.front();
+    reply_client(pw.client, pw.op, pw.key, Status::ok, pw.rec, out);
+    writes.pop_front();
+  }
+}
+
+void Node::Impl::fail_pending_writes(NodeId hint, Outputs& out) {
+  while (!writes.empty()) {
+    const PendingWrite& pw = writes.front();
+    Message& r = send(MsgKind::client_reply, pw.client, out);
+    r.op = pw.op;
+    r.key = pw.key;
+    r.status = Status::not_leader;
+    r.rec = pw.rec;
+    r.hint = hint;
+    writes.pop_front();
+  }
+}
+
+// Past the write timeout the leader answers failure; the entry stays in the
+// log and may still replicate.
+void Node::Impl::expire_writes(Time now, Outputs& out) {
+  while (!writes.empty() && writes.front().deadline <= now) {
+    const PendingWrite& pw = writes.front();
+    reply_client(pw.client, pw.op, pw.key, Status::timeout, pw.rec, out);
+    writes.pop_front();
+  }
+  if (!writes.empty()) {
+    arm_deadline_timer(TimerKind::writes, writes_timer, writes.front().deadline, out);
+  }
+}
+
+}  // namespace consim

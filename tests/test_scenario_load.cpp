@@ -1,0 +1,457 @@
+// Tests of the scenario loader: defaults, conversions, --set, and the error messages.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <string>
+
+#include "sim/scenario_load.h"
+
+using consim::InputError;
+using consim::Level;
+using consim::Scenario;
+using consim::TimelineEvent;
+using nlohmann::json;
+
+namespace {
+
+Scenario from_text(const std::string& text) {
+  return consim::scenario_from_json(consim::parse_scenario_text(text, "t.json"), "t.json");
+}
+
+// The message of the InputError that loading `text` throws ("" if none).
+std::string error_of(const std::string& text) {
+  try {
+    from_text(text);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string set_error(json& j, const std::string& assignment) {
+  try {
+    consim::apply_set(j, assignment, "t.json");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("scenarios/default.json loads with its values converted") {
+  const Scenario sc =
+      consim::load_scenario(std::string(CONSIM_SOURCE_DIR) + "/scenarios/default.json", {});
+  CHECK(sc.name == "default");
+  CHECK(sc.seed == 42);
+  CHECK(sc.duration == 60 * consim::kSecond);
+  CHECK(sc.drain == 5 * consim::kSecond);  // not in the file: default
+  CHECK(sc.cluster.nodes == 3);
+  CHECK(sc.cluster.write_quorum == 2);
+  CHECK(sc.cluster.read_quorum == 1);
+  CHECK(sc.cluster.election == consim::Election::lowest_alive);
+  CHECK(sc.cluster.heartbeat_interval == 2 * consim::kSecond);
+  CHECK(sc.cluster.election_timeout == 6 * consim::kSecond);
+  CHECK(sc.network.delay.kind == consim::Distribution::Kind::lognormal);
+  CHECK(sc.network.delay.a == 5);
+  CHECK(sc.network.delay.b == doctest::Approx(0.8));
+  CHECK_FALSE(sc.network.client_delay.has_value());
+  CHECK(sc.workload.enabled);
+  CHECK(sc.workload.rate_per_s == 200);
+  CHECK(sc.workload.clients == 20);
+  CHECK(sc.workload.read_fraction == doctest::Approx(0.7));
+  CHECK(sc.workload.delete_fraction == doctest::Approx(0.05));
+  CHECK(sc.workload.keys == 50);
+  CHECK(sc.workload.zipf == doctest::Approx(0.9));
+  CHECK(sc.workload.level_weights[static_cast<int>(Level::strong)] == 1);
+  CHECK(sc.workload.level_weights[static_cast<int>(Level::causal)] == 0);
+  CHECK(sc.workload.stop == sc.duration);
+  CHECK(sc.probe.enabled);
+  CHECK(sc.probe.interval == consim::kSecond);
+  REQUIRE(sc.probe.delays.size() == 5);
+  CHECK(sc.probe.delays[2] == 5 * consim::kMillisecond);
+  CHECK(sc.probe.levels.size() == 3);
+  CHECK(sc.measure.window_edges.size() == 14);
+  CHECK(sc.measure.window_edges.back() == 10 * consim::kSecond);
+  CHECK(sc.source == std::string(CONSIM_SOURCE_DIR) + "/scenarios/default.json");
+}
+
+TEST_CASE("the compiled-in default equals scenarios/default.json") {
+  const Scenario a = consim::load_scenario("", {});
+  CHECK(a.source == "<default>");
+  CHECK(a.name == "default");
+  CHECK(a.seed == 42);
+  CHECK(a.workload.rate_per_s == 200);
+  std::ifstream in(std::string(CONSIM_SOURCE_DIR) + "/scenarios/default.json");
+  const json file = json::parse(in);
+  CHECK(json::parse(consim::default_scenario_text()) == file);
+}
+
+TEST_CASE("an empty object gives every default") {
+  const Scenario sc = from_text("{}");
+  CHECK(sc.name == "unnamed");
+  CHECK(sc.seed == 1);
+  CHECK(sc.duration == 60 * consim::kSecond);
+  CHECK(sc.request_timeout == 2 * consim::kSecond);
+  CHECK(sc.max_redirects == 3);
+  CHECK(sc.cluster.nodes == 3);
+  CHECK(sc.network.delay.kind == consim::Distribution::Kind::constant);
+  CHECK(sc.network.delay.a == 1);
+  CHECK_FALSE(sc.workload.enabled);
+  CHECK_FALSE(sc.probe.enabled);
+  CHECK(sc.timeline.empty());
+  CHECK(sc.measure.lost_write_window == 64);
+}
+
+TEST_CASE("JSON built in C++ (signed integers, floats) loads too") {
+  json j;
+  j["seed"] = 2;  // number_integer, not number_unsigned as the parser makes it
+  j["cluster"]["nodes"] = 5;
+  j["cluster"]["write_quorum"] = 3.0;
+  j["duration_ms"] = 1500.0;
+  const Scenario sc = consim::scenario_from_json(j, "<test>");
+  CHECK(sc.seed == 2);
+  CHECK(sc.cluster.nodes == 5);
+  CHECK(sc.cluster.write_quorum == 3);
+  CHECK(sc.duration == 1500 * consim::kMillisecond);
+  CHECK(sc.source == "<test>");
+}
+
+TEST_CASE("conversions: fractional ms to ns, 1-based nodes to 0-based, quorum words") {
+  const Scenario sc = from_text(R"({
+    "duration_ms": 1000.5, "drain_ms": 0.0000004,
+    "cluster": {"nodes": 5, "write_quorum": "majority", "read_quorum": "all",
+                "election": "majority", "session_behind": "forward", "durable": true},
+    "network": {"delay": 2.5, "client_delay": {"type": "uniform", "min_ms": 1, "max_ms": 3},
+                "links": [{"from": "client", "to": 5, "loss": 0.5},
+                          {"from": 2, "to": 1, "delay": {"type": "mixture", "components": [
+                             {"weight": 3, "type": "constant", "ms": 1},
+                             {"type": "pareto", "scale_ms": 10, "shape": 1.5}]}}]},
+    "script": [{"at_ms": 20, "client": 2, "node": 3, "op": "put", "key": "k", "value": {"x": 1}},
+               {"at_ms": 10, "op": "get", "key": "k", "level": "strong", "label": "first"}],
+    "timeline": [{"at_ms": 500, "heal": true},
+                 {"at_ms": 100, "partition": [[1, 2]]},
+                 {"at_ms": 100, "crash": [5]},
+                 {"at_ms": 200, "cut": {"from": 1, "to": 4}}]
+  })");
+  CHECK(sc.duration == 1000500000);
+  CHECK(sc.drain == 0);  // 0.4 ns rounds to 0
+  CHECK(sc.cluster.write_quorum == 3);
+  CHECK(sc.cluster.read_quorum == 5);
+  CHECK(sc.cluster.election == consim::Election::majority);
+  CHECK(sc.cluster.session_behind == consim::SessionPolicy::forward);
+  CHECK(sc.cluster.durable);
+  CHECK(sc.network.delay.a == 2.5);
+  REQUIRE(sc.network.client_delay.has_value());
+  CHECK(sc.network.client_delay->b == 3);
+  REQUIRE(sc.network.links.size() == 2);
+  CHECK(sc.network.links[0].from == consim::kClientEndpoint);
+  CHECK(sc.network.links[0].to == 4);
+  CHECK(*sc.network.links[0].loss == 0.5);
+  CHECK_FALSE(sc.network.links[0].delay.has_value());
+  CHECK(sc.network.links[1].from == 1);
+  CHECK(sc.network.links[1].to == 0);
+  REQUIRE(sc.network.links[1].delay.has_value());
+  CHECK(sc.network.links[1].delay->components.size() == 2);
+  CHECK(sc.network.links[1].delay->weights[0] == 3);
+  CHECK(sc.network.links[1].delay->weights[1] == 1);
+  // Script: sorted by time, 0-based client and node, value dumped.
+  REQUIRE(sc.script.size() == 2);
+  CHECK(sc.script[0].at == 10 * consim::kMillisecond);
+  CHECK(sc.script[0].label == "first");
+  CHECK(sc.script[0].level == Level::strong);
+  CHECK(sc.script[1].client == 1);
+  CHECK(sc.script[1].node == 2);
+  CHECK(sc.script[1].op == consim::OpType::put);
+  CHECK(sc.script[1].value == R"({"x":1})");
+  // Timeline: stable sort by time.
+  REQUIRE(sc.timeline.size() == 4);
+  CHECK(sc.timeline[0].kind == TimelineEvent::Kind::partition);
+  CHECK(sc.timeline[0].groups == std::vector<std::vector<consim::NodeId>>{{0, 1}});
+  CHECK(sc.timeline[1].kind == TimelineEvent::Kind::crash);
+  CHECK(sc.timeline[1].nodes == std::vector<consim::NodeId>{4});
+  CHECK(sc.timeline[2].kind == TimelineEvent::Kind::cut);
+  CHECK(sc.timeline[2].from == 0);
+  CHECK(sc.timeline[2].to == 3);
+  CHECK(sc.timeline[3].kind == TimelineEvent::Kind::heal);
+  CHECK(sc.timeline[3].at == 500 * consim::kMillisecond);
+}
+
+TEST_CASE("quorum defaults follow a changed node count") {
+  const Scenario one = from_text(R"({"cluster": {"nodes": 1}})");
+  CHECK(one.cluster.write_quorum == 1);
+  CHECK(one.cluster.read_quorum == 1);
+  const Scenario five = from_text(R"({"cluster": {"nodes": 5}})");
+  CHECK(five.cluster.write_quorum == 2);
+}
+
+TEST_CASE("workload: fractions, level lists, closed mode, window clamp") {
+  const Scenario sc = from_text(R"({"duration_ms": 1000, "workload": {
+      "mode": "closed", "think": {"type": "constant", "ms": 3},
+      "read_fraction": 0.5, "write_fraction": 0.5,
+      "levels": ["causal", "leader"], "routing": "sticky", "start_ms": 100, "stop_ms": 5000}})");
+  CHECK(sc.workload.mode == consim::WorkloadSpec::Mode::closed);
+  CHECK(sc.workload.think.a == 3);
+  CHECK(sc.workload.read_fraction == 0.5);
+  CHECK(sc.workload.delete_fraction == 0);
+  CHECK(sc.workload.level_weights[static_cast<int>(Level::causal)] == 1);
+  CHECK(sc.workload.level_weights[static_cast<int>(Level::leader)] == 1);
+  CHECK(sc.workload.level_weights[static_cast<int>(Level::eventual)] == 0);
+  CHECK(sc.workload.routing == consim::Routing::sticky);
+  CHECK(sc.workload.start == 100 * consim::kMillisecond);
+  CHECK(sc.workload.stop == 1000 * consim::kMillisecond);  // clamped to the duration
+
+  const Scenario dflt = from_text(R"({"workload": {}})");
+  CHECK(dflt.workload.enabled);
+  CHECK(dflt.workload.read_fraction == 0.8);
+  CHECK(dflt.workload.level_weights[static_cast<int>(Level::eventual)] == 1);
+
+  const std::string e = error_of(R"({"workload": {"read_fraction": 0.9}})");
+  CHECK(contains(e, "t.json: $.workload: read_fraction + write_fraction + delete_fraction"));
+  CHECK(contains(e, "must be 1"));
+}
+
+TEST_CASE("syntax errors carry line and column") {
+  const std::string e = error_of("{\n  \"name\": \"x\",\n  \"seed\": }\n");
+  CHECK(contains(e, "t.json:3:11: syntax error: "));
+  const std::string e2 = error_of("{\"a\": 1,\n\n    ]");
+  CHECK(contains(e2, "t.json:3:5: syntax error: "));
+  CHECK(contains(error_of(""), "t.json:1:1: syntax error: "));
+  CHECK(error_of("{\"seed\": 1,\n \"duration_ms\": 1e400}") ==
+        "t.json:2:17: syntax error: number overflow parsing '1e400'");
+}
+
+TEST_CASE("a field given twice is an error") {
+  CHECK(error_of(R"({"seed": 1, "seed": 2})") ==
+        "t.json: $.seed: this field appears twice in the same object; keep one");
+  CHECK(contains(error_of(R"({"timeline": [{"at_ms": 1, "heal": true}, {"at_ms": 2, "crash": [1], "at_ms": 3}]})"),
+                 "t.json: $.timeline[1].at_ms: this field appears twice"));
+  CHECK(contains(error_of(R"({"a": [[1, {"x": 1}], {"y": {"z": 1, "z": 2}}]})"), "$.a[1].y.z: this field"));
+}
+
+TEST_CASE("unknown fields name the nearest valid one") {
+  const std::string e = error_of(R"({"cluster": {"write_quorun": 2}})");
+  CHECK(e == "t.json: $.cluster.write_quorun: unknown field \"write_quorun\"; did you mean "
+             "\"write_quorum\"?");
+  const std::string far = error_of(R"({"zzzzzzzz": 1})");
+  CHECK(contains(far, "$.zzzzzzzz: unknown field \"zzzzzzzz\"; valid fields here: "));
+  CHECK(contains(error_of(R"({"timeline": [{"at_ms": 1, "crahs": [1]}]})"),
+                 "$.timeline[0].crahs: unknown field \"crahs\"; did you mean \"crash\"?"));
+  CHECK(contains(error_of(R"({"network": {"delay": {"type": "constant", "ms": 1, "mean_ms": 2}}})"),
+                 "$.network.delay.mean_ms: unknown field"));
+}
+
+TEST_CASE("wrong types say what was expected and what was found") {
+  CHECK(error_of(R"({"cluster": {"nodes": "abc"}})") ==
+        "t.json: $.cluster.nodes: expected an integer, got string \"abc\"");
+  CHECK(error_of(R"({"duration_ms": "abc"})") ==
+        "t.json: $.duration_ms: expected a number, got string \"abc\"");
+  CHECK(contains(error_of(R"({"cluster": {"nodes": 2.5}})"), "expected an integer, got number 2.5"));
+  CHECK(contains(error_of(R"({"cluster": {"durable": 1}})"), "expected true or false, got number 1"));
+  CHECK(contains(error_of(R"({"cluster": []})"), "$.cluster: expected an object"));
+  CHECK(contains(error_of("[]"), "t.json: $: expected an object"));
+  CHECK(contains(error_of(R"({"seed": -1})"), "$.seed: seed is -1 but must be a non-negative integer"));
+}
+
+TEST_CASE("range and cross-field rules") {
+  CHECK(error_of(R"({"cluster": {"nodes": 3, "write_quorum": 4}})") ==
+        "t.json: $.cluster.write_quorum: write_quorum is 4 but must be between 1 and nodes (3)");
+  CHECK(contains(error_of(R"({"cluster": {"nodes": 65}})"), "nodes is 65 but must be between 1 and 64"));
+  CHECK(contains(error_of(R"({"cluster": {"nodes": 1, "read_quorum": "most"}})"),
+                 "expected a number 1..1, \"majority\" or \"all\""));
+  CHECK(contains(error_of(R"({"cluster": {"election_timeout_ms": 2000}})"),
+                 "$.cluster.election_timeout_ms: election_timeout_ms (2000) must be greater than "
+                 "heartbeat_interval_ms (2000)"));
+  CHECK(contains(error_of(R"({"cluster": {"heartbeat_interval_ms": 7000}})"),
+                 "$.cluster.heartbeat_interval_ms: election_timeout_ms"));
+  CHECK(contains(error_of(R"({"duration_ms": 0})"), "duration_ms is 0 but must be > 0"));
+  CHECK(contains(error_of(R"({"duration_ms": 100, "measure": {"warmup_ms": 100}})"),
+                 "$.measure.warmup_ms: warmup_ms is 100 but must be less than duration_ms (100)"));
+  CHECK(contains(error_of(R"({"measure": {"window_edges_ms": [0, 5, 5]}})"),
+                 "$.measure.window_edges_ms[2]: window edge 5 must be greater than the previous edge (5)"));
+  CHECK(contains(error_of(R"({"max_redirects": 17})"), "max_redirects is 17 but must be between 0 and 16"));
+  CHECK(contains(error_of(R"({"duration_ms": 1000, "script": [{"at_ms": 1001, "op": "get", "key": "a"}]})"),
+                 "$.script[0].at_ms: at_ms is 1001 but must be within the run: 0..1000"));
+  CHECK(contains(error_of(R"({"script": [{"at_ms": 1, "op": "put", "key": "a"}]})"),
+                 "$.script[0]: missing required field \"value\""));
+  CHECK(contains(error_of(R"({"script": [{"at_ms": 1, "op": "get", "key": "a", "value": 1}]})"),
+                 "a value is only allowed with op \"put\""));
+}
+
+TEST_CASE("delays, probabilities and distributions") {
+  CHECK(error_of(R"({"network": {"delay": -1}})") ==
+        "t.json: $.network.delay: delay is -1 ms but must be >= 0 (delays cannot be negative)");
+  CHECK(contains(error_of(R"({"network": {"delay": {"type": "uniform", "min_ms": -2, "max_ms": 1}}})"),
+                 "$.network.delay.min_ms: min_ms is -2 but must be >= 0"));
+  CHECK(contains(error_of(R"({"network": {"delay": {"type": "uniform", "min_ms": 2, "max_ms": 1}}})"),
+                 "$.network.delay.max_ms: max_ms is 1 but must be >= min_ms (2)"));
+  CHECK(error_of(R"({"network": {"loss": 1.5}})") ==
+        "t.json: $.network.loss: probability 1.5 is out of range; expected 0..1");
+  CHECK(contains(error_of(R"({"network": {"links": [{"from": 1, "to": 2, "duplicate": -0.1}]}})"),
+                 "$.network.links[0].duplicate: probability -0.1 is out of range; expected 0..1"));
+  CHECK(contains(error_of(R"({"network": {"delay": {"type": "lognormal", "median_ms": 5}}})"),
+                 "$.network.delay: missing required field \"sigma\" in a lognormal distribution"));
+  CHECK(contains(error_of(R"({"network": {"delay": {"type": "constnat", "ms": 5}}})"),
+                 "$.network.delay.type: distribution type \"constnat\" is not valid; expected "));
+  CHECK(contains(error_of(R"({"network": {"delay": {"type": "constnat", "ms": 5}}})"),
+                 "did you mean \"constant\"?"));
+  CHECK(contains(error_of(R"({"network": {"delay": {"type": "mixture", "components": [
+                   {"type": "mixture", "components": []}]}}})"),
+                 "$.network.delay.components[0].type: a mixture component cannot itself be a mixture"));
+  CHECK(contains(error_of(R"({"network": {"links": [{"from": 1, "to": 9}]}})"),
+                 "$.network.links[0].to: node 9 does not exist; expected 1..3"));
+  CHECK(contains(error_of(R"({"network": {"links": [{"from": "clinet", "to": 1}]}})"),
+                 "did you mean \"client\"?"));
+}
+
+TEST_CASE("timeline: node ranges, exactly one action, partitions") {
+  CHECK(error_of(R"({"timeline": [{"at_ms": 1, "crash": [1]}, {"at_ms": 2, "crash": [2, 4]}]})") ==
+        "t.json: $.timeline[1].crash[1]: node 4 does not exist; expected 1..3 (cluster.nodes is 3)");
+  CHECK(contains(error_of(R"({"timeline": [{"at_ms": 1}]})"),
+                 "$.timeline[0]: an event needs exactly one action, found none"));
+  CHECK(contains(error_of(R"({"timeline": [{"at_ms": 1, "crash": [1], "heal": true}]})"),
+                 "$.timeline[0]: an event has exactly one action, found \"crash\" and \"heal\""));
+  CHECK(contains(error_of(R"({"timeline": [{"crash": [1]}]})"),
+                 "$.timeline[0]: missing required field \"at_ms\""));
+  CHECK(contains(error_of(R"({"timeline": [{"at_ms": 1, "partition": [[1], [1, 2]]}]})"),
+                 "$.timeline[0].partition[1][0]: node 1 is already in group 0"));
+  CHECK(contains(error_of(R"({"timeline": [{"at_ms": 1, "partition": [[1], []]}]})"),
+                 "$.timeline[0].partition[1]: a partition group is empty"));
+  CHECK(contains(error_of(R"({"timeline": [{"at_ms": 1, "cut": {"from": 2, "to": 2}}]})"),
+                 "from and to are both node 2"));
+  CHECK(contains(error_of(R"({"timeline": [{"at_ms": 1, "heal": false}]})"), "expected true"));
+  CHECK(contains(error_of(R"({"timeline": [{"at_ms": -1, "heal": true}]})"),
+                 "at_ms is -1 but must be within the run"));
+}
+
+TEST_CASE("level names are checked, with a suggestion") {
+  CHECK(contains(error_of(R"({"workload": {"levels": {"strnog": 1}}})"),
+                 "$.workload.levels.strnog: unknown level \"strnog\"; did you mean \"strong\"?"));
+  CHECK(contains(error_of(R"({"probe": {"levels": ["eventual", "casual"]}})"),
+                 "$.probe.levels[1]: unknown level \"casual\"; did you mean \"causal\"?"));
+  CHECK(contains(error_of(R"({"workload": {"levels": {"strong": 0}}})"),
+                 "at least one level needs a weight > 0"));
+  CHECK(contains(error_of(R"({"cluster": {"election": "lowest_alive"}})"),
+                 "election \"lowest_alive\" is not valid; expected \"lowest-alive\" or \"majority\"; "
+                 "did you mean \"lowest-alive\"?"));
+}
+
+TEST_CASE("limits that would exhaust memory or time") {
+  CHECK(contains(error_of(R"({"workload": {"keys": 10000001}})"), "must be between 1 and 10000000"));
+  CHECK(contains(error_of(R"({"workload": {"clients": 1000001}})"), "must be between 1 and 1000000"));
+  CHECK(contains(error_of(R"({"duration_ms": 100000000, "workload": {"rate_per_s": 100000}})"),
+                 "$.workload.rate_per_s: rate_per_s 100000 over duration_ms 100000000 would start"));
+  json many = json::object();
+  many["probe"]["delays_ms"] = json::array();
+  for (int i = 0; i < 1001; ++i) many["probe"]["delays_ms"].push_back(i);
+  CHECK(contains(error_of(many.dump()), "$.probe.delays_ms: 1001 delays given; the limit is 1000"));
+}
+
+TEST_CASE("a network event merge-patches the network in force") {
+  const Scenario sc = from_text(R"({
+    "network": {"delay": {"type": "lognormal", "median_ms": 5, "sigma": 0.8}, "loss": 0.1,
+                "links": [{"from": 1, "to": 2, "loss": 1}]},
+    "timeline": [
+      {"at_ms": 2000, "network": {"delay": {"sigma": 0.2}, "links": null}},
+      {"at_ms": 1000, "network": {"loss": 0.5, "client_delay": 7}},
+      {"at_ms": 3000, "network": {"delay": {"type": "constant", "ms": 2}, "client_delay": null}}
+    ]})");
+  REQUIRE(sc.timeline.size() == 3);
+  const consim::NetworkSpec& a = sc.timeline[0].network;  // at 1000
+  CHECK(sc.timeline[0].kind == TimelineEvent::Kind::set_network);
+  CHECK(a.delay.kind == consim::Distribution::Kind::lognormal);
+  CHECK(a.loss == 0.5);
+  REQUIRE(a.client_delay.has_value());
+  CHECK(a.client_delay->a == 7);
+  CHECK(a.links.size() == 1);
+  const consim::NetworkSpec& b = sc.timeline[1].network;  // at 2000: builds on 1000
+  CHECK(b.delay.a == 5);
+  CHECK(b.delay.b == doctest::Approx(0.2));
+  CHECK(b.loss == 0.5);
+  CHECK(b.client_delay.has_value());
+  CHECK(b.links.empty());
+  const consim::NetworkSpec& c = sc.timeline[2].network;  // a typed delay replaces the old one
+  CHECK(c.delay.kind == consim::Distribution::Kind::constant);
+  CHECK(c.delay.a == 2);
+  CHECK_FALSE(c.client_delay.has_value());
+  CHECK(c.loss == 0.5);
+  // The result must be a valid network; the path names the event.
+  CHECK(error_of(R"({"timeline": [{"at_ms": 1, "network": {"loss": 2}}]})") ==
+        "t.json: $.timeline[0].network.loss: probability 2 is out of range; expected 0..1");
+  CHECK(contains(error_of(R"({"timeline": [{"at_ms": 1, "network": 5}]})"),
+                 "$.timeline[0].network: expected an object"));
+}
+
+TEST_CASE("apply_set") {
+  json j = json::parse(R"({"cluster": {"nodes": 3}, "timeline": [{"at_ms": 1, "heal": true}]})");
+  consim::apply_set(j, "name=foo", "t.json");
+  CHECK(j["name"] == "foo");
+  consim::apply_set(j, "cluster.write_quorum=3", "t.json");
+  CHECK(j["cluster"]["write_quorum"] == 3);
+  CHECK(j["cluster"]["write_quorum"].is_number());
+  consim::apply_set(j, "cluster.read_quorum=\"all\"", "t.json");
+  CHECK(j["cluster"]["read_quorum"] == "all");
+  consim::apply_set(j, "workload.levels.strong=2", "t.json");  // nested creation
+  CHECK(j["workload"]["levels"]["strong"] == 2);
+  consim::apply_set(j, "network.delay={\"type\":\"constant\",\"ms\":4}", "t.json");
+  CHECK(j["network"]["delay"]["ms"] == 4);
+  consim::apply_set(j, "timeline.0.at_ms=5", "t.json");  // array index
+  CHECK(j["timeline"][0]["at_ms"] == 5);
+  consim::apply_set(j, "timeline.1.at_ms=7", "t.json");  // one past the end appends
+  consim::apply_set(j, "timeline.1.crash=[2]", "t.json");
+  CHECK(j["timeline"].size() == 2);
+  CHECK(j["timeline"][1]["crash"][0] == 2);
+  consim::apply_set(j, "probe.delays_ms.0=3", "t.json");  // creates an array for a number
+  CHECK(j["probe"]["delays_ms"] == json::array({3}));
+  consim::apply_set(j, "description=", "t.json");
+  CHECK(j["description"] == "");
+  consim::apply_set(j, "workload=null", "t.json");  // null removes
+  CHECK_FALSE(j.contains("workload"));
+  consim::apply_set(j, "measure.warmup_ms=null", "t.json");  // nothing to remove: no-op
+  CHECK_FALSE(j.contains("measure"));
+
+  CHECK(set_error(j, "cluster") == "--set cluster: expected PATH=VALUE, e.g. cluster.write_quorum=3 or "
+                                   "timeline.0.at_ms=500");
+  CHECK(contains(set_error(j, "=3"), "--set =3: expected PATH=VALUE"));
+  CHECK(contains(set_error(j, "cluster..nodes=3"), "--set cluster..nodes=3: empty name in PATH"));
+  CHECK(contains(set_error(j, "timeline.5.at_ms=1"),
+                 "--set timeline.5.at_ms=1: index 5 is out of range: \"timeline\" has 2 elements"));
+  CHECK(contains(set_error(j, "timeline.x=1"), "\"timeline\" is an array; expected an element number"));
+  CHECK(contains(set_error(j, "name.first=1"), "cannot set \"first\" inside \"name\", which is string"));
+}
+
+TEST_CASE("load_scenario applies --set before validating") {
+  const std::string path = std::string(CONSIM_SOURCE_DIR) + "/scenarios/default.json";
+  const Scenario sc = consim::load_scenario(path, {"cluster.nodes=5", "cluster.write_quorum=majority",
+                                                   "seed=7", "name=tuned"});
+  CHECK(sc.cluster.nodes == 5);
+  CHECK(sc.cluster.write_quorum == 3);
+  CHECK(sc.seed == 7);
+  CHECK(sc.name == "tuned");
+  CHECK(sc.source == path);
+  try {
+    consim::load_scenario(path, {"cluster.write_quorum=4"});
+    FAIL("expected an InputError");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()) == path + ": $.cluster.write_quorum: write_quorum is 4 but must be "
+                                          "between 1 and nodes (3) (in the scenario after --set)");
+  }
+  CHECK_THROWS_WITH_AS(consim::load_scenario("/nonexistent/x.json", {}),
+                       "/nonexistent/x.json: cannot read file: No such file or directory", InputError);
+}
+
+TEST_CASE("nearest_name") {
+  const std::vector<std::string> c = {"write_quorum", "read_quorum", "nodes"};
+  CHECK(consim::nearest_name("write_quorun", c) == "write_quorum");
+  CHECK(consim::nearest_name("read_qorum", c) == "read_quorum");
+  CHECK(consim::nearest_name("node", c) == "nodes");
+  CHECK(consim::nearest_name("xyz", c) == "");
+  CHECK(consim::nearest_name("anything", {}) == "");
+  // The limit is max(2, len/3): 12 letters allow 4 edits, 4 letters allow 2.
+  CHECK(consim::nearest_name("wrxte_qxxrum", c) == "write_quorum");
+  CHECK(consim::nearest_name("nzzzs", {"nodes"}) == "");
+}

@@ -1,0 +1,434 @@
+// consim sweep / merge: grid expansion, seeds, determinism across --jobs and
+// --shard, merging, resuming after a kill, bad input; and one end-to-end test
+// of the real binary run as separate shard processes.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "sim/scenario_load.h"
+#include "sim/sweep.h"
+
+using namespace consim;
+using namespace consim::sweep;
+using nlohmann::json;
+
+namespace {
+
+const char* kTiny = R"({
+  "name": "tiny", "seed": 7, "duration_ms": 300, "drain_ms": 200,
+  "cluster": {"nodes": 3, "write_quorum": 2, "read_quorum": 1,
+              "heartbeat_interval_ms": 100, "election_timeout_ms": 500},
+  "network": {"delay": {"type": "lognormal", "median_ms": 5, "sigma": 0.8}},
+  "workload": {"rate_per_s": 300, "clients": 5, "read_fraction": 0.7, "write_fraction": 0.3,
+               "keys": 5, "levels": {"eventual": 1, "strong": 1}},
+  "probe": {"interval_ms": 100, "delays_ms": [0, 5, 20], "levels": ["eventual"]}
+})";
+
+SweepOptions tiny_options() {
+  SweepOptions o;
+  o.scenario = json::parse(kTiny);
+  o.source = "<tiny>";
+  return o;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+void spit(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+}
+
+std::vector<long long> resolve(const char* list, std::uint32_t n) { return resolve_quorum_list(parse_quorum_list(list, "--w"), n); }
+
+std::string temp_dir(const char* name) {
+  const std::string d = fmt::format("/tmp/consim_test_sweep_{}_{}", name, ::getpid());
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d;
+}
+
+std::size_t count_lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+}  // namespace
+
+TEST_CASE("sweep LIST parsing: numbers, ranges, all, majority, n") {
+  CHECK(resolve("1..5", 3) == std::vector<long long>{1, 2, 3, 4, 5});
+  CHECK(resolve("1,2,4", 3) == std::vector<long long>{1, 2, 4});
+  CHECK(resolve("all", 5) == std::vector<long long>{1, 2, 3, 4, 5});
+  CHECK(resolve("majority", 5) == std::vector<long long>{3});
+  CHECK(resolve("majority", 4) == std::vector<long long>{3});
+  CHECK(resolve("majority", 1) == std::vector<long long>{1});
+  CHECK(resolve("1,n", 7) == std::vector<long long>{1, 7});
+  CHECK(resolve(" 2 , 1..3 ", 3) == std::vector<long long>{2, 1, 3});  // order kept, duplicates dropped
+  for (const char* bad : {"", "1,,2", "x", "3..1", "1..x", "1.5", "..3", "all,"})
+    CHECK_THROWS_AS(parse_quorum_list(bad, "--w"), InputError);
+
+  CHECK(split_list(R"(1,{"a":1,"b":[2,3]},"x,y",[4,5])") ==
+        std::vector<std::string>{"1", R"({"a":1,"b":[2,3]})", R"("x,y")", "[4,5]"});
+
+  VaryAxis a = parse_vary("network.loss=0,0.01,0.1");
+  CHECK(a.path == "network.loss");
+  REQUIRE(a.values.size() == 3);
+  CHECK(a.values[1] == json(0.01));
+  a = parse_vary("cluster.nodes=3..5,7,3");
+  CHECK(a.values == std::vector<json>{3, 4, 5, 7});
+  a = parse_vary(R"(network.delay={"type":"constant","ms":1},{"type":"constant","ms":5})");
+  CHECK(a.values.size() == 2);
+  CHECK(a.values[1]["ms"] == 5);
+  a = parse_vary("cluster.election=majority,lowest-alive");
+  CHECK(a.values == std::vector<json>{"majority", "lowest-alive"});  // not JSON: strings, like --set
+  for (const char* bad : {"=1", "network.loss", "network.loss=", "network.loss=0,,1", "a..b=1",
+                          "cluster.write_quorum=1,2", "cluster.nodes=5..3"})
+    CHECK_THROWS_AS(parse_vary(bad), InputError);
+
+  CHECK(parse_levels("strong,eventual,strong") == std::vector<Level>{Level::strong, Level::eventual});
+  CHECK(parse_levels("read-your-writes") == std::vector<Level>{Level::read_your_writes});
+  CHECK(parse_levels("all").size() == kLevelCount);
+  CHECK_THROWS_AS(parse_levels("strnog"), InputError);
+  CHECK_THROWS_AS(parse_levels(""), InputError);
+
+  CHECK(parse_shard("2/3").index == 2);
+  CHECK(parse_shard("2/3").count == 3);
+  for (const char* bad : {"0/3", "4/3", "3", "a/b", "1/0", "/3", "1/"}) CHECK_THROWS_AS(parse_shard(bad), InputError);
+}
+
+TEST_CASE("sweep grid: --vary products in order, W and R resolved per N") {
+  SweepOptions o = tiny_options();
+  o.vary.push_back(parse_vary("cluster.nodes=3,5"));
+  o.vary.push_back(parse_vary("network.loss=0,0.01"));
+  o.w_list = "majority";
+  o.r_list = "1,n";
+  const Grid g = expand_grid(o);
+  REQUIRE(g.points.size() == 8);
+  CHECK(g.vary_paths == std::vector<std::string>{"cluster.nodes", "network.loss"});
+  CHECK(g.points[0].coords == "cluster.nodes=3;network.loss=0;w=2;r=1");
+  CHECK(g.points[1].coords == "cluster.nodes=3;network.loss=0;w=2;r=3");
+  CHECK(g.points[2].coords == "cluster.nodes=3;network.loss=0.01;w=2;r=1");
+  CHECK(g.points[4].coords == "cluster.nodes=5;network.loss=0;w=3;r=1");
+  CHECK(g.points[7].coords == "cluster.nodes=5;network.loss=0.01;w=3;r=5");
+  CHECK(g.points[7].scenario.cluster.nodes == 5);
+  CHECK(g.points[7].scenario.cluster.write_quorum == 3);
+  CHECK(g.points[7].scenario.cluster.read_quorum == 5);
+  CHECK(g.points[7].scenario.network.loss == doctest::Approx(0.01));
+  for (std::size_t i = 0; i < g.points.size(); ++i) CHECK(g.points[i].index == i);
+  // Default levels: those the workload reads at; the probe's for the probe table.
+  CHECK(g.levels == std::vector<Level>{Level::eventual, Level::strong});
+  CHECK(g.probe_levels == std::vector<Level>{Level::eventual});
+
+  // "all" for W and R: every pair 1..N.
+  SweepOptions o2 = tiny_options();
+  o2.w_list = "all";
+  o2.r_list = "all";
+  CHECK(expand_grid(o2).points.size() == 9);
+  // Without --w / --r the scenario's quorums are used.
+  const Grid g3 = expand_grid(tiny_options());
+  REQUIRE(g3.points.size() == 1);
+  CHECK(g3.points[0].coords == "w=2;r=1");
+}
+
+TEST_CASE("sweep: bad input is refused before anything runs") {
+  auto fails = [](SweepOptions o, const std::string& needle) {
+    try {
+      expand_grid(o);
+      FAIL("expected InputError containing: " << needle);
+    } catch (const InputError& e) {
+      CHECK_MESSAGE(std::string(e.what()).find(needle) != std::string::npos, e.what());
+    }
+  };
+  SweepOptions o = tiny_options();
+  o.w_list = "1..4";
+  fails(o, "W=4 is outside 1..N with N=3");
+  o = tiny_options();
+  o.r_list = "0";
+  fails(o, "R=0 is outside");
+  o = tiny_options();
+  o.vary.push_back(parse_vary("cluster.nodes=5,1"));
+  o.w_list = "3";  // fine for N=5, not for N=1: the whole grid is checked first
+  fails(o, "cluster.nodes=1");
+  o = tiny_options();
+  o.vary.push_back(parse_vary("cluster.nodez=3,5"));
+  fails(o, "unknown field");
+  o = tiny_options();
+  o.vary.push_back(parse_vary("network.loss=0,lots"));
+  fails(o, "network.loss");
+  o = tiny_options();
+  o.vary.push_back(parse_vary("cluster.nodes=abc"));
+  fails(o, "cluster.nodes");
+  o = tiny_options();
+  o.w_list = "1..2,x";
+  fails(o, "\"x\" is not a number");
+  o = tiny_options();
+  o.vary.push_back(parse_vary("network.loss=0"));
+  o.vary.push_back(parse_vary("network.loss=0.1"));
+  fails(o, "given twice");
+  o = tiny_options();
+  o.seeds = 0;
+  fails(o, "--seeds");
+}
+
+TEST_CASE("sweep seeds: derived from the base seed and the point's coordinates, never its position") {
+  const std::uint64_t s = run_seed(7, "w=2;r=1", 0);
+  CHECK(s == run_seed(7, "w=2;r=1", 0));
+  CHECK(s != run_seed(7, "w=2;r=1", 1));
+  CHECK(s != run_seed(7, "w=2;r=2", 0));
+  CHECK(s != run_seed(8, "w=2;r=1", 0));
+
+  // The same point in two grids of different order: the same rows.
+  SweepOptions a = tiny_options(), b = tiny_options();
+  a.w_list = "1,2";
+  b.w_list = "3,2,1";
+  a.per_seed = b.per_seed = true;
+  a.seeds = b.seeds = 2;
+  const std::string ta = run_sweep_text(expand_grid(a), 1)[0];
+  const std::string tb = run_sweep_text(expand_grid(b), 1)[0];
+  auto rows_with = [](const std::string& text, const std::string& prefix) {
+    std::string out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind(prefix, 0) == 0) out += line + "\n";
+    return out;
+  };
+  CHECK(!rows_with(ta, "3,2,1,").empty());
+  CHECK(rows_with(ta, "3,2,1,") == rows_with(tb, "3,2,1,"));
+  CHECK(rows_with(ta, "3,1,1,") == rows_with(tb, "3,1,1,"));
+}
+
+TEST_CASE("sweep CSV: columns, pooled and per-seed rows, Wilson interval") {
+  SweepOptions o = tiny_options();
+  o.w_list = "1,2";
+  o.vary.push_back(parse_vary("network.delay.median_ms=1,10"));
+  o.seeds = 2;
+  o.per_seed = true;
+  const Grid g = expand_grid(o);
+  const auto t = run_sweep_text(g, 2);
+  std::istringstream in(t[0]);
+  std::string header, row;
+  std::getline(in, header);
+  CHECK(header ==
+        "n,w,r,level,network.delay.median_ms,seed,seeds,reads,answered,stale_reads,stale_rate,stale_rate_ci_low,"
+        "stale_rate_ci_high,failed_reads,read_p50_ms,read_p99_ms,writes,failed_writes,write_p50_ms,write_p99_ms,"
+        "strict_quorum");
+  // 4 points x 2 levels x (1 pooled + 2 per-seed) rows.
+  CHECK(count_lines(t[0]) == 1 + 4 * 2 * 3);
+  std::getline(in, row);
+  CHECK(row.rfind("3,1,1,eventual,1,all,2,", 0) == 0);
+  CHECK(row.substr(row.size() - 2) == ",0");  // W + R = 2 <= 3
+  std::getline(in, row);
+  CHECK(row.rfind(fmt::format("3,1,1,eventual,1,{},1,", run_seed(7, "network.delay.median_ms=1;w=1;r=1", 0)), 0) == 0);
+  CHECK(t[0].find("\n3,2,1,strong,10,all,2,") != std::string::npos);
+  CHECK(t[1].rfind("n,w,r,level,network.delay.median_ms,delta_lo_ms,delta_hi_ms,reads,stale_reads,stale_rate\n", 0) == 0);
+  CHECK(t[1].find(",inf,") != std::string::npos);
+  CHECK(t[2].rfind("n,w,r,level,network.delay.median_ms,delay_ms,reads,stale_reads,stale_rate,failed_reads\n", 0) == 0);
+  CHECK(count_lines(t[2]) == 1 + 4 * 3);  // one probe level, three delays
+
+  // The interval contains the rate and lies within [0, 1].
+  std::istringstream in2(t[0]);
+  std::getline(in2, header);
+  int checked = 0;
+  for (std::string line; std::getline(in2, line);) {
+    std::vector<std::string> f;
+    std::stringstream ls(line);
+    for (std::string x; std::getline(ls, x, ',');) f.push_back(x);
+    REQUIRE(f.size() == 21);
+    if (f[10].empty()) continue;
+    const double rate = std::stod(f[10]), lo = std::stod(f[11]), hi = std::stod(f[12]);
+    CHECK(lo <= rate);
+    CHECK(rate <= hi);
+    CHECK(lo >= 0);
+    CHECK(hi <= 1);
+    CHECK(hi > lo);
+    ++checked;
+  }
+  CHECK(checked > 0);
+}
+
+TEST_CASE("sweep output is the same for any --jobs and any --shard split") {
+  SweepOptions o = tiny_options();
+  o.w_list = "all";
+  o.r_list = "1,majority";
+  o.vary.push_back(parse_vary("network.delay.median_ms=1,8"));
+  o.seeds = 2;
+  o.per_seed = true;
+  const Grid g = expand_grid(o);
+  REQUIRE(g.points.size() == 12);
+  const auto one = run_sweep_text(g, 1);
+  const auto two = run_sweep_text(g, 2);
+  const auto four = run_sweep_text(g, 4);
+  for (int t = 0; t < kTableCount; ++t) {
+    CHECK(one[t] == two[t]);
+    CHECK(one[t] == four[t]);
+  }
+  for (std::uint32_t n : {2u, 3u, 5u}) {
+    std::array<std::vector<std::pair<std::string, std::string>>, kTableCount> shards;
+    for (std::uint32_t i = n; i >= 1; --i) {  // any order of shards
+      const auto s = run_sweep_text(g, 2, Shard{i, n});
+      for (int t = 0; t < kTableCount; ++t) shards[t].emplace_back(fmt::format("s{}of{}", i, n), s[t]);
+    }
+    for (int t = 0; t < kTableCount; ++t) CHECK(merge_shards(shards[t]) == one[t]);
+  }
+}
+
+TEST_CASE("merge refuses shards of another sweep, duplicates, an incomplete set, truncated files") {
+  SweepOptions o = tiny_options();
+  o.w_list = "1,2,3";
+  const Grid g = expand_grid(o);
+  o.seeds = 2;  // another sweep: same grid, other seed count
+  const Grid other = expand_grid(o);
+  CHECK(g.hash != other.hash);
+  const std::string s1 = run_sweep_text(g, 1, Shard{1, 2})[0];
+  const std::string s2 = run_sweep_text(g, 1, Shard{2, 2})[0];
+  const std::string o2 = run_sweep_text(other, 1, Shard{2, 2})[0];
+  const std::string w2 = run_sweep_text(g, 1, Shard{2, 2})[1];
+  CHECK(merge_shards({{"a", s1}, {"b", s2}}) == run_sweep_text(g, 1)[0]);
+
+  auto refused = [](const std::vector<std::pair<std::string, std::string>>& files, const std::string& needle) {
+    try {
+      merge_shards(files);
+      FAIL("expected InputError containing: " << needle);
+    } catch (const InputError& e) {
+      CHECK_MESSAGE(std::string(e.what()).find(needle) != std::string::npos, e.what());
+    }
+  };
+  refused({{"a", s1}, {"b", o2}}, "different sweeps");
+  refused({{"a", s1}, {"b", s1}, {"c", s2}}, "both shard 1/2");
+  refused({{"a", s1}}, "missing 2/2");
+  refused({{"a", s1}, {"b", w2}}, "window table");
+  refused({{"a", s1}, {"b", s2.substr(0, s2.size() - 5)}}, "truncated");
+  std::string dropped = s2;  // a row removed: the count no longer matches
+  const std::size_t l2 = dropped.find('\n', dropped.find('\n') + 1);
+  dropped.erase(l2 + 1, dropped.find('\n', l2 + 1) - l2);
+  refused({{"a", s1}, {"b", dropped}}, "row count");
+  refused({{"a", s1}, {"b", run_sweep_text(g, 1)[0]}}, "not a consim sweep shard file");
+  refused({}, "no shard files");
+}
+
+TEST_CASE("sweep --resume after a kill gives the uninterrupted file; a foreign partial file is refused") {
+  const std::string dir = temp_dir("resume");
+  SweepOptions o = tiny_options();
+  o.w_list = "all";
+  o.r_list = "all";
+  o.seeds = 2;
+  const Grid g = expand_grid(o);
+  REQUIRE(g.points.size() == 9);
+
+  FilePlan ref;
+  ref.outputs = {dir + "/ref.csv", dir + "/ref_window.csv", ""};
+  ref.jobs = 2;
+  CHECK(run_sweep_files(g, ref).finished);
+  CHECK(!std::filesystem::exists(dir + "/ref.csv.partial"));
+  const std::string want = slurp(dir + "/ref.csv"), want_w = slurp(dir + "/ref_window.csv");
+  CHECK(want == run_sweep_text(g, 1)[0]);
+
+  for (int variant = 0; variant < 3; ++variant) {
+    CAPTURE(variant);
+    FilePlan p;
+    p.outputs = {dir + "/out.csv", dir + "/out_window.csv", ""};
+    p.jobs = 2;
+    p.stop_after_points = 4;  // "killed" after 4 points
+    const SweepSummary k = run_sweep_files(g, p);
+    CHECK(!k.finished);
+    CHECK(!std::filesystem::exists(dir + "/out.csv"));
+    const std::string part = slurp(dir + "/out.csv.partial");
+    CHECK(count_lines(part) == 2 + 4 * (2 + 1));  // tag, header; 2 levels + "# done" per point
+    if (variant == 1) {
+      // Killed in the middle of writing a row of the window file.
+      const std::string pw = slurp(dir + "/out_window.csv.partial");
+      spit(dir + "/out_window.csv.partial", pw.substr(0, pw.size() - 30));
+    }
+    if (variant == 2) std::filesystem::remove(dir + "/out_window.csv.partial");  // nothing to reuse
+
+    p.stop_after_points = SIZE_MAX;
+    p.resume = true;
+    p.jobs = 1;
+    const SweepSummary r = run_sweep_files(g, p);
+    CHECK(r.finished);
+    CHECK(r.resumed == (variant == 0 ? 4u : variant == 1 ? 3u : 0u));
+    CHECK(r.runs == (9 - r.resumed) * 2);
+    CHECK(slurp(dir + "/out.csv") == want);
+    CHECK(slurp(dir + "/out_window.csv") == want_w);
+    CHECK(!std::filesystem::exists(dir + "/out.csv.partial"));
+    std::filesystem::remove(dir + "/out.csv");
+    std::filesystem::remove(dir + "/out_window.csv");
+  }
+
+  // A shard's partial file resumes into the shard file.
+  FilePlan sp;
+  sp.outputs = {dir + "/shard.csv", "", ""};
+  sp.shard = Shard{2, 3};
+  sp.sharded = true;
+  sp.stop_after_points = 1;
+  run_sweep_files(g, sp);
+  sp.stop_after_points = SIZE_MAX;
+  sp.resume = true;
+  CHECK(run_sweep_files(g, sp).resumed == 1);
+  CHECK(slurp(dir + "/shard.csv") == run_sweep_text(g, 1, Shard{2, 3})[0]);
+
+  // A partial file of another sweep, or of another shard: refused.
+  FilePlan p;
+  p.outputs = {dir + "/x.csv", "", ""};
+  p.stop_after_points = 2;
+  run_sweep_files(g, p);
+  SweepOptions o2 = tiny_options();
+  o2.w_list = "all";
+  const Grid g2 = expand_grid(o2);
+  p.stop_after_points = SIZE_MAX;
+  p.resume = true;
+  CHECK_THROWS_WITH_AS(run_sweep_files(g2, p), doctest::Contains("different sweep"), InputError);
+  p.shard = Shard{1, 2};
+  p.sharded = true;
+  CHECK_THROWS_WITH_AS(run_sweep_files(g, p), doctest::Contains("--shard 1/1, not 1/2"), InputError);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("consim sweep end to end: shards in separate processes, merged, equal the unsharded file") {
+  const std::string dir = temp_dir("e2e");
+  spit(dir + "/tiny.json", kTiny);
+  const std::string bin = CONSIM_BINARY;
+  const std::string common = fmt::format(
+      "{} sweep {}/tiny.json --w all --r 1,majority --vary network.delay.median_ms=1,8 --seeds 2 --per-seed -q", bin,
+      dir);
+  auto sh = [](const std::string& cmd) {
+    const int rc = std::system(cmd.c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  };
+  REQUIRE(sh(fmt::format("{} -j 2 -o {}/all.csv --window-output {}/allw.csv", common, dir, dir)) == 0);
+  for (int i = 1; i <= 3; ++i)
+    REQUIRE(sh(fmt::format("{} -j 1 --shard {}/3 -o {}/s{}.csv --window-output {}/w{}.csv", common, i, dir, i, dir, i)) == 0);
+  REQUIRE(sh(fmt::format("{} merge {}/s3.csv {}/s1.csv {}/s2.csv --output {}/merged.csv", bin, dir, dir, dir, dir)) == 0);
+  REQUIRE(sh(fmt::format("{} merge {}/w1.csv {}/w2.csv {}/w3.csv --output {}/mergedw.csv", bin, dir, dir, dir, dir)) == 0);
+  const std::string all = slurp(dir + "/all.csv");
+  CHECK(count_lines(all) == 1 + 12 * 2 * 3);
+  CHECK(slurp(dir + "/merged.csv") == all);
+  CHECK(slurp(dir + "/mergedw.csv") == slurp(dir + "/allw.csv"));
+
+  // Exit code 2 and no output for bad input, and for a bad merge.
+  const std::string quiet = " 2>/dev/null";
+  CHECK(sh(fmt::format("{} sweep {}/tiny.json --w 4 -o {}/bad.csv{}", bin, dir, dir, quiet)) == 2);
+  CHECK(sh(fmt::format("{} sweep {}/tiny.json --vary cluster.nodez=3 -o {}/bad.csv{}", bin, dir, dir, quiet)) == 2);
+  CHECK(sh(fmt::format("{} sweep {}/tiny.json --r 1..x -o {}/bad.csv{}", bin, dir, dir, quiet)) == 2);
+  CHECK(sh(fmt::format("{} sweep {}/tiny.json --shard 4/3 -o {}/bad.csv{}", bin, dir, dir, quiet)) == 2);
+  CHECK(sh(fmt::format("{} sweep {}/tiny.json --vary network.loss=x -o {}/bad.csv{}", bin, dir, dir, quiet)) == 2);
+  CHECK(!std::filesystem::exists(dir + "/bad.csv"));
+  CHECK(!std::filesystem::exists(dir + "/bad.csv.partial"));
+  CHECK(sh(fmt::format("{} merge {}/s1.csv {}/s2.csv -o {}/bad.csv{}", bin, dir, dir, dir, quiet)) == 2);
+  CHECK(sh(fmt::format("{} merge {}/s1.csv {}/s1.csv {}/s2.csv {}/s3.csv -o {}/bad.csv{}", bin, dir, dir, dir, dir, dir,
+                       quiet)) == 2);
+  std::filesystem::remove_all(dir);
+}
