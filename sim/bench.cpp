@@ -41,7 +41,7 @@ nlohmann::json bench_scenario_json(std::uint64_t ops, std::uint32_t nodes) {
         {"read_fraction", 0.7},
         {"write_fraction", 0.25},
         {"delete_fraction", 0.05},
-        {"keys", 10000},
+        {"keys", 1000},
         {"zipf", 0.9},
         {"levels", {{"eventual", 1}, {"strong", 1}, {"read_your_writes", 1}, {"monotonic_reads", 1}, {"causal", 1}, {"leader", 1}}},
         {"routing", "random"}}},

@@ -56,9 +56,13 @@ TEST_CASE("scenarios/default.json loads with its values converted") {
   CHECK(sc.cluster.election == consim::Election::lowest_alive);
   CHECK(sc.cluster.heartbeat_interval == 2 * consim::kSecond);
   CHECK(sc.cluster.election_timeout == 6 * consim::kSecond);
-  CHECK(sc.network.delay.kind == consim::Distribution::Kind::lognormal);
-  CHECK(sc.network.delay.a == 5);
-  CHECK(sc.network.delay.b == doctest::Approx(0.8));
+  REQUIRE(sc.network.delay.kind == consim::Distribution::Kind::mixture);
+  REQUIRE(sc.network.delay.components.size() == 2);
+  CHECK(sc.network.delay.weights[0] == doctest::Approx(0.9));
+  CHECK(sc.network.delay.components[0].kind == consim::Distribution::Kind::lognormal);
+  CHECK(sc.network.delay.components[0].a == 2);    // median_ms
+  CHECK(sc.network.delay.components[1].a == 20);
+  CHECK(sc.network.delay.components[1].b == doctest::Approx(0.5));  // sigma
   CHECK_FALSE(sc.network.client_delay.has_value());
   CHECK(sc.workload.enabled);
   CHECK(sc.workload.rate_per_s == 200);

@@ -1,0 +1,150 @@
+// The command line, run as a user would: exit codes, messages, files written or not.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+Result run(const std::string& args) {
+  const std::string cmd = std::string(CONSIM_BINARY) + " " + args + " 2>&1";
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  const std::string path = "/tmp/consim_cli_" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+bool exists(const std::string& path) { return std::ifstream(path).good(); }
+
+const std::string kSmall = R"({"name": "small", "duration_ms": 2000,
+  "workload": {"rate_per_s": 100, "keys": 5, "levels": ["eventual", "strong"]}})";
+
+}  // namespace
+
+TEST_CASE("consim --help and --version succeed") {
+  Result h = run("--help");
+  CHECK(h.code == 0);
+  CHECK(h.out.find("consim run") != std::string::npos);
+  Result v = run("--version");
+  CHECK(v.code == 0);
+  CHECK(v.out.rfind("consim ", 0) == 0);
+}
+
+TEST_CASE("an unknown command or option is a usage error with exit code 2") {
+  CHECK(run("frobnicate").code == 2);
+  Result r = run("run --no-such-option");
+  CHECK(r.code == 2);
+  CHECK(r.out.find("no-such-option") != std::string::npos);
+}
+
+TEST_CASE("a scenario with a typo gets one message naming file, path and the nearest field; exit 2; no output file") {
+  const std::string f = write_temp("typo.json", R"({"cluster": {"nodes": 3, "write_quorun": 2}})");
+  const std::string out = "/tmp/consim_cli_typo_report.txt";
+  std::remove(out.c_str());
+  Result r = run("run " + f + " --output " + out + " --trace " + out + ".trace");
+  CHECK(r.code == 2);
+  CHECK(r.out.find(f) != std::string::npos);
+  CHECK(r.out.find("$.cluster.write_quorun") != std::string::npos);
+  CHECK(r.out.find("write_quorum") != std::string::npos);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+  CHECK_FALSE(exists(out));
+  CHECK_FALSE(exists(out + ".trace"));
+  CHECK_FALSE(exists(out + ".trace.tmp"));
+}
+
+TEST_CASE("invalid values: W > N, a negative delay, a probability above 1, a syntax error") {
+  struct Case {
+    std::string json, expect;
+  } cases[] = {
+      {R"({"cluster": {"nodes": 3, "write_quorum": 4}})", "$.cluster.write_quorum"},
+      {R"({"network": {"delay": {"type": "constant", "ms": -1}}})", "$.network.delay"},
+      {R"({"network": {"loss": 1.5}})", "$.network.loss"},
+      {"{\n  \"seed\": 1,\n  \"cluster\": {\"nodes\": 3,,}\n}", ":3:"},
+  };
+  int i = 0;
+  for (const Case& c : cases) {
+    const std::string f = write_temp("bad" + std::to_string(i++) + ".json", c.json);
+    Result r = run("run " + f);
+    CHECK(r.code == 2);
+    CHECK_MESSAGE(r.out.find(c.expect) != std::string::npos, r.out);
+  }
+}
+
+TEST_CASE("--set changes one field; a bad --set is a usage error") {
+  const std::string f = write_temp("small.json", kSmall);
+  Result a = run("run " + f + " --format json -q");
+  Result b = run("run " + f + " --format json -q --set cluster.write_quorum=3");
+  REQUIRE(a.code == 0);
+  REQUIRE(b.code == 0);
+  auto ja = nlohmann::json::parse(a.out);
+  auto jb = nlohmann::json::parse(b.out);
+  CHECK(ja["scenario"]["write_quorum"] == 2);
+  CHECK(jb["scenario"]["write_quorum"] == 3);
+  CHECK(jb["scenario"]["strict_quorum"] == true);
+  Result bad = run("run " + f + " --set cluster.write_quorum");
+  CHECK(bad.code == 2);
+  Result big = run("run " + f + " --set cluster.write_quorum=9");
+  CHECK(big.code == 2);
+  CHECK(big.out.find("write_quorum") != std::string::npos);
+}
+
+TEST_CASE("the JSON report has the documented stable keys, and --output writes the same bytes") {
+  const std::string f = write_temp("small2.json", kSmall);
+  const std::string out = "/tmp/consim_cli_report.json";
+  Result r = run("run " + f + " --format json -q");
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* k : {"scenario", "levels", "window", "probe", "writes", "convergence", "violations", "lost_writes",
+                        "elections", "engine", "nodes"})
+    CHECK_MESSAGE(j.contains(k), k);
+  for (const char* k : {"reads", "stale_reads", "stale_rate", "failed", "latency_ms"})
+    CHECK_MESSAGE(j["levels"]["eventual"].contains(k), k);
+  CHECK(j["levels"]["strong"]["latency_ms"].contains("p99"));
+  Result w = run("run " + f + " --format json -q --output " + out);
+  REQUIRE(w.code == 0);
+  std::ifstream in(out);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  CHECK(ss.str() == r.out);
+  std::remove(out.c_str());
+}
+
+TEST_CASE("validate accepts every shipped scenario and rejects a bad one") {
+  Result ok = run(std::string("validate ") + CONSIM_SOURCE_DIR + "/scenarios/default.json");
+  CHECK(ok.code == 0);
+  CHECK(ok.out.empty());
+  const std::string f = write_temp("bad_validate.json", R"({"workload": {"levels": {"eventuel": 1}}})");
+  Result bad = run("validate " + f);
+  CHECK(bad.code == 2);
+  CHECK(bad.out.find("eventual") != std::string::npos);
+}
+
+TEST_CASE("the built-in default runs and its text report reads like the README says") {
+  Result r = run("run -q --set duration_ms=5000");
+  REQUIRE(r.code == 0);
+  for (const char* s : {"Reads by consistency level", "Stale-read window", "Probe:", "Writes", "Convergence",
+                        "Lost writes", "Session violations"})
+    CHECK_MESSAGE(r.out.find(s) != std::string::npos, s);
+}
