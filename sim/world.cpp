@@ -280,11 +280,13 @@ struct World::Impl {
     trace->end_line();
   }
 
-  void trace_message(std::string_view ev, const Message& msg) {
+  // One line for a message event; `reason` is added for drops.
+  void trace_message(std::string_view ev, const Message& msg, std::string_view reason = {}) {
     tr("\"ev\":\"{}\",\"kind\":\"{}\",\"from\":{},\"to\":{},\"term\":{},\"index\":{},\"key\":{},\"op\":{},"
-       "\"status\":\"{}\",\"version\":[{},{}]",
+       "\"status\":\"{}\",\"version\":[{},{}]{}{}{}",
        ev, to_string(msg.kind), msg.from, msg.to, msg.term, msg.index, msg.key, msg.op, to_string(msg.status),
-       msg.rec.version.term, msg.rec.version.index);
+       msg.rec.version.term, msg.rec.version.index, reason.empty() ? "" : ",\"reason\":\"", reason,
+       reason.empty() ? "" : "\"");
   }
 
   // ---------------------------------------------------------------- live view
@@ -320,10 +322,7 @@ struct World::Impl {
     if (t.drop != DropReason::none) {
       ++m.engine.messages_dropped;
       ++m.engine.dropped_by[static_cast<int>(t.drop)];
-      if (trace) {
-        trace_message("drop", msg);
-        tr("\"ev\":\"drop_reason\",\"reason\":\"{}\"", to_string(t.drop));
-      }
+      if (trace) trace_message("drop", msg, to_string(t.drop));
       return;
     }
     if (trace) trace_message("send", msg);
@@ -432,7 +431,7 @@ struct World::Impl {
       if (!ns.up) {
         ++m.engine.messages_dropped;
         ++m.engine.dropped_by[static_cast<int>(DropReason::node_down)];
-        if (trace) trace_message("drop_down", msg);
+        if (trace) trace_message("drop", msg, to_string(DropReason::node_down));
         messages[e.index].snapshot.reset();
         messages.release(e.index);
         return;
@@ -471,6 +470,7 @@ struct World::Impl {
       return;
     }
     timers.release(e.index);
+    if (trace) tr("\"ev\":\"timer\",\"node\":{},\"id\":{}", t.node, t.id);
     ns.node->on_timer(queue.now(), t.id, out);
     dispatch(t.node);
   }
