@@ -112,6 +112,7 @@ Time clamp_stop(Time stop, Time duration) { return std::min(stop, duration); }
 struct World::Impl {
   const Scenario sc;
   TraceWriter* trace;
+  WorldObserver* observer = nullptr;
   const std::uint32_t n;
   EventQueue queue;
   Network network;
@@ -362,6 +363,7 @@ struct World::Impl {
       if (trace) tr("\"ev\":\"apply\",\"node\":{},\"key\":{},\"version\":[{},{}]", i, a.key, a.version.term, a.version.index);
     }
     for (const RoleChange& rc : out.roles) {
+      if (observer) observer->on_role(now, i, rc.role, rc.term);
       set_leader(i, rc.role == Role::leader);
       m.elections.max_term = std::max(m.elections.max_term, rc.term);
       if (trace)
@@ -397,10 +399,66 @@ struct World::Impl {
 
     while (!queue.empty() && queue.top().time <= end_time) {
       Event e = queue.pop();
+      if (observer) observe(e);
       ++m.engine.events;
       handle(e);
     }
     finish();
+  }
+
+  // Fold the event's time, kind and payload's key fields into a hash (FNV-1a
+  // over 64-bit words) and hand it to the observer.
+  void observe(const Event& e) {
+    EventInfo info;
+    info.index = m.engine.events;
+    info.time = e.time;
+    info.kind = e.kind;
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    auto mix = [&h](std::uint64_t x) {
+      for (int b = 0; b < 8; ++b) {
+        h ^= (x >> (8 * b)) & 0xff;
+        h *= 0x100000001b3ULL;
+      }
+    };
+    mix(static_cast<std::uint64_t>(e.time));
+    mix(e.kind);
+    switch (e.kind) {
+      case kDeliver: {
+        const Message& msg = messages[e.index];
+        info.msg_kind = static_cast<int>(msg.kind);
+        info.from = msg.from;
+        info.to = msg.to;
+        mix(static_cast<std::uint64_t>(msg.kind));
+        mix(msg.from);
+        mix(msg.to);
+        mix(msg.term);
+        mix(msg.index);
+        mix(msg.key);
+        mix(msg.op);
+        mix(static_cast<std::uint64_t>(msg.status));
+        mix(msg.rec.version.term);
+        mix(msg.rec.version.index);
+        break;
+      }
+      case kTimer:
+        info.from = timers[e.index].node;
+        info.to = timers[e.index].id;
+        mix(info.from);
+        mix(info.to);
+        break;
+      case kOpTimeout:
+      case kProbeRead: {
+        const Op& op = ops[e.index];
+        mix(op.id);
+        mix(op.client);
+        mix(static_cast<std::uint64_t>(op.type));
+        mix(op.key);
+        break;
+      }
+      default: mix(e.index); break;  // arrival, think (client), script, timeline, probe write
+    }
+    info.hash = h;
+    observer->on_event(info);
   }
 
   Time exp_interval() {
@@ -753,6 +811,10 @@ struct World::Impl {
   void complete_failed(std::uint32_t slot, FailReason why, EndpointId from) {
     Op& op = ops[slot];
     op.done = true;
+    // A client that heard nothing from the node it believed to lead tries the
+    // next node next time; that node answers or points to the leader.
+    Client& c = clients[op.client];
+    if (why == FailReason::client_timeout && c.leader_hint == op.node && n > 1) c.leader_hint = (op.node + 1) % n;
     if (op.counted) {
       if (op.source == Source::probe) {
         if (op.type == OpType::get) ++m.probe[static_cast<int>(op.level)][op.source_index].failed;
@@ -958,6 +1020,23 @@ struct World::Impl {
 World::World(const Scenario& scenario, TraceWriter* trace) : impl_(std::make_unique<Impl>(scenario, trace)) {}
 World::~World() = default;
 void World::run() { impl_->run(); }
+void World::set_observer(WorldObserver* observer) { impl_->observer = observer; }
+
+std::string World::event_kind_name(std::uint32_t kind, int msg_kind) {
+  switch (kind) {
+    case kDeliver:
+      return msg_kind >= 0 ? fmt::format("deliver {}", to_string(static_cast<MsgKind>(msg_kind))) : "deliver";
+    case kTimer: return "timer";
+    case kArrival: return "arrival";
+    case kThink: return "think";
+    case kOpTimeout: return "op-timeout";
+    case kProbeWrite: return "probe-write";
+    case kProbeRead: return "probe-read";
+    case kScript: return "script";
+    case kTimeline: return "timeline";
+  }
+  return fmt::format("kind#{}", kind);
+}
 const Scenario& World::scenario() const { return impl_->sc; }
 const Metrics& World::metrics() const { return impl_->m; }
 const Node& World::node(NodeId n) const { return *impl_->nodes.at(n).node; }
