@@ -2,7 +2,8 @@
 //
 // Exit codes: 0 success; 1 a run-time failure (an output file could not be
 // written); 2 bad input from the user (command line or scenario), with one
-// clear message on stderr and no output file written.
+// clear message on stderr and no output file written; 3 the run finished but
+// an expectation of the scenario's "expect" block failed (sim/expect.h).
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -12,6 +13,9 @@
 #include <fmt/format.h>
 
 #include "sim/bench.h"
+#include "sim/expect.h"
+#include "sim/mermaid.h"
+#include "sim/determinism.h"
 #include "sim/report.h"
 #include "sim/scenario_load.h"
 #include "sim/sweep.h"
@@ -26,6 +30,7 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitExpectation = 3;
 
 const char* kUsage = R"(consim: a deterministic simulator of the course chapter's replicated key-value
 store (leader, followers, write quorum W, read quorum R, consistency levels),
@@ -45,6 +50,8 @@ Examples:
   consim run --set cluster.write_quorum=3      the chapter's "try W=3"
   consim run scenarios/partition.json --seed 7 --format json --output report.json
   consim run --trace trace.jsonl               one JSON line per event
+  consim run scenarios/classroom/01-step2-exercise1-eventual.json --mermaid ex1.md --mermaid-to-ms 300
+                                               the run as a Mermaid sequence diagram
   consim sweep --w all --r all --seeds 5 --output grid.csv    W x R for the default scenario
   consim validate scenarios/*.json
 
@@ -73,7 +80,12 @@ int cmd_run(int argc, char** argv) {
       ("format", po::value<std::string>()->default_value("text"), "report format: text or json")
       ("output,o", po::value<std::string>(), "write the report to FILE (default: standard output)")
       ("trace", po::value<std::string>(), "write one JSON line per event to FILE")
-      ("quiet,q", "do not print the timing line on stderr");
+      ("quiet,q", "do not print the timing line on stderr")
+      ("mermaid", po::value<std::string>(), "write the run's messages as a Mermaid sequence diagram to FILE.md")
+      ("mermaid-from-ms", po::value<double>(), "diagram: start at this virtual time (ms)")
+      ("mermaid-to-ms", po::value<double>(), "diagram: stop at this virtual time (ms)")
+      ("mermaid-heartbeats", "diagram: also draw heartbeat messages and their replies")
+      ("check-determinism", "run twice, compare a hash of every event, print one line; exit 1 on a difference");
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm = parse(desc, pos, argc, argv);
@@ -91,22 +103,60 @@ int cmd_run(int argc, char** argv) {
   if (vm.count("seed")) sets.push_back(fmt::format("seed={}", vm["seed"].as<std::uint64_t>()));
   const std::string file = vm.count("file") ? vm["file"].as<std::string>() : "";
   Scenario sc = load_scenario(file, sets);
+  if (vm.count("check-determinism")) {
+    const DeterminismResult r = compare_runs(sc, sc);
+    fmt::print("{}\n", describe(r));
+    return r.identical ? kExitOk : kExitFailure;
+  }
 
+  MermaidOptions mopt;
+  if (vm.count("mermaid-from-ms")) mopt.from_ms = vm["mermaid-from-ms"].as<double>();
+  if (vm.count("mermaid-to-ms")) mopt.to_ms = vm["mermaid-to-ms"].as<double>();
+  mopt.heartbeats = vm.count("mermaid-heartbeats") > 0;
+  if (!(mopt.from_ms >= 0) || (mopt.to_ms >= 0 && mopt.to_ms < mopt.from_ms)) {
+    print_error("--mermaid-from-ms must be >= 0 and --mermaid-to-ms >= --mermaid-from-ms");
+    return kExitUsage;
+  }
+  const std::string mermaid_out = vm.count("mermaid") ? vm["mermaid"].as<std::string>() : "";
   std::unique_ptr<TraceWriter> trace;
-  if (vm.count("trace")) trace = std::make_unique<TraceWriter>(vm["trace"].as<std::string>());
+  // The diagram is made from the trace: the user's --trace file, or a temporary one.
+  std::string trace_path = vm.count("trace") ? vm["trace"].as<std::string>() : "";
+  const bool temp_trace = !mermaid_out.empty() && trace_path.empty();
+  if (temp_trace) trace_path = mermaid_out + ".trace-tmp";
+  if (!trace_path.empty()) trace = std::make_unique<TraceWriter>(trace_path);
   const double t0 = wall_seconds();
   World world(sc, trace.get());
   world.run();
   const double wall = wall_seconds() - t0;
-  std::string text = format == "json" ? report_json(world).dump(2) + "\n" : report_text(world);
+  nlohmann::ordered_json rj = report_json(world);
+  const std::vector<ExpectResult> expectations = evaluate_expectations(sc.expect, rj);
+  std::string text;
+  if (format == "json") {
+    if (!sc.expect.empty()) rj["expectations"] = expectations_json(expectations);
+    text = rj.dump(2) + "\n";
+  } else {
+    text = report_text(world);
+    if (!sc.expect.empty()) text += expectations_text(expectations);
+  }
   if (trace) trace->commit();
+  if (!mermaid_out.empty()) {
+    std::string diagram;
+    try {
+      diagram = mermaid_from_trace_file(trace_path, world, mopt);
+    } catch (...) {
+      if (temp_trace) std::remove(trace_path.c_str());
+      throw;
+    }
+    if (temp_trace) std::remove(trace_path.c_str());
+    write_file_atomically(mermaid_out, diagram);
+  }
   write_file_atomically(vm.count("output") ? vm["output"].as<std::string>() : "-", text);
   if (!vm.count("quiet")) {
     const auto events = world.metrics().engine.events;
     fmt::print(stderr, "consim: {} events in {:.3f} s wall ({:.2f} M events/s)\n", events, wall,
                wall > 0 ? static_cast<double>(events) / wall / 1e6 : 0.0);
   }
-  return kExitOk;
+  return all_pass(expectations) ? kExitOk : kExitExpectation;
 }
 
 int cmd_validate(int argc, char** argv) {

@@ -122,6 +122,17 @@ struct MeasureSpec {
   Time warmup = 0;                 // operations invoked before this are not counted
 };
 
+// One assertion on a report value ("expect" in JSON; evaluated by sim/expect.h).
+struct Expectation {
+  std::string path;                // dot path into the JSON report, e.g. "levels.strong.stale_reads"
+  enum class Op : std::uint8_t { eq, ne, lt, le, gt, ge } op = Op::eq;
+  enum class Kind : std::uint8_t { number, boolean, string } kind = Kind::number;
+  double number = 0;               // kind == number
+  bool boolean = false;            // kind == boolean (only == and !=)
+  std::string text;                // kind == string (only == and !=)
+  std::string note;                // shown next to the result
+};
+
 struct Scenario {
   std::string name = "unnamed";
   std::string description;
@@ -137,6 +148,7 @@ struct Scenario {
   ProbeSpec probe;
   std::vector<TimelineEvent> timeline;  // sorted by time (stable)
   MeasureSpec measure;
+  std::vector<Expectation> expect;  // checked against the report after the run
   std::string source;              // file name, or "<default>"
 };
 

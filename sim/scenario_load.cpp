@@ -136,7 +136,7 @@ class Loader {
     check_fields(j, root,
                  {"$schema", "name", "description", "seed", "duration_ms", "drain_ms",
                   "request_timeout_ms", "max_redirects", "cluster", "network", "workload",
-                  "script", "probe", "timeline", "measure"});
+                  "script", "probe", "timeline", "measure", "expect"});
     if (const json* v = find(j, "$schema")) string_value(*v, key_path(root, "$schema"));
     if (const json* v = find(j, "name")) sc.name = string_value(*v, key_path(root, "name"));
     if (const json* v = find(j, "description"))
@@ -168,6 +168,7 @@ class Loader {
     if (const json* v = find(j, "timeline"))
       sc.timeline = timeline(*v, key_path(root, "timeline"), net_json ? *net_json : kEmptyObject);
     sc.measure = measure(find(j, "measure"), key_path(root, "measure"));
+    if (const json* v = find(j, "expect")) sc.expect = expectations(*v, key_path(root, "expect"));
     return sc;
   }
 
@@ -897,6 +898,46 @@ class Loader {
         current = std::move(next);
       }
       out.push_back(std::move(pe.ev));
+    }
+    return out;
+  }
+
+  // ---- expect: assertions on report values (evaluated by sim/expect.h) ----
+  std::vector<Expectation> expectations(const json& v, const std::string& path) const {
+    expect_array(v, path, "expectations on report values");
+    std::vector<Expectation> out;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const json& o = v[i];
+      const std::string p = idx_path(path, i);
+      expect_object(o, p, "an expectation, e.g. {\"path\": \"levels.strong.stale_reads\", \"op\": \"==\", \"value\": 0}");
+      check_fields(o, p, {"path", "op", "value", "note"});
+      Expectation e;
+      e.path = string_value(require(o, p, "path", "an expectation"), key_path(p, "path"));
+      if (e.path.empty() || e.path.front() == '.' || e.path.back() == '.' ||
+          e.path.find("..") != std::string::npos)
+        fail(key_path(p, "path"), fmt::format("path {} is not a dot-separated path into the report "
+                                              "(e.g. \"levels.eventual.stale_rate\", \"probe.eventual.0.stale_rate\")",
+                                              qstr(e.path)));
+      e.op = enum_value<Expectation::Op>(require(o, p, "op", "an expectation"), key_path(p, "op"), "op",
+                                         {{"==", Expectation::Op::eq}, {"!=", Expectation::Op::ne},
+                                          {"<", Expectation::Op::lt}, {"<=", Expectation::Op::le},
+                                          {">", Expectation::Op::gt}, {">=", Expectation::Op::ge}});
+      const json& val = require(o, p, "value", "an expectation");
+      const std::string vp = key_path(p, "value");
+      if (val.is_number()) {
+        e.kind = Expectation::Kind::number;
+        e.number = number(val, vp);
+      } else if (val.is_boolean() || val.is_string()) {
+        e.kind = val.is_boolean() ? Expectation::Kind::boolean : Expectation::Kind::string;
+        if (val.is_boolean()) e.boolean = val.get<bool>(); else e.text = val.get<std::string>();
+        if (e.op != Expectation::Op::eq && e.op != Expectation::Op::ne)
+          fail(key_path(p, "op"), fmt::format("op \"{}\" needs a number; a {} value allows only \"==\" and \"!=\"",
+                                              o.at("op").get<std::string>(), val.is_boolean() ? "boolean" : "string"));
+      } else {
+        fail(vp, "expected a number, a boolean or a string, got " + describe(val));
+      }
+      if (const json* x = find(o, "note")) e.note = string_value(*x, key_path(p, "note"));
+      out.push_back(std::move(e));
     }
     return out;
   }

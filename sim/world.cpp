@@ -752,7 +752,6 @@ struct World::Impl {
         ++ws.acked;
         ws.latency.record(latency);
       }
-      if (op.source == Source::probe) schedule_probe_reads(op, msg.from);
     }
     if (op.source == Source::script) {
       ScriptResult r;
@@ -770,6 +769,8 @@ struct World::Impl {
          "\"tombstone\":{},\"value\":{},\"stale\":{},\"latency\":{}",
          op.client, op.id, to_string(msg.status), msg.from, op.key, msg.rec.version.term, msg.rec.version.index,
          msg.rec.tombstone, msg.rec.value, stale, latency);
+    // Last, since it takes op slots: the pool may grow and move `op`.
+    if (op.type != OpType::get && op.source == Source::probe) schedule_probe_reads(op.key, msg.from);
     after_completion(slot);
   }
 
@@ -925,7 +926,9 @@ struct World::Impl {
     queue.push(now + sc.probe.interval, kProbeWrite, 0);
   }
 
-  void schedule_probe_reads(const Op& write, EndpointId acked_by) {
+  // The probe write of `key` was acknowledged by `acked_by`: schedule its read-backs.
+  // Takes the key by value: new_op() may grow the op pool, moving every Op.
+  void schedule_probe_reads(Key key, EndpointId acked_by) {
     const Time now = queue.now();
     const NodeId writer = acked_by < n ? acked_by : 0;
     for (std::size_t d = 0; d < sc.probe.delays.size(); ++d) {
@@ -936,7 +939,7 @@ struct World::Impl {
           NodeId pick = static_cast<NodeId>(c.rng.next_below(n - 1));
           target = pick >= writer ? pick + 1 : pick;
         }
-        const std::uint32_t slot = new_op(probe_client, OpType::get, write.key, level, Source::probe);
+        const std::uint32_t slot = new_op(probe_client, OpType::get, key, level, Source::probe);
         Op& op = ops[slot];
         op.source_index = static_cast<std::uint32_t>(d);
         op.scheduled = true;

@@ -21,6 +21,26 @@ namespace consim {
 
 class TraceWriter;
 
+// What an observer sees of one processed event (sim/determinism.h uses it).
+struct EventInfo {
+  std::uint64_t index = 0;   // 0-based, in processing order
+  Time time = 0;             // virtual time
+  std::uint32_t kind = 0;    // the world's event kind; see World::event_kind_name()
+  std::uint64_t hash = 0;    // a 64-bit hash of time, kind and the payload's key fields
+  int msg_kind = -1;         // deliveries: the message's MsgKind, else -1
+  std::uint64_t from = 0, to = 0;  // deliveries: endpoints; timers: node in `from`, timer id in `to`
+};
+
+// Optional observer of a run (determinism self-check, swarm tests).
+// Off by default: with none set, the event loop pays one null-pointer check.
+class WorldObserver {
+ public:
+  virtual ~WorldObserver() = default;
+  virtual void on_event(const EventInfo& e) {}
+  // A node's role changed, as reported by the node itself.
+  virtual void on_role(Time t, NodeId node, Role role, std::uint64_t term) {}
+};
+
 class World {
  public:
   // REQUIRES: `scenario` was validated by scenario_from_json().
@@ -39,6 +59,10 @@ class World {
   std::vector<bool> nodes_up() const;
   std::string key_name(Key k) const;
   std::string value_text(const Record& r) const;
+
+  // Observe every event and role change of run(); set before run(). Not owned.
+  void set_observer(WorldObserver* observer);
+  static std::string event_kind_name(std::uint32_t kind, int msg_kind = -1);
 
   // Test hooks: read-only access to a node's state.
   const Node& node(NodeId n) const;

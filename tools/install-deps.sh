@@ -2,7 +2,8 @@
 # Install what a fresh Debian 12 machine lacks to build and test consim.
 # Only missing packages are installed; uses sudo when not root.
 set -euo pipefail
-packages=(g++ cmake make libboost-program-options-dev libfmt-dev nlohmann-json3-dev doctest-dev)
+packages=(g++ cmake make libboost-program-options-dev libfmt-dev nlohmann-json3-dev doctest-dev
+          gnuplot-nox jq)  # the last two: tools/plot.sh
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

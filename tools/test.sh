@@ -8,3 +8,9 @@ bash tools/build.sh
 # every scenario shipped must validate
 find scenarios -name "*.json" ! -name "*.schema.json" -print0 | xargs -0 ./build/consim validate
 ctest --test-dir build --output-on-failure
+# Reliability (docs/reliability.md): every test again under ASan + UBSan, then
+# a short fuzz run of the scenario loader and world. CONSIM_QUICK=1 skips both.
+if [ "${CONSIM_QUICK:-0}" != 1 ]; then
+  bash tools/test-sanitizers.sh
+  FUZZ_SECONDS="${FUZZ_SECONDS:-30}" bash tools/fuzz.sh
+fi

@@ -1,0 +1,33 @@
+// fuzz/fuzz_scenario.cpp: libFuzzer target for the scenario loader and the world.
+//
+// Arbitrary bytes -> parse_scenario_text -> scenario_from_json. A clean
+// InputError is the expected answer to bad input; any other exception, crash,
+// sanitizer report or hang is a finding. What loads is run in a World when its
+// estimated work is small (bounded per input, so the fuzzer explores inputs
+// rather than measuring long runs); durations are capped first
+// (fuzz/fuzz_bounds.h). Build and run: tools/fuzz.sh (docs/reliability.md).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "fuzz/fuzz_bounds.h"
+#include "sim/scenario_load.h"
+#include "sim/world.h"
+
+using namespace consim;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size > 64 * 1024) return 0;
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  Scenario sc;
+  try {
+    sc = scenario_from_json(parse_scenario_text(text, "<fuzz>"), "<fuzz>");
+  } catch (const InputError&) {
+    return 0;  // bad input, rejected cleanly
+  }
+  fuzzing::bound(sc);
+  if (!fuzzing::small_enough(sc)) return 0;
+  World w(sc);
+  w.run();
+  return 0;
+}

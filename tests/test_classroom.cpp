@@ -1,0 +1,157 @@
+// The classroom scenarios (scenarios/classroom/): every expectation holds, the
+// exit code is 3 when one fails, and the Mermaid diagram has the chapter's shape.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out;
+};
+
+Result run_consim(const std::string& args) {
+  const std::string cmd = std::string(CONSIM_BINARY) + " " + args + " 2>&1";
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> classroom_files() {
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(CONSIM_SOURCE_DIR) + "/scenarios/classroom"))
+    if (e.path().extension() == ".json") files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+const std::string kEx1 = std::string(CONSIM_SOURCE_DIR) + "/scenarios/classroom/01-step2-exercise1-eventual.json";
+
+}  // namespace
+
+TEST_CASE("every classroom scenario carries expectations and they all hold") {
+  const auto files = classroom_files();
+  REQUIRE(files.size() >= 15);
+  for (const std::string& f : files) {
+    CAPTURE(f);
+    const Result r = run_consim("run " + f + " --quiet --format json");
+    const auto j = nlohmann::json::parse(r.out, nullptr, false);
+    REQUIRE_FALSE(j.is_discarded());
+    REQUIRE(j.contains("expectations"));
+    CHECK(j["expectations"].size() >= 2);
+    for (const auto& e : j["expectations"]) {
+      CAPTURE(e.dump());
+      CHECK(e["pass"] == true);
+    }
+    CHECK(r.code == 0);
+  }
+}
+
+TEST_CASE("a failing expectation: FAIL line, JSON entry, exit code 3, report still written") {
+  const std::string out = "/tmp/consim_classroom_fail.txt";
+  std::remove(out.c_str());
+  const Result r = run_consim("run " + kEx1 +
+                              " --quiet --set 'expect.1.value=Alice' --set 'expect.8={\"path\":\"levels.nope\",\"op\":\"==\",\"value\":1}'"
+                              " --output " + out);
+  CHECK(r.code == 3);
+  const std::string text = slurp(out);
+  CHECK(text.find("Expectations: 7 of 9 hold (exit code 3)") != std::string::npos);
+  CHECK(text.find("FAIL  script.2.value == \"Alice\": the report has \"Bob\"") != std::string::npos);
+  CHECK(text.find("FAIL  levels.nope == 1: no such report value") != std::string::npos);
+  CHECK(text.find("PASS  script.2.stale == true") != std::string::npos);
+  const Result j = run_consim("run " + kEx1 + " --quiet --format json --set 'expect.0.value=false'");
+  CHECK(j.code == 3);
+  const auto rep = nlohmann::json::parse(j.out);
+  CHECK(rep["expectations"][0]["pass"] == false);
+  CHECK(rep["expectations"][0]["actual"] == true);
+}
+
+TEST_CASE("a bad expect block is a usage error (exit 2)") {
+  const Result r = run_consim("run " + kEx1 + " --quiet --set 'expect.0.op=~'");
+  CHECK(r.code == 2);
+  CHECK(r.out.find("$.expect[0].op: op \"~\" is not valid") != std::string::npos);
+}
+
+TEST_CASE("--mermaid draws Exercise 1 as a sequence diagram with the stale read") {
+  const std::string out = "/tmp/consim_classroom_ex1.md";
+  std::remove(out.c_str());
+  const Result r = run_consim("run " + kEx1 + " --quiet --mermaid " + out + " --mermaid-to-ms 300");
+  CHECK(r.code == 0);
+  const std::string md = slurp(out);
+  CHECK(md.find("```mermaid\nsequenceDiagram\n") != std::string::npos);
+  CHECK(md.find("participant C1 as Client 1") != std::string::npos);
+  CHECK(md.find("participant N1 as Leader node-1") != std::string::npos);
+  CHECK(md.find("participant N3 as Follower node-3") != std::string::npos);
+  CHECK(md.find("C1->>N1: PUT name") != std::string::npos);
+  CHECK(md.find("N1->>N2: append v(3,2) name") != std::string::npos);
+  CHECK(md.find("Note over N1: W=2 reached: ack v(3,2)") != std::string::npos);
+  CHECK(md.find("Note over C2,N3: STALE: returned v(3,1) Bob, newest acknowledged v(3,2)") != std::string::npos);
+  CHECK(md.find("heartbeat") == std::string::npos);
+  CHECK(md.find("probe") == std::string::npos);  // the probe starts at 1000 ms, after the range
+  CHECK(md.substr(md.size() - 4) == "```\n");
+  CHECK_FALSE(std::filesystem::exists(out + ".trace-tmp"));
+
+  // Heartbeats on request; the arrow cap leaves a note.
+  const Result h = run_consim("run " + kEx1 + " --quiet --mermaid " + out + " --mermaid-heartbeats --mermaid-from-ms 1000");
+  CHECK(h.code == 0);
+  const std::string md2 = slurp(out);
+  CHECK(md2.find("heartbeat") != std::string::npos);
+  CHECK(md2.find("diagram truncated after 300 arrows") != std::string::npos);
+  std::size_t arrows = 0;
+  std::istringstream lines(md2);
+  for (std::string l; std::getline(lines, l);)
+    if (l.find("->>") != std::string::npos || l.find("-x") != std::string::npos) ++arrows;
+  CHECK(arrows <= 300);
+}
+
+TEST_CASE("the outputs quoted in docs/exercises.md are still what the scenarios print") {
+  const std::string doc = slurp(std::string(CONSIM_SOURCE_DIR) + "/docs/exercises.md");
+  REQUIRE_FALSE(doc.empty());
+  const std::string marker = "<!-- consim-output: ";
+  int blocks = 0;
+  for (std::size_t at = doc.find(marker); at != std::string::npos; at = doc.find(marker, at + 1)) {
+    const std::size_t end = doc.find(" -->", at);
+    REQUIRE(end != std::string::npos);
+    const std::string file = doc.substr(at + marker.size(), end - at - marker.size());
+    CAPTURE(file);
+    const std::size_t open = doc.find("```\n", end);
+    REQUIRE(open != std::string::npos);
+    const std::size_t close = doc.find("\n```", open + 3);
+    REQUIRE(close != std::string::npos);
+    const std::string block = doc.substr(open + 4, close - open - 4);
+    const Result r = run_consim("run " + std::string(CONSIM_SOURCE_DIR) + "/" + file + " --quiet");
+    CHECK(r.code == 0);
+    std::istringstream lines(block);
+    for (std::string l; std::getline(lines, l);) {
+      if (l.empty()) continue;
+      CAPTURE(l);
+      CHECK(r.out.find(l) != std::string::npos);
+    }
+    ++blocks;
+  }
+  CHECK(blocks >= 8);
+}

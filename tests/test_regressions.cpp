@@ -1,0 +1,46 @@
+// Inputs that once crashed or hung the loader or the world (found by the
+// fuzzer, tools/fuzz.sh, or by hand), kept in tests/regressions/. Each must
+// give a clean InputError or a clean bounded run, never a crash.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "fuzz/fuzz_bounds.h"
+#include "sim/scenario_load.h"
+#include "sim/world.h"
+
+using namespace consim;
+
+TEST_CASE("regression inputs load cleanly or fail with a clean InputError") {
+  const std::filesystem::path dir = std::filesystem::path(CONSIM_SOURCE_DIR) / "tests" / "regressions";
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.is_regular_file() && e.path().filename() != "README.md") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  int rejected = 0, ran = 0;
+  for (const auto& f : files) {
+    CAPTURE(f.string());
+    std::ifstream in(f, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    Scenario sc;
+    try {
+      sc = scenario_from_json(parse_scenario_text(ss.str(), f.filename().string()), f.filename().string());
+    } catch (const InputError& e) {
+      CHECK(std::string(e.what()).size() > 0);
+      ++rejected;
+      continue;
+    }
+    fuzzing::bound(sc);
+    if (!fuzzing::small_enough(sc)) continue;
+    World w(sc);
+    w.run();
+    ++ran;
+  }
+  MESSAGE(files.size() << " regression inputs: " << rejected << " rejected cleanly, " << ran << " ran");
+}
