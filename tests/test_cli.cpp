@@ -148,3 +148,13 @@ TEST_CASE("the built-in default runs and its text report reads like the README s
                         "Lost writes", "Session violations"})
     CHECK_MESSAGE(r.out.find(s) != std::string::npos, s);
 }
+
+TEST_CASE("the README's worked example is what `consim run` prints today") {
+  Result r = run("run -q");
+  REQUIRE(r.code == 0);
+  std::ifstream in(std::string(CONSIM_SOURCE_DIR) + "/README.md");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  CHECK_MESSAGE(ss.str().find(r.out) != std::string::npos,
+                "README.md's example output is out of date: paste the output of `build/consim run -q`");
+}
