@@ -11,6 +11,12 @@ std::uint64_t Log::term_at(std::uint64_t i) const {
   return entries_[i - snapshot_index_ - 1].term;
 }
 
+std::uint64_t Log::lead_at(std::uint64_t i) const {
+  assert(term_known(i));
+  if (i == snapshot_index_) return snapshot_lead_;
+  return entries_[i - snapshot_index_ - 1].lead;
+}
+
 const LogEntry& Log::at(std::uint64_t i) const {
   assert(contains(i));
   return entries_[i - snapshot_index_ - 1];
@@ -19,15 +25,17 @@ const LogEntry& Log::at(std::uint64_t i) const {
 void Log::compact(std::size_t retain, std::uint64_t upto) {
   while (entries_.size() > retain && snapshot_index_ < upto) {
     snapshot_term_ = entries_.front().term;
+    snapshot_lead_ = entries_.front().lead;
     ++snapshot_index_;
     entries_.pop_front();
   }
 }
 
-void Log::reset(std::uint64_t index, std::uint64_t term) {
+void Log::reset(std::uint64_t index, std::uint64_t term, std::uint64_t lead) {
   entries_.clear();
   snapshot_index_ = index;
   snapshot_term_ = term;
+  snapshot_lead_ = lead;
 }
 
 // Terms never decrease along a log, so both searches are binary.

@@ -4,6 +4,12 @@
 // below snapshot_index() has been compacted away (its effect lives in the
 // store) and only the term of the last compacted entry is remembered.
 // Index 0 is the empty prefix, of term 0.
+//
+// An entry is identified by (index, term, lead): `lead` names the leadership
+// that created it (Node::Impl::lead_id(): leader id and restart count).
+// Without amnesia a term has one leader, so lead adds nothing; after a
+// non-durable restart a term number can be reused by a second leadership,
+// and (index, term) then no longer identifies an entry: `lead` does.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +21,7 @@ namespace consim {
 
 struct LogEntry {
   std::uint64_t term = 0;
+  std::uint64_t lead = 0;  // the leadership that created it (0: unknown)
   Key key = 0;
   Record rec;   // the write; rec.version == {term, index}
   Record undo;  // the key's record on this node before the entry was applied
@@ -28,6 +35,10 @@ class Log {
   std::uint64_t last_term() const {
     return entries_.empty() ? snapshot_term_ : entries_.back().term;
   }
+  std::uint64_t snapshot_lead() const { return snapshot_lead_; }
+  std::uint64_t last_lead() const {
+    return entries_.empty() ? snapshot_lead_ : entries_.back().lead;
+  }
   std::size_t size() const { return entries_.size(); }
 
   // The entry itself is held (not compacted, not beyond the end).
@@ -40,9 +51,16 @@ class Log {
   }
   // REQUIRES: term_known(i).
   std::uint64_t term_at(std::uint64_t i) const;
+  // REQUIRES: term_known(i). The leadership that created entry i.
+  std::uint64_t lead_at(std::uint64_t i) const;
   // Our log has index i with term t (false when we cannot tell).
   bool matches(std::uint64_t i, std::uint64_t t) const {
     return term_known(i) && term_at(i) == t;
+  }
+  // Our log has exactly entry i of term t created by leadership `lead`:
+  // then our log equals the sender's through i (log matching).
+  bool matches(std::uint64_t i, std::uint64_t t, std::uint64_t lead) const {
+    return term_known(i) && term_at(i) == t && lead_at(i) == lead;
   }
   // REQUIRES: contains(i).
   const LogEntry& at(std::uint64_t i) const;
@@ -56,8 +74,9 @@ class Log {
   // above index `upto` (only a committed prefix may be compacted: a
   // compacted entry can no longer be rolled back).
   void compact(std::size_t retain, std::uint64_t upto);
-  // Empties the log; the prefix up to `index` (of term `term`) is a snapshot.
-  void reset(std::uint64_t index, std::uint64_t term);
+  // Empties the log; the prefix up to `index` (of term `term`, created by
+  // leadership `lead`) is a snapshot.
+  void reset(std::uint64_t index, std::uint64_t term, std::uint64_t lead);
 
   // REQUIRES: contains(i). The first held index whose term is term_at(i)
   // (the run of that term may continue into the compacted prefix).
@@ -69,6 +88,7 @@ class Log {
   Ring<LogEntry> entries_;  // entries_[0] is index snapshot_index_ + 1
   std::uint64_t snapshot_index_ = 0;
   std::uint64_t snapshot_term_ = 0;
+  std::uint64_t snapshot_lead_ = 0;
 };
 
 }  // namespace consim

@@ -24,24 +24,31 @@ enum class MsgKind : std::uint8_t {
   // hint = leader hint when status == not_leader.
   client_reply,
 
-  // leader -> follower: one log entry. term, index (of the entry),
-  // prev_index/prev_term (the entry before it), commit, key, rec (the entry's
-  // record; rec.version == {entry term, index}).
+  // leader -> follower: one log entry. term, lead (the sender's leadership),
+  // index (of the entry), rec_lead (the leadership that created the entry),
+  // prev_index/prev_term/prev_lead (the entry before it), commit, key, rec
+  // (the entry's record; rec.version == {entry term, index}).
   append,
   // follower -> leader: term, index = follower's last log index after
-  // handling, prev_term = term of that entry, status ok / reject;
+  // handling, prev_term/prev_lead = term/lead of that entry, status ok / reject;
   // on reject, hint_index/hint_term let the leader skip back a whole term
-  // (hint_term 0: resend from hint_index; hint_index 0: send a snapshot).
+  // (hint_term 0: resend from hint_index; hint_index 0: send a snapshot),
+  // and prev_index = the rejected append's prev_index.
   // Also the answer to install_snapshot.
   append_reply,
-  // leader -> all: term, commit, index = leader's last index, prev_term = its term.
+  // leader -> all: term, lead, commit, index = leader's last index,
+  // prev_term/prev_lead = term/lead of that entry.
   // In lowest_alive mode every node broadcasts heartbeats (liveness pings).
   // hint = the sender's leader belief: a heartbeat has replication meaning
   // only when hint == from (the sender believes it leads).
   heartbeat,
-  // follower -> leader: term, index = follower last index, prev_term = its term.
+  // follower -> leader: term, index = follower last index, prev_term/prev_lead
+  // = term/lead of that entry.
   heartbeat_reply,
-  // leader -> follower: term, index/prev_term = last index/term covered, snapshot.
+  // leader -> follower: term, lead, index/prev_term/prev_lead = last
+  // index/term/lead covered, snapshot. The follower becomes exactly that
+  // state (unless it already holds it, or it is older than what it has of
+  // this leadership's log).
   install_snapshot,
 
   // candidate -> all: term, index = last log index, prev_term = last log term.
@@ -77,6 +84,7 @@ std::string_view to_string(Status s);
 struct Snapshot {
   std::uint64_t last_index = 0;
   std::uint64_t last_term = 0;
+  std::uint64_t last_lead = 0;
   std::vector<Record> records;  // indexed by Key
 };
 
@@ -96,6 +104,11 @@ struct Message {
   std::uint64_t commit = 0;
   std::uint64_t hint_index = 0;
   std::uint64_t hint_term = 0;
+  // Leaderships (see core/log.h): of the sender (append, heartbeat,
+  // install_snapshot), of the entry at prev_index, of the entry in rec.
+  std::uint64_t lead = 0;
+  std::uint64_t prev_lead = 0;
+  std::uint64_t rec_lead = 0;
   Record rec;
   Version token;
   std::shared_ptr<const Snapshot> snapshot;  // install_snapshot only

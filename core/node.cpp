@@ -10,7 +10,11 @@
 //    term N, having voted for it; the same term is used in majority mode.
 //  - A term is unique per leader only while durable state survives: a node
 //    restarted without its disk may vote or lead twice in one term. That is a
-//    simulated failure, handled as data (the older claim simply loses).
+//    simulated failure, handled as data (the older claim simply loses). So
+//    that replicas still converge, a leadership is named by (term,
+//    lead_id()) (leader id + restart count), every log entry records the
+//    leadership that wrote it, and log matching compares it too
+//    (core/log.h, node_replication.cpp).
 #include <algorithm>
 #include <cassert>
 
@@ -65,6 +69,7 @@ void Node::Impl::wipe_volatile() {
   leader = kNoNode;
   commit_index = 0;
   leader_match = 0;
+  leader_lead = 0;
   election_deadline = kNever;
   election_armed = false;
   tick_armed = false;
@@ -85,7 +90,7 @@ void Node::Impl::wipe_volatile() {
 void Node::Impl::wipe_durable(Outputs& out) {
   term = 0;
   voted_for = kNoNode;
-  log.reset(0, 0);
+  log.reset(0, 0, 0);
   tentative.clear();
   for (Key k = 0; k < store.size(); ++k) set_record(k, Record{}, out);
 }
@@ -263,14 +268,23 @@ bool Node::Impl::observe_term(Time now, std::uint64_t t, Outputs& out) {
   return true;
 }
 
-// A valid append / heartbeat / snapshot from `from` as leader of term t.
+// A valid append / heartbeat / snapshot from `from` as leader of term t,
+// leadership `lead`.
 // REQUIRES: t >= term.
-void Node::Impl::observe_leader(Time now, std::uint64_t t, NodeId from, Outputs& out) {
+void Node::Impl::observe_leader(Time now, std::uint64_t t, NodeId from, std::uint64_t lead,
+                                Outputs& out) {
   assert(t >= term);
-  if (t > term || role != Role::follower || leader != from) {
+  if (t > term || role != Role::follower || leader != from || leader_lead != lead) {
     // role == leader with t == term only happens after a non-durable
     // restart reused a term; the other claim wins.
     step_down(now, t, from, out);
+    if (leader_lead != lead) {
+      // Another leadership of the same term (a term reused after amnesia):
+      // what we knew of the previous one's log says nothing about this one.
+      leader_match = 0;
+      early.clear();
+      leader_lead = lead;
+    }
   }
   reset_election_deadline(now, out);
 }
@@ -285,6 +299,7 @@ void Node::Impl::step_down(Time now, std::uint64_t t, NodeId new_leader, Outputs
     voted_for = kNoNode;
     early.clear();  // buffered entries belong to the old term's leader
     leader_match = 0;
+    leader_lead = 0;
   }
   role = Role::follower;
   leader = new_leader;
@@ -305,6 +320,7 @@ void Node::Impl::become_leader(Time now, std::uint64_t t, Outputs& out) {
     early.clear();
   }
   leader_match = 0;
+  leader_lead = lead_id();
   voted_for = cfg.id;
   role = Role::leader;
   leader = cfg.id;
@@ -330,6 +346,7 @@ void Node::Impl::start_election(Time now, Outputs& out) {
   votes = std::uint64_t{1} << cfg.id;
   early.clear();
   leader_match = 0;
+  leader_lead = 0;
   note_role(out);
   reset_election_deadline(now, out);
   if (majority() <= 1) {

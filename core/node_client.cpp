@@ -39,7 +39,7 @@ void Node::Impl::handle_client_put(Time now, const Message& m, Outputs& out) {
   rec.version = Version{term, index};
   rec.tombstone = m.kind == MsgKind::client_delete;
   rec.value = rec.tombstone ? 0 : m.rec.value;
-  append_local(now, m.key, rec, out);
+  append_local(now, m.key, rec, lead_id(), out);
   broadcast_append(index, out);
   after_log_change(now, out);
   if (std::max<std::uint32_t>(cfg.write_quorum, 1) <= 1) {

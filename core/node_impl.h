@@ -10,6 +10,10 @@
 //    one live timer per kind, re-armed from a stored deadline (TimerKind).
 //  - terms: bootstrap leader node 0 leads term N; lowest_alive leaders take
 //    the smallest t > term with t % N == id (node.cpp).
+//  - leaderships: lead_id() (leader id + restart count) names one node's
+//    leadership in a term; every entry records the leadership that created
+//    it, and log matching compares (index, term, lead), since a non-durable
+//    restart can reuse a term number (core/log.h, node_replication.cpp).
 //  - heartbeat.hint = the sender's leader belief; replication meaning iff
 //    hint == from (lowest_alive followers' heartbeats are liveness pings).
 //  - session tokens: has_token() (node_client.cpp).
@@ -90,6 +94,8 @@ struct Node::Impl {
   struct EarlyEntry {
     std::uint64_t index = 0;
     std::uint64_t prev_term = 0;
+    std::uint64_t prev_lead = 0;
+    std::uint64_t lead = 0;
     Key key = 0;
     Record rec;
   };
@@ -122,7 +128,8 @@ struct Node::Impl {
   void on_election_timer(Time now, Outputs& out);
   void reset_election_deadline(Time now, Outputs& out);
   bool observe_term(Time now, std::uint64_t t, Outputs& out);
-  void observe_leader(Time now, std::uint64_t t, NodeId leader, Outputs& out);
+  void observe_leader(Time now, std::uint64_t t, NodeId leader, std::uint64_t lead,
+                      Outputs& out);
   void step_down(Time now, std::uint64_t t, NodeId leader, Outputs& out);
   void become_leader(Time now, std::uint64_t t, Outputs& out);
   void start_election(Time now, Outputs& out);
@@ -133,13 +140,19 @@ struct Node::Impl {
   bool may_claim(Time now) const;
   bool reclaim_lead(Time now, const Message& m, Outputs& out);
   std::uint64_t next_unique_term() const;
+  // This node's leadership identity for the current restart: unique per
+  // (node, restart count), never 0. A term plus lead_id() names one
+  // leadership even when a non-durable restart reuses the term number.
+  std::uint64_t lead_id() const { return epoch * kMaxNodes + cfg.id + 1; }
   Message& send(MsgKind k, EndpointId to, Outputs& out) const;
   bool is_node(EndpointId e) const { return e < cfg.nodes; }
   std::uint32_t majority() const { return cfg.nodes / 2 + 1; }
 
   // ---- node_replication.cpp: the log
-  void append_local(Time now, Key key, const Record& rec, Outputs& out);
+  void append_local(Time now, Key key, const Record& rec, std::uint64_t lead, Outputs& out);
   void truncate_from(std::uint64_t index, Outputs& out);
+  void drop_foreign_suffix(std::uint64_t after, std::uint64_t t, std::uint64_t lead,
+                           Outputs& out);
   void after_log_change(Time now, Outputs& out);
   void broadcast_append(std::uint64_t index, Outputs& out);
   void send_entry(NodeId f, std::uint64_t index, Outputs& out);
@@ -205,6 +218,9 @@ struct Node::Impl {
   // Follower: our log equals the current term's leader's through this index
   // (0 when unknown). Older appends and snapshots at or below it are stale.
   std::uint64_t leader_match = 0;
+  // Follower: the leadership (lead_id) of `leader` in `term`, 0 if unknown.
+  // leader_match and `early` belong to that leadership.
+  std::uint64_t leader_lead = 0;
   std::uint64_t epoch = 0;       // restart count; part of every timer id
   Time boot_time = 0;
   bool may_claim_at_once = false;  // lowest_alive: bootstrap grace waived

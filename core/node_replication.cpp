@@ -17,6 +17,23 @@
 // compacted entry can no longer be rolled back; a follower whose log
 // conflicts with the leader's below its own snapshot point is sent a
 // snapshot.
+//
+// Convergence: the leader brings any follower to its own state, whatever
+// the follower holds.
+//  - Entries are identified by (index, term, lead) (core/log.h): after a
+//    non-durable restart a term number may be reused by a second
+//    leadership, and (index, term) alone would make a foreign entry look
+//    like ours.
+//  - A follower whose log matches the leader's last entry drops every entry
+//    beyond it that this leadership did not write (drop_foreign_suffix, on
+//    heartbeat and snapshot): such entries can never be acknowledged.
+//  - A follower whose last entry is not in the leader's log is probed back
+//    to a common point; when that point is at or below the leader's
+//    snapshot point (an empty leader log included) it is sent a snapshot.
+//  - install_snapshot means "become exactly this state", even when the
+//    follower's log or snapshot reaches further, unless the follower
+//    already holds it or it is older than what the follower has of this
+//    leadership's log (leader_match).
 #include <algorithm>
 #include <array>
 #include <cassert>
@@ -32,11 +49,13 @@ namespace consim {
 // Appends the entry and applies it to the store if it is newer than what
 // the store holds (a read repair may have got there first).
 // REQUIRES: rec.version.index == log.last_index() + 1.
-void Node::Impl::append_local(Time now, Key key, const Record& rec, Outputs& out) {
+void Node::Impl::append_local(Time now, Key key, const Record& rec, std::uint64_t lead,
+                              Outputs& out) {
   assert(rec.version.index == log.last_index() + 1);
   assert(rec.version.term >= log.last_term());
   LogEntry e;
   e.term = rec.version.term;
+  e.lead = lead;
   e.key = key;
   e.rec = rec;
   e.undo = local(key);
@@ -104,6 +123,20 @@ void Node::Impl::truncate_from(std::uint64_t index, Outputs& out) {
   }
 }
 
+// Follower: our log matches the current leadership's through `after` (its
+// last index when it sent what we are handling). Entries beyond it that
+// this leadership (term t, lead) did not write are not in its log and never
+// will be: the leader only appends its own entries there. Roll them back,
+// so replicas converge even if no new write comes. (Entries it did write
+// may be there ahead of the message, reordered: they are kept; they form a
+// run right after `after`, since we append one only on a matching prefix.)
+void Node::Impl::drop_foreign_suffix(std::uint64_t after, std::uint64_t t, std::uint64_t lead,
+                                     Outputs& out) {
+  std::uint64_t i = after + 1;
+  while (i <= log.last_index() && log.term_at(i) == t && log.lead_at(i) == lead) ++i;
+  if (i <= log.last_index()) truncate_from(i, out);
+}
+
 // Entries up to this index of our log are known committed (acknowledged
 // by the leader and in the leader's log): the leader's commit index; for a
 // follower, the leader's commit as far as our log is known to equal the
@@ -130,9 +163,12 @@ void Node::Impl::after_log_change(Time now, Outputs& out) {
 void Node::Impl::send_entry(NodeId f, std::uint64_t index, Outputs& out) {
   const LogEntry& e = log.at(index);
   Message& m = send(MsgKind::append, f, out);
+  m.lead = lead_id();
   m.index = index;
   m.prev_index = index - 1;
   m.prev_term = log.term_at(index - 1);
+  m.prev_lead = log.lead_at(index - 1);
+  m.rec_lead = e.lead;
   m.commit = commit_index;
   m.key = e.key;
   m.rec = e.rec;
@@ -174,10 +210,11 @@ void Node::Impl::send_probe(NodeId f, std::uint64_t at, Outputs& out) {
 void Node::Impl::send_snapshot(NodeId f, Outputs& out) {
   if (!snap_cache || snap_cache_gen != store_gen ||
       snap_cache->last_index != log.last_index() ||
-      snap_cache->last_term != log.last_term()) {
+      snap_cache->last_term != log.last_term() || snap_cache->last_lead != log.last_lead()) {
     auto s = std::make_shared<Snapshot>();
     s->last_index = log.last_index();
     s->last_term = log.last_term();
+    s->last_lead = log.last_lead();
     s->records = store;
     // A snapshot carries our history only: not records repaired ahead of it.
     for (const Tentative& t : tentative) {
@@ -189,8 +226,10 @@ void Node::Impl::send_snapshot(NodeId f, Outputs& out) {
     snap_cache_gen = store_gen;
   }
   Message& m = send(MsgKind::install_snapshot, f, out);
+  m.lead = lead_id();
   m.index = snap_cache->last_index;
   m.prev_term = snap_cache->last_term;
+  m.prev_lead = snap_cache->last_lead;
   m.commit = commit_index;
   m.snapshot = snap_cache;
   catchup_end[f] = snap_cache->last_index;
@@ -207,6 +246,8 @@ void Node::Impl::broadcast_heartbeat(Outputs& out) {
     m.commit = commit_index;
     m.index = log.last_index();
     m.prev_term = log.last_term();
+    m.prev_lead = log.last_lead();
+    m.lead = role == Role::leader ? lead_id() : 0;
     m.hint = leader;
   }
 }
@@ -219,21 +260,25 @@ void Node::Impl::reply_append(const Message& m, Status s, std::uint64_t hint_ind
   r.status = s;
   r.index = log.last_index();
   r.prev_term = log.last_term();
+  r.prev_lead = log.last_lead();
   r.hint_index = hint_index;
   r.hint_term = hint_term;
+  if (s == Status::reject) r.prev_index = m.prev_index;  // the position that failed
 }
 
 // Reject hints (Raft's fast back-up):
 //   hint_term = our conflicting term, hint_index = our first index of it;
 //   hint_term = 0, hint_index = i: we cannot check below i, resend from i;
-//   hint_index = 0: our log conflicts at our snapshot point: send a snapshot.
+//   hint_index = 0: our log conflicts at our snapshot point, or our entry
+//   before the append has the right term but another leadership (a reused
+//   term): send a snapshot.
 void Node::Impl::handle_append(Time now, const Message& m, Outputs& out) {
   if (!is_node(m.from)) return;
   if (m.term < term || reclaim_lead(now, m, out)) {
     reply_append(m, Status::reject, 0, 0, out);  // our term deposes the sender
     return;
   }
-  observe_leader(now, m.term, m.from, out);
+  observe_leader(now, m.term, m.from, m.lead, out);
   assert(m.index == m.prev_index + 1 && m.rec.version.index == m.index);
   if (m.index <= leader_match) {  // a late duplicate of what we have
     reply_append(m, Status::ok, 0, 0, out);
@@ -257,16 +302,21 @@ void Node::Impl::handle_append(Time now, const Message& m, Outputs& out) {
     }
     return;
   }
+  if (log.lead_at(p) != m.prev_lead) {  // same term, another leadership
+    reply_append(m, Status::reject, 0, 0, out);
+    return;
+  }
   // prev matches: the entry extends or overlaps our log.
   if (m.index <= log.last_index()) {
-    if (log.term_at(m.index) == m.rec.version.term) {  // duplicate
+    if (log.term_at(m.index) == m.rec.version.term &&
+        log.lead_at(m.index) == m.rec_lead) {  // duplicate
       leader_match = std::max(leader_match, m.index);
       reply_append(m, Status::ok, 0, 0, out);
       return;
     }
     truncate_from(m.index, out);  // conflict: the leader's entry wins
   }
-  append_local(now, m.key, m.rec, out);
+  append_local(now, m.key, m.rec, m.rec_lead, out);
   leader_match = m.index;
   drain_early(now, out);
   after_log_change(now, out);
@@ -281,6 +331,8 @@ void Node::Impl::stash_early(const Message& m) {
   EarlyEntry e;
   e.index = m.index;
   e.prev_term = m.prev_term;
+  e.prev_lead = m.prev_lead;
+  e.lead = m.rec_lead;
   e.key = m.key;
   e.rec = m.rec;
   auto it = std::lower_bound(early.begin(), early.end(), e.index,
@@ -300,8 +352,10 @@ void Node::Impl::drain_early(Time now, Outputs& out) {
     const EarlyEntry& e = early[used];
     if (e.index <= log.last_index()) continue;  // we got it another way
     if (e.index != log.last_index() + 1) break;  // still a gap
-    if (e.prev_term != log.last_term()) continue;  // stale: cannot follow ours
-    append_local(now, e.key, e.rec, out);
+    if (e.prev_term != log.last_term() || e.prev_lead != log.last_lead()) {
+      continue;  // stale: cannot follow ours
+    }
+    append_local(now, e.key, e.rec, e.lead, out);
     leader_match = e.index;  // it followed our last entry: a leader's prefix
   }
   early.erase(early.begin(), early.begin() + static_cast<std::ptrdiff_t>(used));
@@ -319,20 +373,21 @@ void Node::Impl::handle_heartbeat(Time now, const Message& m, Outputs& out) {
     Message& r = send(MsgKind::heartbeat_reply, m.from, out);
     r.index = log.last_index();
     r.prev_term = log.last_term();
+    r.prev_lead = log.last_lead();
     return;
   }
-  observe_leader(now, m.term, m.from, out);
+  observe_leader(now, m.term, m.from, m.lead, out);
   commit_index = std::max(commit_index, m.commit);
   // Our log matches the leader's at its last index but goes on with entries
-  // of older terms: the leader will only ever append entries of its own
-  // term there, so they can never be acknowledged: roll them back now, so
-  // replicas converge even if no new write comes.
+  // this leadership did not write: roll them back (drop_foreign_suffix).
+  // Otherwise our reply tells the leader where we are, and it repairs us.
   const std::uint64_t l = m.index;
-  if (log.matches(l, m.prev_term)) leader_match = std::max(leader_match, l);
-  if (l < log.last_index() && log.matches(l, m.prev_term) &&
-      log.term_at(l + 1) < m.term) {
-    truncate_from(l + 1, out);
-    after_log_change(now, out);
+  if (log.matches(l, m.prev_term, m.prev_lead)) {
+    leader_match = std::max(leader_match, l);
+    if (l < log.last_index()) {
+      drop_foreign_suffix(l, m.term, m.lead, out);
+      after_log_change(now, out);
+    }
   }
   // Likewise a repaired record of an older term beyond the leader's last
   // index can never enter our log.
@@ -340,28 +395,37 @@ void Node::Impl::handle_heartbeat(Time now, const Message& m, Outputs& out) {
   Message& r = send(MsgKind::heartbeat_reply, m.from, out);
   r.index = log.last_index();
   r.prev_term = log.last_term();
+  r.prev_lead = log.last_lead();
 }
 
-// Replaces the store and empties the log, unless our log already holds the
-// snapshot's last entry (then we are at least as far along that history).
+// Become exactly the snapshot's state: replace the store and empty the log,
+// whatever we hold (a longer log, a snapshot beyond it, entries of a reused
+// term). Two exceptions: our log already holds the snapshot's last entry
+// (then we keep what this leadership wrote beyond it and drop the rest), or
+// the snapshot is older than what we already have of this leadership's log
+// (a late duplicate: s.last_index <= leader_match, with leader_match > 0).
 void Node::Impl::handle_install_snapshot(Time now, const Message& m, Outputs& out) {
   if (!is_node(m.from)) return;
   if (m.term < term || reclaim_lead(now, m, out)) {
     reply_append(m, Status::reject, 0, 0, out);
     return;
   }
-  observe_leader(now, m.term, m.from, out);
+  observe_leader(now, m.term, m.from, m.lead, out);
   assert(m.snapshot);
   const Snapshot& s = *m.snapshot;
-  // Skipped when we already hold that state: our log has its last entry, or
-  // it is an older view of the current leader's log than we have.
-  if (!log.matches(s.last_index, s.last_term) && s.last_index > leader_match) {
+  if (log.matches(s.last_index, s.last_term, s.last_lead)) {
+    leader_match = std::max(leader_match, s.last_index);
+    if (s.last_index < log.last_index()) {
+      drop_foreign_suffix(s.last_index, m.term, m.lead, out);
+      after_log_change(now, out);
+    }
+  } else if (leader_match == 0 || s.last_index > leader_match) {
     tentative.clear();  // the whole store is replaced
     const std::size_t n = std::max(store.size(), s.records.size());
     for (std::size_t k = 0; k < n; ++k) {
       set_record(static_cast<Key>(k), k < s.records.size() ? s.records[k] : Record{}, out);
     }
-    log.reset(s.last_index, s.last_term);
+    log.reset(s.last_index, s.last_term, s.last_lead);
     leader_match = s.last_index;
     drain_early(now, out);
     after_log_change(now, out);
@@ -379,7 +443,7 @@ void Node::Impl::handle_append_reply(Time now, const Message& m, Outputs& out) {
   if (m.status == Status::ok) {
     // A position not in our log (a divergent follower): the next heartbeat
     // reply resynchronises it.
-    if (!log.matches(m.index, m.prev_term)) return;
+    if (!log.matches(m.index, m.prev_term, m.prev_lead)) return;
     note_follower_at(now, f, m.index, out);
     if (catchup_end[f] != 0 && m.index >= catchup_end[f]) {  // pipeline
       if (m.index < log.last_index()) {
@@ -398,11 +462,18 @@ void Node::Impl::handle_append_reply(Time now, const Message& m, Outputs& out) {
   }
   std::uint64_t next = m.hint_index;
   if (m.hint_term != 0) {
+    // Our last entry of the follower's conflicting term. Without amnesia it
+    // lies below the failed position; after a term was reused it may not
+    // (our run of that term is another leadership's): then back up to the
+    // start of the follower's run instead, so every probe moves back.
     const std::uint64_t l = log.last_index_of_term(m.hint_term);
-    if (l != 0) next = l + 1;
+    if (l != 0 && l < m.prev_index) next = l + 1;
   }
   next = std::min(next, log.last_index());
-  if (next == 0) return;  // our log is empty: nothing to offer
+  if (next <= log.snapshot_index()) {  // no entry to offer (an empty log included)
+    send_snapshot(f, out);
+    return;
+  }
   send_probe(f, next, out);
 }
 
@@ -413,7 +484,7 @@ void Node::Impl::handle_heartbeat_reply(Time now, const Message& m, Outputs& out
   const NodeId f = m.from;
   const std::uint64_t before = hb_seen[f];
   hb_seen[f] = m.index;
-  if (log.matches(m.index, m.prev_term)) {
+  if (log.matches(m.index, m.prev_term, m.prev_lead)) {
     note_follower_at(now, f, m.index, out);
     // Resend only to a follower that made no progress over a heartbeat
     // interval: one that is merely behind by entries in flight (or buffered
@@ -421,11 +492,13 @@ void Node::Impl::handle_heartbeat_reply(Time now, const Message& m, Outputs& out
     if (m.index < log.last_index() && m.index <= before) send_batch(f, m.index + 1, out);
     return;
   }
-  // Divergent, ahead with other terms, or behind our snapshot: probe where
-  // the logs may meet; rejects walk it back.
+  // Divergent, longer than ours, or behind our snapshot: probe where the
+  // logs may meet; rejects walk it back. If that point is at or below our
+  // snapshot point (our log may be empty), a snapshot of our state replaces
+  // the follower's, whatever it holds.
   const std::uint64_t at = std::min(m.index, log.last_index());
   if (at <= log.snapshot_index()) {
-    if (log.last_index() > 0) send_snapshot(f, out);
+    send_snapshot(f, out);
     return;
   }
   send_probe(f, at, out);

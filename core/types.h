@@ -28,7 +28,9 @@ using Value = std::uint64_t;   // opaque payload; the world maps it to text
 
 // A version orders the writes to one key. In leader mode it is the
 // (term, index) of the log entry that wrote it; terms are unique per leader,
-// so no two writes share a version. {0,0} means "never written".
+// so no two writes share a version (except after a non-durable restart
+// reused a term: the log tells such entries apart by their leadership,
+// LogEntry::lead, and the leader's state replaces a follower's). {0,0} means "never written".
 // A later, leaderless mode may put (timestamp, coordinator*2^32+counter) here:
 // nothing in the metrics assumes more than a total order.
 struct Version {

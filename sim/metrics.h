@@ -2,9 +2,11 @@
 // grows with keys and operations in flight, never with the length of the run.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/message.h"
@@ -55,7 +57,54 @@ struct ProbeCell {
   std::uint64_t reads = 0;   // answered
   std::uint64_t stale = 0;
   std::uint64_t failed = 0;
+  // Answered reads by rank: how many acknowledged writes of the key newer than
+  // the returned version there were at invocation (0 = the newest; rank r >=
+  // kMaxProbeK is not counted here). Always kept up to kMaxProbeK, whatever
+  // probe.k_max is (which only limits what the report shows).
+  std::array<std::uint64_t, kMaxProbeK> by_rank{};
+
+  // Answered reads that returned one of the last k versions (rank < k), k >= 1.
+  std::uint64_t within(std::uint32_t k) const {
+    std::uint64_t s = 0;
+    for (std::uint32_t r = 0; r < k && r < kMaxProbeK; ++r) s += by_rank[r];
+    return s;
+  }
+  void add(const ProbeCell& o) {
+    reads += o.reads;
+    stale += o.stale;
+    failed += o.failed;
+    for (std::uint32_t r = 0; r < kMaxProbeK; ++r) by_rank[r] += o.by_rank[r];
+  }
 };
+
+// The smallest probed delay from which on P(stale) < target at every probed
+// delay (cells with the same delay pooled; delays without answered reads
+// ignored). -1 when there is none: P(stale) at the largest probed delay with
+// reads is not below target, or no probe read was answered.
+// docs/consistency.md, "Probe statistics".
+inline Time probe_t_below_target(const std::vector<ProbeCell>& cells, double target) {
+  std::vector<std::pair<Time, std::pair<std::uint64_t, std::uint64_t>>> by_delay;  // delay -> (reads, stale)
+  by_delay.reserve(cells.size());
+  for (const ProbeCell& c : cells) {
+    if (c.reads == 0) continue;
+    bool merged = false;
+    for (auto& d : by_delay)
+      if (d.first == c.delay) {
+        d.second.first += c.reads;
+        d.second.second += c.stale;
+        merged = true;
+      }
+    if (!merged) by_delay.push_back({c.delay, {c.reads, c.stale}});
+  }
+  std::sort(by_delay.begin(), by_delay.end());
+  Time t = -1;
+  for (std::size_t i = by_delay.size(); i-- > 0;) {
+    const double p = static_cast<double>(by_delay[i].second.second) / static_cast<double>(by_delay[i].second.first);
+    if (!(p < target)) break;
+    t = by_delay[i].first;
+  }
+  return t;
+}
 
 struct WriteStats {
   std::uint64_t writes = 0;  // invoked after warmup

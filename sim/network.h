@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/message.h"
 #include "core/types.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
@@ -42,22 +43,33 @@ class Network {
 
   bool connected(NodeId from, NodeId to) const;
 
-  // Decide the fate of one message from -> to. Draws from the network stream.
-  Transit transit(EndpointId from, EndpointId to);
+  // Decide the fate of one message of kind `kind` from -> to. Draws from the
+  // network stream. One table lookup: no allocation, no string work.
+  Transit transit(EndpointId from, EndpointId to, MsgKind kind);
 
- private:
+  // The settings in force for one (from, to, kind), after precedence
+  // (link+kind > link > kind > client_delay > network-wide). For tests.
   struct Link {
     const Distribution* delay = nullptr;
     double loss = 0;
     double duplicate = 0;
   };
-  const Link& link(EndpointId from, EndpointId to) const;
+  const Link& link(EndpointId from, EndpointId to, MsgKind kind) const {
+    const std::uint32_t m = n_ + 1;
+    const std::uint32_t f = from < n_ ? from : n_;
+    const std::uint32_t t = to < n_ ? to : n_;
+    return distinct_[table_[(static_cast<std::size_t>(f) * m + t) * kMsgKindCount + static_cast<std::size_t>(kind)]];
+  }
 
+ private:
   std::uint32_t n_;
   NetworkSpec spec_;
   Rng rng_;
-  // (N+1) x (N+1) table; index N stands for "any client".
-  std::vector<Link> links_;
+  // (N+1) x (N+1) x kMsgKindCount table of indices into distinct_; endpoint
+  // index N stands for "any client". Few distinct settings, so the table
+  // stays small (4 bytes a cell) even at 64 nodes.
+  std::vector<Link> distinct_;
+  std::vector<std::uint32_t> table_;
   std::vector<std::uint32_t> group_;     // per node
   std::vector<std::uint64_t> cut_to_;    // per from-node: bit t set = from->t cut
 };

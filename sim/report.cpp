@@ -59,6 +59,9 @@ std::string pct(std::uint64_t part, std::uint64_t whole) {
   return fmt::format("{:.2f}%", 100.0 * rate(part, whole));
 }
 
+// A probability as a short percentage: 0.001 -> "0.1%".
+std::string pct_text(double p) { return fmt::format("{:g}%", 100.0 * p); }
+
 }  // namespace
 
 std::string format_ms(long long ns) {
@@ -135,6 +138,11 @@ nlohmann::ordered_json report_json(const World& world) {
           x["stale_reads"] = c.stale;
           x["stale_rate"] = r6(rate(c.stale, c.reads));
           x["failed"] = c.failed;
+          x["p_consistent"] = c.reads ? ojson(r6(rate(c.reads - c.stale, c.reads))) : ojson(nullptr);
+          ojson wk = ojson::array();
+          for (std::uint32_t k = 1; k <= sc.probe.k_max; ++k)
+            wk.push_back(c.reads ? ojson(r6(rate(c.within(k), c.reads))) : ojson(nullptr));
+          x["p_within_k"] = wk;
           p.push_back(x);
         }
         probe[name] = p;
@@ -144,6 +152,30 @@ nlohmann::ordered_json report_json(const World& world) {
   j["levels"] = levels;
   j["window"] = window;
   j["probe"] = probe;
+  if (sc.probe.enabled) {
+    // Per-level probe statistics (a separate key: "probe" maps level names only).
+    ojson ps;
+    ps["target_stale"] = sc.probe.target_stale;
+    ps["k_max"] = sc.probe.k_max;
+    ojson pl = ojson::object();
+    for (Level l : sc.probe.levels) {
+      const std::vector<ProbeCell>& cells = m.probe[static_cast<int>(l)];
+      ProbeCell all;
+      for (const ProbeCell& c : cells) all.add(c);
+      ojson x;
+      const Time t = probe_t_below_target(cells, sc.probe.target_stale);
+      x["t_below_target_ms"] = t < 0 ? ojson(nullptr) : ojson(ms_json(t));
+      x["reads"] = all.reads;
+      x["p_consistent"] = all.reads ? ojson(r6(rate(all.reads - all.stale, all.reads))) : ojson(nullptr);
+      ojson wk = ojson::array();
+      for (std::uint32_t k = 1; k <= sc.probe.k_max; ++k)
+        wk.push_back(all.reads ? ojson(r6(rate(all.within(k), all.reads))) : ojson(nullptr));
+      x["p_within_k"] = wk;
+      pl[std::string(to_string(l))] = x;
+    }
+    ps["levels"] = pl;
+    j["probe_summary"] = ps;
+  }
   {
     ojson w = ojson::object();
     for (OpType t : {OpType::put, OpType::del}) {
@@ -373,6 +405,25 @@ std::string report_text(const World& world) {
         std::string cell = pc.reads ? fmt::format("{} stale ({}/{})", pct(pc.stale, pc.reads), pc.stale, pc.reads) : "-";
         if (pc.failed) cell += fmt::format(" +{} failed", pc.failed);
         fmt::format_to(out, " {:>26}", cell);
+      }
+      fmt::format_to(out, "\n");
+    }
+    fmt::format_to(out, "{:<12}", fmt::format("< {} from", pct_text(sc.probe.target_stale)));
+    for (Level l : sc.probe.levels) {
+      const Time t = probe_t_below_target(m.probe[static_cast<int>(l)], sc.probe.target_stale);
+      fmt::format_to(out, " {:>26}", t < 0 ? std::string("never") : fmt::format("{} ms", format_ms(t)));
+    }
+    fmt::format_to(out, "\n");
+    const std::uint32_t K = sc.probe.k_max;
+    fmt::format_to(out, "P(one of the last k versions), k = 1..{} (k = 1: P(consistent))\n", K);
+    for (std::size_t d = 0; d < sc.probe.delays.size(); ++d) {
+      fmt::format_to(out, "{:<12}", fmt::format("{} ms", format_ms(sc.probe.delays[d])));
+      for (Level l : sc.probe.levels) {
+        const ProbeCell& pc = m.probe[static_cast<int>(l)][d];
+        std::string cell;
+        for (std::uint32_t k = 1; k <= K && pc.reads; ++k)
+          cell += fmt::format("{}{:.1f}", k > 1 ? " " : "", 100.0 * rate(pc.within(k), pc.reads));
+        fmt::format_to(out, " {:>26}", pc.reads ? cell + "%" : std::string("-"));
       }
       fmt::format_to(out, "\n");
     }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/message.h"
 #include "core/types.h"
 #include "sim/distribution.h"
 
@@ -32,6 +33,17 @@ struct ClusterSpec {
   bool bootstrap_leader = true;
 };
 
+// Overrides for one kind of message (network.kinds, network.links[i].kinds).
+struct KindSpec {
+  std::optional<Distribution> delay;
+  std::optional<double> loss;
+  std::optional<double> duplicate;
+  bool any() const { return delay || loss || duplicate; }
+};
+// Indexed by MsgKind. Precedence, per field (docs/scenario-format.md#network):
+// link+kind > link > kind > client_delay (client links) > network-wide.
+using KindSpecs = std::array<KindSpec, kMsgKindCount>;
+
 // Overrides for one directed link (from -> to). Unset fields use the defaults.
 struct LinkSpec {
   NodeId from = 0;   // endpoint: a node, or kClientEndpoint for "any client"
@@ -39,6 +51,7 @@ struct LinkSpec {
   std::optional<Distribution> delay;
   std::optional<double> loss;
   std::optional<double> duplicate;
+  KindSpecs kinds;   // this link, these kinds of message
 };
 constexpr NodeId kClientEndpoint = 0xfffffffeu;
 
@@ -47,6 +60,7 @@ struct NetworkSpec {
   std::optional<Distribution> client_delay;           // client <-> node (default: delay)
   double loss = 0;        // 0..1, per message
   double duplicate = 0;   // 0..1, per message that is not lost
+  KindSpecs kinds;               // per kind of message, every link
   std::vector<LinkSpec> links;  // later entries win over earlier ones
 };
 
@@ -96,7 +110,10 @@ struct ProbeSpec {
   std::vector<Time> delays;        // after each acknowledged write, read at these offsets
   std::vector<Level> levels = {Level::eventual};
   std::uint32_t keys = 1;          // probe keys used round-robin ("probe-0", ...)
+  double target_stale = 0.001;     // (0, 1]: report the delay after which P(stale) stays below it
+  std::uint32_t k_max = 3;         // 1..kMaxProbeK: report P(one of the last k versions), k = 1..k_max
 };
+constexpr std::uint32_t kMaxProbeK = 16;
 
 struct TimelineEvent {
   enum class Kind : std::uint8_t {

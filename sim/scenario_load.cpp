@@ -116,6 +116,37 @@ std::vector<std::string> level_names() {
   return out;
 }
 
+// Names of message kinds in network.kinds (docs/scenario-format.md#message-kinds).
+// Entries marked as groups are aliases for one or more kinds.
+struct KindName {
+  std::string name;
+  std::vector<MsgKind> kinds;
+  bool group = false;  // an alias: a single kind's own entry wins over it
+};
+const std::vector<KindName>& kind_names() {
+  static const std::vector<KindName> names = {
+      {"client_request", {MsgKind::client_get, MsgKind::client_put, MsgKind::client_delete}, true},
+      {"client_get", {MsgKind::client_get}},
+      {"client_put", {MsgKind::client_put}},
+      {"client_delete", {MsgKind::client_delete}},
+      {"client_reply", {MsgKind::client_reply}},
+      {"append", {MsgKind::append}},
+      {"append_reply", {MsgKind::append_reply}},
+      {"heartbeat", {MsgKind::heartbeat}},
+      {"heartbeat_reply", {MsgKind::heartbeat_reply}},
+      {"install_snapshot", {MsgKind::install_snapshot}},
+      {"request_vote", {MsgKind::request_vote}},
+      {"vote_reply", {MsgKind::vote_reply}},
+      {"read_query", {MsgKind::read_query}},
+      {"read_reply", {MsgKind::read_reply}},
+      {"repair", {MsgKind::repair}},
+      {"replicate", {MsgKind::append, MsgKind::install_snapshot}, true},
+      {"ack", {MsgKind::append_reply}, true},
+      {"vote", {MsgKind::request_vote, MsgKind::vote_reply}, true},
+  };
+  return names;
+}
+
 // A timeline event before sorting: its index in the input and, for a network
 // event, the merge patch still to be applied.
 struct PendingEvent {
@@ -175,7 +206,7 @@ class Loader {
   // ---- the network at one time: also used for merge-patched timeline events ----
   NetworkSpec network(const json& v, const std::string& path) {
     expect_object(v, path, "the network settings");
-    check_fields(v, path, {"delay", "client_delay", "loss", "duplicate", "links"});
+    check_fields(v, path, {"delay", "client_delay", "loss", "duplicate", "kinds", "links"});
     NetworkSpec n;
     if (const json* d = find(v, "delay")) n.delay = distribution(*d, key_path(path, "delay"), true);
     if (const json* d = find(v, "client_delay"))
@@ -183,6 +214,7 @@ class Loader {
     if (const json* d = find(v, "loss")) n.loss = probability(*d, key_path(path, "loss"));
     if (const json* d = find(v, "duplicate"))
       n.duplicate = probability(*d, key_path(path, "duplicate"));
+    if (const json* d = find(v, "kinds")) n.kinds = kinds(*d, key_path(path, "kinds"));
     if (const json* d = find(v, "links")) {
       const std::string lpath = key_path(path, "links");
       expect_array(*d, lpath, "link overrides");
@@ -190,7 +222,7 @@ class Loader {
         const json& l = (*d)[i];
         const std::string p = idx_path(lpath, i);
         expect_object(l, p, "a link override");
-        check_fields(l, p, {"from", "to", "delay", "loss", "duplicate"});
+        check_fields(l, p, {"from", "to", "delay", "loss", "duplicate", "kinds"});
         LinkSpec ls;
         ls.from = endpoint(require(l, p, "from", "a link override"), key_path(p, "from"));
         ls.to = endpoint(require(l, p, "to", "a link override"), key_path(p, "to"));
@@ -202,10 +234,51 @@ class Loader {
         if (const json* x = find(l, "loss")) ls.loss = probability(*x, key_path(p, "loss"));
         if (const json* x = find(l, "duplicate"))
           ls.duplicate = probability(*x, key_path(p, "duplicate"));
+        if (const json* x = find(l, "kinds")) ls.kinds = kinds(*x, key_path(p, "kinds"));
         n.links.push_back(std::move(ls));
       }
     }
     return n;
+  }
+
+  // network.kinds / network.links[i].kinds: message kind (or group) -> overrides.
+  // A group name (client_request, replicate, vote) applies to each of its
+  // kinds; a single kind's own entry wins over its group's, field by field.
+  KindSpecs kinds(const json& v, const std::string& path) const {
+    expect_object(v, path, "message kinds mapped to {\"delay\", \"loss\", \"duplicate\"}");
+    std::vector<std::string> names;
+    for (const KindName& kn : kind_names()) names.push_back(kn.name);
+    KindSpecs out;
+    for (int pass = 0; pass < 2; ++pass) {  // groups first, then single kinds
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        const std::string p = key_path(path, it.key());
+        const KindName* kn = nullptr;
+        for (const KindName& c : kind_names())
+          if (c.name == it.key()) kn = &c;
+        if (!kn) {
+          std::string msg = "unknown message kind " + qstr(it.key());
+          const std::string near = nearest_name(it.key(), names);
+          if (!near.empty()) msg += "; did you mean " + qstr(near) + "?";
+          msg += " (kinds: " + plain_list(names) + ")";
+          fail(p, msg);
+        }
+        if (kn->group != (pass == 0)) continue;
+        const json& o = it.value();
+        expect_object(o, p, "overrides for this kind of message: {\"delay\", \"loss\", \"duplicate\"}");
+        check_fields(o, p, {"delay", "loss", "duplicate"});
+        KindSpec ks;
+        if (const json* x = find(o, "delay")) ks.delay = distribution(*x, key_path(p, "delay"), true);
+        if (const json* x = find(o, "loss")) ks.loss = probability(*x, key_path(p, "loss"));
+        if (const json* x = find(o, "duplicate")) ks.duplicate = probability(*x, key_path(p, "duplicate"));
+        for (MsgKind k : kn->kinds) {
+          KindSpec& dst = out[static_cast<int>(k)];
+          if (ks.delay) dst.delay = ks.delay;
+          if (ks.loss) dst.loss = ks.loss;
+          if (ks.duplicate) dst.duplicate = ks.duplicate;
+        }
+      }
+    }
+    return out;
   }
 
  private:
@@ -774,7 +847,8 @@ class Loader {
   // ---- probe ----
   ProbeSpec probe(const json& v, const std::string& path) const {
     expect_object(v, path, "the probe settings");
-    check_fields(v, path, {"interval_ms", "delays_ms", "levels", "keys", "start_ms", "stop_ms"});
+    check_fields(v, path, {"interval_ms", "delays_ms", "levels", "keys", "start_ms", "stop_ms", "target_stale",
+                           "k_max"});
     ProbeSpec pr;
     pr.enabled = true;
     if (const json* x = find(v, "interval_ms"))
@@ -793,6 +867,14 @@ class Loader {
     if (const json* x = find(v, "levels")) pr.levels = level_list(*x, key_path(path, "levels"));
     if (const json* x = find(v, "keys"))
       pr.keys = uint_value(*x, key_path(path, "keys"), "keys", 1, kMaxKeys);
+    if (const json* x = find(v, "target_stale")) {
+      const std::string p = key_path(path, "target_stale");
+      pr.target_stale = number(*x, p);
+      if (!(pr.target_stale > 0 && pr.target_stale <= 1))
+        fail(p, fmt::format("target_stale is {} but must be > 0 and <= 1 (a probability, e.g. 0.001 for 0.1%)",
+                            num(pr.target_stale)));
+    }
+    if (const json* x = find(v, "k_max")) pr.k_max = uint_value(*x, key_path(path, "k_max"), "k_max", 1, kMaxProbeK);
     std::tie(pr.start, pr.stop) = active_window(v, path);
     const double writes = static_cast<double>(pr.stop - pr.start) / static_cast<double>(pr.interval);
     const double reads = writes * (1.0 + static_cast<double>(pr.delays.size() * pr.levels.size()));
@@ -892,6 +974,17 @@ class Loader {
         for (const char* k : {"delay", "client_delay"}) {
           const json* pd = find(*pe.patch, k);
           if (pd && pd->is_object() && pd->contains("type")) next.erase(k);
+        }
+        // The same for the delay of each kind in "kinds".
+        const json* pk = find(*pe.patch, "kinds");
+        json* nk = next.contains("kinds") ? &next["kinds"] : nullptr;
+        if (pk && pk->is_object() && nk && nk->is_object()) {
+          for (auto it = pk->begin(); it != pk->end(); ++it) {
+            const json* pd = it->is_object() ? find(*it, "delay") : nullptr;
+            if (pd && pd->is_object() && pd->contains("type") && nk->contains(it.key()) &&
+                (*nk)[it.key()].is_object())
+              (*nk)[it.key()].erase("delay");
+          }
         }
         next.merge_patch(*pe.patch);
         pe.ev.network = network(next, key_path(idx_path(path, pe.index), "network"));

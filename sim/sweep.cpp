@@ -165,7 +165,24 @@ struct RunData {
   WriteAgg writes;
   std::vector<std::vector<WindowBucket>> window;    // per Grid::levels
   std::vector<std::vector<ProbeCell>> probe;        // per Grid::probe_levels (empty: not probed)
+  std::vector<std::vector<ProbeCell>> probe_main;   // per Grid::levels (empty: not probed)
 };
+
+// Pool the probe cells of several runs (same delays in every run of a point).
+void pool_cells(std::vector<ProbeCell>& into, const std::vector<ProbeCell>& from) {
+  if (into.empty()) {
+    into = from;
+    return;
+  }
+  for (std::size_t c = 0; c < into.size() && c < from.size(); ++c) into[c].add(from[c]);
+}
+
+// The main table's probe_t_below_target_ms cell: empty when not probed or never below.
+std::string t_below_cell(const std::vector<ProbeCell>& cells, double target) {
+  if (cells.empty()) return std::string();
+  const Time t = probe_t_below_target(cells, target);
+  return t < 0 ? std::string() : ms3(t);
+}
 
 bool probes_level(const Scenario& sc, Level l) {
   if (!sc.probe.enabled) return false;
@@ -190,6 +207,7 @@ RunData run_one(const Grid& g, const GridPoint& p, std::uint32_t k) {
     a.latency = rs.latency;
     d.levels.push_back(std::move(a));
     d.window.push_back(m.window[static_cast<int>(l)]);
+    d.probe_main.push_back(probes_level(sc, l) ? m.probe[static_cast<int>(l)] : std::vector<ProbeCell>{});
   }
   for (OpType t : {OpType::put, OpType::del}) {
     const WriteStats& ws = m.writes[static_cast<int>(t)];
@@ -209,15 +227,15 @@ std::string row_prefix(const Grid& g, const GridPoint& p, Level l) {
 }
 
 std::string main_row(const Grid& g, const GridPoint& p, Level l, const std::string* seed, std::uint32_t seeds,
-                     const LevelAgg& a, const WriteAgg& w) {
+                     const LevelAgg& a, const WriteAgg& w, const std::string& t_below) {
   std::string lo, hi;
   wilson(a.stale, a.answered, lo, hi);
   std::string s = row_prefix(g, p, l);
   if (g.per_seed) s += "," + *seed;
-  s += fmt::format(",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", seeds, a.reads, a.answered, a.stale,
+  s += fmt::format(",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", seeds, a.reads, a.answered, a.stale,
                    rate6(a.stale, a.answered), lo, hi, a.failed, quantile_ms(a.latency, 0.5),
                    quantile_ms(a.latency, 0.99), w.writes, w.failed, quantile_ms(w.latency, 0.5),
-                   quantile_ms(w.latency, 0.99), p.w + p.r > p.n ? 1 : 0);
+                   quantile_ms(w.latency, 0.99), p.w + p.r > p.n ? 1 : 0, t_below);
   return s;
 }
 
@@ -230,11 +248,14 @@ PointRows format_point(const Grid& g, const GridPoint& p, const std::vector<RunD
     const Level l = g.levels[li];
     LevelAgg a;
     for (const RunData& d : runs) a.add(d.levels[li]);
-    out[0] += main_row(g, p, l, &all, g.seeds, a, wall);
+    const double target = p.scenario.probe.target_stale;
+    std::vector<ProbeCell> pcells;
+    for (const RunData& d : runs) pool_cells(pcells, d.probe_main[li]);
+    out[0] += main_row(g, p, l, &all, g.seeds, a, wall, t_below_cell(pcells, target));
     if (g.per_seed) {
       for (const RunData& d : runs) {
         const std::string seed = std::to_string(d.seed);
-        out[0] += main_row(g, p, l, &seed, 1, d.levels[li], d.writes);
+        out[0] += main_row(g, p, l, &seed, 1, d.levels[li], d.writes, t_below_cell(d.probe_main[li], target));
       }
     }
     // The window, pooled: same buckets in every run of the point.
@@ -250,16 +271,12 @@ PointRows format_point(const Grid& g, const GridPoint& p, const std::vector<RunD
   }
   for (std::size_t pi = 0; pi < g.probe_levels.size(); ++pi) {
     const Level l = g.probe_levels[pi];
-    std::vector<ProbeCell> cells = runs.front().probe[pi];
-    for (std::size_t r = 1; r < runs.size(); ++r)
-      for (std::size_t c = 0; c < cells.size() && c < runs[r].probe[pi].size(); ++c) {
-        cells[c].reads += runs[r].probe[pi][c].reads;
-        cells[c].stale += runs[r].probe[pi][c].stale;
-        cells[c].failed += runs[r].probe[pi][c].failed;
-      }
+    std::vector<ProbeCell> cells;
+    for (const RunData& d : runs) pool_cells(cells, d.probe[pi]);
     for (const ProbeCell& c : cells)
-      out[2] += fmt::format("{},{},{},{},{},{}\n", row_prefix(g, p, l), ms3(c.delay), c.reads, c.stale,
-                            rate6(c.stale, c.reads), c.failed);
+      out[2] += fmt::format("{},{},{},{},{},{},{},{},{}\n", row_prefix(g, p, l), ms3(c.delay), c.reads, c.stale,
+                            rate6(c.stale, c.reads), c.failed, rate6(c.reads - c.stale, c.reads),
+                            rate6(c.within(2), c.reads), rate6(c.within(3), c.reads));
   }
   return out;
 }
@@ -644,10 +661,13 @@ std::string table_header(const Grid& g, Table t, bool with_point) {
     case Table::main:
       if (g.per_seed) s += ",seed";
       s += ",seeds,reads,answered,stale_reads,stale_rate,stale_rate_ci_low,stale_rate_ci_high,failed_reads,"
-           "read_p50_ms,read_p99_ms,writes,failed_writes,write_p50_ms,write_p99_ms,strict_quorum";
+           "read_p50_ms,read_p99_ms,writes,failed_writes,write_p50_ms,write_p99_ms,strict_quorum,"
+           "probe_t_below_target_ms";
       break;
     case Table::window: s += ",delta_lo_ms,delta_hi_ms,reads,stale_reads,stale_rate"; break;
-    case Table::probe: s += ",delay_ms,reads,stale_reads,stale_rate,failed_reads"; break;
+    case Table::probe:
+      s += ",delay_ms,reads,stale_reads,stale_rate,failed_reads,p_consistent,p_within_k2,p_within_k3";
+      break;
   }
   return s + "\n";
 }

@@ -319,7 +319,7 @@ struct World::Impl {
   void send(const Message& msg) {
     ++m.engine.messages_sent;
     ++m.engine.sent_by_kind[static_cast<int>(msg.kind)];
-    Transit t = network.transit(msg.from, msg.to);
+    Transit t = network.transit(msg.from, msg.to, msg.kind);
     if (t.drop != DropReason::none) {
       ++m.engine.messages_dropped;
       ++m.engine.dropped_by[static_cast<int>(t.drop)];
@@ -779,6 +779,8 @@ struct World::Impl {
       ProbeCell& cell = m.probe[static_cast<int>(op.level)][op.source_index];
       ++cell.reads;
       if (v.stale) ++cell.stale;
+      const std::uint64_t rank = v.stale ? v.versions_behind : 0;  // >= 1 when stale
+      if (rank < kMaxProbeK) ++cell.by_rank[rank];
       return;
     }
     ReadStats& rs = m.reads[static_cast<int>(op.level)];

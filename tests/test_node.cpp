@@ -929,3 +929,138 @@ TEST_CASE("chaos: crashes, restarts, loss and reordering; replicas converge afte
     CHECK(c.applied_matches_stores());
   }
 }
+
+// ---------------------------------------------------------------- convergence
+// A follower driven by hand-made leader messages: the leader must be able to
+// bring any follower to its own state (docs/reliability.md, swarm bugs).
+
+namespace {
+
+Message leader_msg(MsgKind k, NodeId from, std::uint64_t term, std::uint64_t lead) {
+  Message m;
+  m.kind = k;
+  m.from = from;
+  m.to = 1;
+  m.term = term;
+  m.lead = lead;
+  m.hint = from;
+  return m;
+}
+
+Message append_of(NodeId from, std::uint64_t term, std::uint64_t lead, std::uint64_t index,
+                  std::uint64_t prev_term, std::uint64_t prev_lead, Key key, Value v) {
+  Message m = leader_msg(MsgKind::append, from, term, lead);
+  m.index = index;
+  m.prev_index = index - 1;
+  m.prev_term = prev_term;
+  m.prev_lead = prev_lead;
+  m.rec_lead = lead;
+  m.key = key;
+  m.rec.version = {term, index};
+  m.rec.value = v;
+  return m;
+}
+
+Message heartbeat_of(NodeId from, std::uint64_t term, std::uint64_t lead, std::uint64_t last_index,
+                     std::uint64_t last_term, std::uint64_t last_lead) {
+  Message m = leader_msg(MsgKind::heartbeat, from, term, lead);
+  m.index = last_index;
+  m.prev_term = last_term;
+  m.prev_lead = last_lead;
+  return m;
+}
+
+std::unique_ptr<Node> lone_follower(Election e) {
+  NodeConfig c = base_config(3, e);
+  c.id = 1;
+  c.bootstrap_leader = false;
+  auto n = std::make_unique<Node>(c);
+  Outputs out;
+  n->start(0, out);
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("install_snapshot of an empty leader state replaces a follower's snapshot beyond it") {
+  auto f = lone_follower(Election::lowest_alive);
+  Outputs out;
+  auto s = std::make_shared<Snapshot>();
+  s->last_index = 5;
+  s->last_term = 2;
+  s->last_lead = 3;
+  s->records.resize(16);
+  s->records[4].version = {2, 5};
+  s->records[4].value = 44;
+  Message snap = leader_msg(MsgKind::install_snapshot, 2, 2, 3);
+  snap.index = 5;
+  snap.prev_term = 2;
+  snap.prev_lead = 3;
+  snap.snapshot = s;
+  f->step(kMs, snap, out);
+  REQUIRE(f->status().last_index == 5);
+  REQUIRE(f->record(4).value == 44);
+  // Node 0 now leads term 3 with an empty log. Its heartbeat cannot match
+  // below our snapshot; our reply tells it where we are.
+  out.clear();
+  f->step(2 * kMs, heartbeat_of(0, 3, 1, 0, 0, 0), out);
+  REQUIRE(out.messages.size() == 1);
+  CHECK(out.messages[0].kind == MsgKind::heartbeat_reply);
+  CHECK(out.messages[0].index == 5);
+  // Its answer, a snapshot of an empty store at index 0, must win.
+  auto empty = std::make_shared<Snapshot>();
+  empty->records.resize(16);
+  Message snap2 = leader_msg(MsgKind::install_snapshot, 0, 3, 1);
+  snap2.snapshot = empty;
+  out.clear();
+  f->step(3 * kMs, snap2, out);
+  CHECK(f->status().last_index == 0);
+  CHECK(f->record(4).version.is_zero());
+  CHECK(f->record(4).value == 0);
+}
+
+TEST_CASE("a follower longer than the leader drops entries this leadership did not write") {
+  auto f = lone_follower(Election::majority);
+  Outputs out;
+  // Term 2, node 2 (lead 3) writes two entries; node 0 then leads term 3
+  // with only the first.
+  f->step(kMs, append_of(2, 2, 3, 1, 0, 0, 1, 10), out);
+  f->step(kMs, append_of(2, 2, 3, 2, 2, 3, 2, 20), out);
+  REQUIRE(f->status().last_index == 2);
+  f->step(2 * kMs, heartbeat_of(0, 3, 1, 1, 2, 3), out);
+  CHECK(f->status().last_index == 1);
+  CHECK(f->record(1).value == 10);
+  CHECK(f->record(2).version.is_zero());
+  // Entries of this leadership that arrive before its heartbeat are kept.
+  f->step(3 * kMs, append_of(0, 3, 1, 2, 2, 3, 3, 30), out);
+  f->step(3 * kMs, heartbeat_of(0, 3, 1, 1, 2, 3), out);
+  CHECK(f->status().last_index == 2);
+  CHECK(f->record(3).value == 30);
+}
+
+TEST_CASE("amnesia: entries of a reused term from another leadership are rolled back or replaced") {
+  auto f = lone_follower(Election::majority);
+  Outputs out;
+  // Term 1, node 0's first leadership (lead 1): two entries.
+  f->step(kMs, append_of(0, 1, 1, 1, 0, 0, 1, 10), out);
+  f->step(kMs, append_of(0, 1, 1, 2, 1, 1, 2, 20), out);
+  REQUIRE(f->status().last_index == 2);
+  // Node 0 restarts without its disk (lead 65: restart count 1) and is
+  // elected again in term 1 with an empty log: its heartbeat rolls both back.
+  f->step(2 * kMs, heartbeat_of(0, 1, 65, 0, 0, 0), out);
+  CHECK(f->status().last_index == 0);
+  CHECK(f->record(1).version.is_zero());
+  CHECK(f->record(2).version.is_zero());
+  // Same term, same index, another write: (index, term) collide, the
+  // leadership tells them apart and the leader's entry replaces ours.
+  auto g = lone_follower(Election::majority);
+  g->step(kMs, append_of(0, 1, 1, 1, 0, 0, 1, 10), out);
+  out.clear();
+  g->step(2 * kMs, heartbeat_of(0, 1, 65, 1, 1, 65), out);
+  REQUIRE(!out.messages.empty());
+  CHECK(out.messages.back().kind == MsgKind::heartbeat_reply);
+  CHECK(out.messages.back().prev_lead == 1);  // not in the leader's log: it repairs
+  g->step(3 * kMs, append_of(0, 1, 65, 1, 0, 0, 1, 11), out);
+  CHECK(g->status().last_index == 1);
+  CHECK(g->record(1).value == 11);
+}

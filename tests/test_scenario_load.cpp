@@ -459,3 +459,74 @@ TEST_CASE("nearest_name") {
   CHECK(consim::nearest_name("wrxte_qxxrum", c) == "write_quorum");
   CHECK(consim::nearest_name("nzzzs", {"nodes"}) == "");
 }
+
+using namespace consim;
+
+TEST_CASE("network.kinds: names, aliases, links, errors with the nearest kind") {
+  const Scenario sc = from_text(R"({"network": {"kinds": {"replicate": {"delay": 9, "loss": 0.5},
+      "install_snapshot": {"loss": 0.25}, "client_request": {"duplicate": 0.1}},
+      "links": [{"from": 1, "to": "client", "kinds": {"client_reply": {"delay": 3}}}]}})");
+  const auto& k = sc.network.kinds;
+  REQUIRE(k[static_cast<int>(MsgKind::append)].delay);
+  CHECK(k[static_cast<int>(MsgKind::append)].delay->a == 9);
+  CHECK(*k[static_cast<int>(MsgKind::append)].loss == 0.5);
+  CHECK(*k[static_cast<int>(MsgKind::install_snapshot)].loss == 0.25);  // own entry beats the group
+  CHECK(k[static_cast<int>(MsgKind::install_snapshot)].delay->a == 9);  // other fields from the group
+  CHECK(*k[static_cast<int>(MsgKind::client_delete)].duplicate == 0.1);
+  CHECK(!k[static_cast<int>(MsgKind::heartbeat)].any());
+  REQUIRE(sc.network.links.size() == 1);
+  CHECK(sc.network.links[0].to == kClientEndpoint);
+  CHECK(sc.network.links[0].kinds[static_cast<int>(MsgKind::client_reply)].delay->a == 3);
+
+  CHECK(error_of(R"({"network": {"kinds": {"apend": {"delay": 1}}}})") ==
+        "t.json: $.network.kinds.apend: unknown message kind \"apend\"; did you mean \"append\"? (kinds: "
+        "client_request, client_get, client_put, client_delete, client_reply, append, append_reply, heartbeat, "
+        "heartbeat_reply, install_snapshot, request_vote, vote_reply, read_query, read_reply, repair, "
+        "replicate, ack, vote)");
+  CHECK(contains(error_of(R"({"network": {"links": [{"from": 1, "to": 2, "kinds": {"hearbeat": {}}}]}})"),
+                 "$.network.links[0].kinds.hearbeat: unknown message kind \"hearbeat\"; did you mean \"heartbeat\"?"));
+  CHECK(contains(error_of(R"({"network": {"kinds": {"append": {"dealy": 1}}}})"),
+                 "$.network.kinds.append.dealy: unknown field \"dealy\"; did you mean \"delay\"?"));
+  CHECK(contains(error_of(R"({"network": {"kinds": {"append": 5}}})"), "$.network.kinds.append: expected an object"));
+  CHECK(contains(error_of(R"({"network": {"kinds": {"ack": {"loss": 2}}}})"),
+                 "$.network.kinds.ack.loss: probability 2 is out of range"));
+  CHECK(contains(error_of(R"({"network": {"kinds": []}})"), "$.network.kinds: expected an object"));
+}
+
+TEST_CASE("network.kinds in timeline network patches: merge, replace a typed delay, remove with null") {
+  const Scenario sc = from_text(R"({"duration_ms": 1000,
+    "network": {"kinds": {"append": {"delay": {"type": "lognormal", "median_ms": 5, "sigma": 1}, "loss": 0.1}}},
+    "timeline": [
+      {"at_ms": 100, "network": {"kinds": {"append": {"delay": {"type": "constant", "ms": 7}}}}},
+      {"at_ms": 200, "network": {"kinds": {"append": {"loss": null}, "heartbeat": {"delay": 2}}}},
+      {"at_ms": 300, "network": {"kinds": null}}]})");
+  REQUIRE(sc.timeline.size() == 3);
+  const int a = static_cast<int>(MsgKind::append);
+  const KindSpec& k1 = sc.timeline[0].network.kinds[a];
+  REQUIRE(k1.delay);
+  CHECK(k1.delay->kind == Distribution::Kind::constant);  // replaced, not merged (no stale "sigma")
+  CHECK(k1.delay->a == 7);
+  CHECK(*k1.loss == 0.1);
+  const KindSpec& k2 = sc.timeline[1].network.kinds[a];
+  CHECK(k2.delay->a == 7);
+  CHECK(!k2.loss);
+  CHECK(sc.timeline[1].network.kinds[static_cast<int>(MsgKind::heartbeat)].delay->a == 2);
+  for (const KindSpec& k : sc.timeline[2].network.kinds) CHECK(!k.any());
+  CHECK(contains(error_of(R"({"duration_ms": 1000, "timeline": [{"at_ms": 1, "network": {"kinds": {"apend": {}}}}]})"),
+                 "$.timeline[0].network.kinds.apend: unknown message kind \"apend\"; did you mean \"append\"?"));
+}
+
+TEST_CASE("probe.target_stale and probe.k_max: defaults, values, errors") {
+  const Scenario d = from_text(R"({"probe": {}})");
+  CHECK(d.probe.target_stale == 0.001);
+  CHECK(d.probe.k_max == 3);
+  const Scenario s = from_text(R"({"probe": {"target_stale": 0.05, "k_max": 5}})");
+  CHECK(s.probe.target_stale == 0.05);
+  CHECK(s.probe.k_max == 5);
+  CHECK(contains(error_of(R"({"probe": {"target_stale": 0}})"),
+                 "$.probe.target_stale: target_stale is 0 but must be > 0 and <= 1"));
+  CHECK(contains(error_of(R"({"probe": {"target_stale": 1.5}})"), "$.probe.target_stale: target_stale is 1.5"));
+  CHECK(contains(error_of(R"({"probe": {"k_max": 0}})"), "$.probe.k_max: k_max is 0 but must be between 1 and 16"));
+  CHECK(contains(error_of(R"({"probe": {"k_max": 17}})"), "$.probe.k_max: k_max is 17"));
+  CHECK(contains(error_of(R"({"probe": {"kmax": 2}})"), "unknown field \"kmax\"; did you mean \"k_max\"?"));
+}

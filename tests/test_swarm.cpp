@@ -292,6 +292,12 @@ std::string check_one(const Generated& g, std::uint64_t* events) {
       m.reads[static_cast<int>(Level::strong)].stale > 0)
     return fmt::format("no faults and R + W > N, yet {} strong reads were stale",
                        m.reads[static_cast<int>(Level::strong)].stale);
+  // Raft's promise: with majority election, durable nodes and W a majority,
+  // no acknowledged write is lost (the final state holds it or a newer one).
+  if (sc.cluster.election == Election::majority && sc.cluster.durable &&
+      sc.cluster.write_quorum > sc.cluster.nodes / 2 && m.lost.lost > 0)
+    return fmt::format("majority election, durable, W={} of N={}: {} acknowledged write(s) lost",
+                       sc.cluster.write_quorum, sc.cluster.nodes, m.lost.lost);
   if (!m.convergence.cluster_converged)
     return fmt::format("after heal, restart and resume of every node and a quiet tail, {} keys still differ "
                        "between live replicas",

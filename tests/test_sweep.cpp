@@ -36,6 +36,18 @@ const char* kTiny = R"({
   "probe": {"interval_ms": 100, "delays_ms": [0, 5, 20], "levels": ["eventual"]}
 })";
 
+// Split a CSV line at commas, keeping empty fields (also a trailing one).
+std::vector<std::string> split_csv(const std::string& line) {
+  std::vector<std::string> out(1);
+  for (char c : line) {
+    if (c == ',')
+      out.emplace_back();
+    else
+      out.back() += c;
+  }
+  return out;
+}
+
 SweepOptions tiny_options() {
   SweepOptions o;
   o.scenario = json::parse(kTiny);
@@ -224,18 +236,21 @@ TEST_CASE("sweep CSV: columns, pooled and per-seed rows, Wilson interval") {
   CHECK(header ==
         "n,w,r,level,network.delay.median_ms,seed,seeds,reads,answered,stale_reads,stale_rate,stale_rate_ci_low,"
         "stale_rate_ci_high,failed_reads,read_p50_ms,read_p99_ms,writes,failed_writes,write_p50_ms,write_p99_ms,"
-        "strict_quorum");
+        "strict_quorum,probe_t_below_target_ms");
   // 4 points x 2 levels x (1 pooled + 2 per-seed) rows.
   CHECK(count_lines(t[0]) == 1 + 4 * 2 * 3);
   std::getline(in, row);
   CHECK(row.rfind("3,1,1,eventual,1,all,2,", 0) == 0);
-  CHECK(row.substr(row.size() - 2) == ",0");  // W + R = 2 <= 3
+  CHECK(split_csv(row).size() == 22);
+  CHECK(split_csv(row)[20] == "0");  // strict_quorum: W + R = 2 <= 3
   std::getline(in, row);
   CHECK(row.rfind(fmt::format("3,1,1,eventual,1,{},1,", run_seed(7, "network.delay.median_ms=1;w=1;r=1", 0)), 0) == 0);
   CHECK(t[0].find("\n3,2,1,strong,10,all,2,") != std::string::npos);
   CHECK(t[1].rfind("n,w,r,level,network.delay.median_ms,delta_lo_ms,delta_hi_ms,reads,stale_reads,stale_rate\n", 0) == 0);
   CHECK(t[1].find(",inf,") != std::string::npos);
-  CHECK(t[2].rfind("n,w,r,level,network.delay.median_ms,delay_ms,reads,stale_reads,stale_rate,failed_reads\n", 0) == 0);
+  CHECK(t[2].rfind("n,w,r,level,network.delay.median_ms,delay_ms,reads,stale_reads,stale_rate,failed_reads,"
+                   "p_consistent,p_within_k2,p_within_k3\n",
+                   0) == 0);
   CHECK(count_lines(t[2]) == 1 + 4 * 3);  // one probe level, three delays
 
   // The interval contains the rate and lies within [0, 1].
@@ -243,10 +258,8 @@ TEST_CASE("sweep CSV: columns, pooled and per-seed rows, Wilson interval") {
   std::getline(in2, header);
   int checked = 0;
   for (std::string line; std::getline(in2, line);) {
-    std::vector<std::string> f;
-    std::stringstream ls(line);
-    for (std::string x; std::getline(ls, x, ',');) f.push_back(x);
-    REQUIRE(f.size() == 21);
+    const std::vector<std::string> f = split_csv(line);
+    REQUIRE(f.size() == 22);
     if (f[10].empty()) continue;
     const double rate = std::stod(f[10]), lo = std::stod(f[11]), hi = std::stod(f[12]);
     CHECK(lo <= rate);

@@ -216,3 +216,52 @@ TEST_CASE("the probe measures the window directly: eventual reads right after th
   // R = N: the strong read always sees the acknowledged write
   for (const ProbeCell& c : m.probe[level(Level::strong)]) CHECK(c.stale == 0);
 }
+
+TEST_CASE("per-kind delays: slow appends, fast acks widen the W=1 stale window, not the write latency") {
+  json j = json::parse(R"({
+    "name": "kinds", "seed": 3, "duration_ms": 4000, "drain_ms": 1000,
+    "cluster": {"nodes": 3, "write_quorum": 1, "read_quorum": 1,
+                "heartbeat_interval_ms": 100, "election_timeout_ms": 500},
+    "network": {"delay": 1},
+    "workload": {"rate_per_s": 200, "clients": 4, "read_fraction": 0.5, "write_fraction": 0.5,
+                 "keys": 10, "levels": ["eventual"], "routing": "leader"},
+    "probe": {"interval_ms": 100, "delays_ms": [0, 5, 20, 100], "levels": ["eventual"], "target_stale": 0.01}
+  })");
+  Metrics fast = run_json(j);
+  j["network"]["kinds"] = json::parse(R"({"append": {"delay": 40}, "ack": {"delay": 0.5}})");
+  std::string report;
+  Metrics slow = run_json(j, &report);
+  const auto& pf = fast.probe[level(Level::eventual)];
+  const auto& ps = slow.probe[level(Level::eventual)];
+  REQUIRE(pf.size() == 4);
+  REQUIRE(ps.size() == 4);
+  // 1 ms appends: a read 5 ms after the acknowledgement is never stale.
+  CHECK(pf[1].reads > 20);
+  CHECK(pf[1].stale == 0);
+  CHECK(pf[2].stale == 0);
+  // 40 ms appends: reads 5 and 20 ms after it all are; 100 ms after, none.
+  CHECK(ps[1].reads > 20);
+  CHECK(ps[1].stale == ps[1].reads);
+  CHECK(ps[2].stale == ps[2].reads);
+  CHECK(ps[3].stale == 0);
+  CHECK(probe_t_below_target(pf, 0.01) <= 5 * kMillisecond);
+  CHECK(probe_t_below_target(ps, 0.01) == 100 * kMillisecond);
+  // Rank: each probe write is read back before the next one, so a stale read is one version behind.
+  CHECK(ps[1].within(1) == 0);
+  CHECK(ps[1].within(2) == ps[1].reads);
+  // The client-observed write latency (W=1: the leader alone) does not change.
+  const WriteStats& wf = fast.writes[static_cast<int>(OpType::put)];
+  const WriteStats& wsl = slow.writes[static_cast<int>(OpType::put)];
+  CHECK(wf.acked > 100);
+  CHECK(wf.acked == wsl.acked);
+  CHECK(wf.latency.quantile(0.5) == wsl.latency.quantile(0.5));
+  CHECK(wf.latency.quantile(0.99) == wsl.latency.quantile(0.99));
+  CHECK(wf.latency.max() == wsl.latency.max());
+  // The report carries the probe statistics.
+  const json r = json::parse(report);
+  CHECK(r["probe_summary"]["levels"]["eventual"]["t_below_target_ms"] == 100.0);
+  CHECK(r["probe_summary"]["k_max"] == 3);
+  CHECK(r["probe"]["eventual"][1]["p_consistent"] == 0.0);
+  CHECK(r["probe"]["eventual"][1]["p_within_k"].size() == 3);
+  CHECK(r["probe"]["eventual"][1]["p_within_k"][1] == 1.0);
+}
