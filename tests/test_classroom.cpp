@@ -2,8 +2,6 @@
 // exit code is 3 when one fails, and the Mermaid diagram has the chapter's shape.
 #include <doctest/doctest.h>
 
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -14,25 +12,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "run_consim.h"
+
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;
-};
-
-Result run_consim(const std::string& args) {
-  const std::string cmd = std::string(CONSIM_BINARY) + " " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Result = ConsimResult;
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);

@@ -1,8 +1,6 @@
 // The command line, run as a user would: exit codes, messages, files written or not.
 #include <doctest/doctest.h>
 
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -10,25 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "run_consim.h"
+
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
+using Result = ConsimResult;
 
-Result run(const std::string& args) {
-  const std::string cmd = std::string(CONSIM_BINARY) + " " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Result run(const std::string& args) { return run_consim(args); }
 
 std::string write_temp(const std::string& name, const std::string& text) {
   const std::string path = "/tmp/consim_cli_" + name;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Render consim's Mermaid sequence diagrams with mermaid-cli, as a syntax and
 # rendering check. Heavy (Chromium + node modules), so NOT part of tools/test.sh.
-# See /work/shared/notes/mermaid-render.md for why it is set up this way.
+# See shared/notes/mermaid-render.md (beside this repository) for why it is set up this way.
 #
 #   tools/check-mermaid.sh [SCENARIO.json [OUT_PREFIX]]
 #
