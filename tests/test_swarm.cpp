@@ -227,6 +227,10 @@ Generated generate(std::uint64_t seed) {
     tl.push_back(json{{"at_ms", faults_end}, {"resume", all}});
   }
   if (!tl.empty()) j["timeline"] = tl;
+  // The quiet tail must leave room for several election rounds (a lossy
+  // 2-node majority cluster may need a few: each vote can be lost) and the
+  // catch-up after them: at least ten election timeouts of drain.
+  j["drain_ms"] = std::max(j["drain_ms"].get<int>(), 10 * j["cluster"]["election_timeout_ms"].get<int>());
   return out;
 }
 
@@ -344,6 +348,8 @@ TEST_CASE("swarm: random valid scenarios keep every invariant") {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   MESSAGE(fmt::format("swarm: {} scenarios (seeds {}..{}), {} events, {:.1f} s, {} failed", count, first,
                       first + count - 1, events, secs, failures));
+  CHECK(failures == 0);
+  CHECK(events > count);  // the scenarios really ran
 }
 
 TEST_CASE("swarm: the determinism self-check passes for a generated scenario and names the first difference") {
