@@ -754,15 +754,9 @@ struct World::Impl {
       }
     }
     if (op.source == Source::script) {
-      ScriptResult r;
-      r.index = op.source_index;
-      r.invoked = op.invoked;
-      r.completed = now;
-      r.served_by = msg.from < n ? msg.from : kNoNode;
+      ScriptResult& r = script_result(op, msg.from);
       r.rec = msg.rec;
       r.stale = stale;
-      r.newest_acked = op.start.newest;
-      m.script.push_back(r);
     }
     if (trace)
       tr("\"ev\":\"complete\",\"client\":{},\"op\":{},\"status\":\"{}\",\"node\":{},\"key\":{},\"version\":[{},{}],"
@@ -832,19 +826,24 @@ struct World::Impl {
       }
     }
     if (op.source == Source::script) {
-      ScriptResult r;
-      r.index = op.source_index;
-      r.invoked = op.invoked;
-      r.completed = queue.now();
+      ScriptResult& r = script_result(op, from);
       r.failed = true;
       r.reason = why;
-      r.served_by = from < n ? from : kNoNode;
-      r.newest_acked = op.start.newest;
-      m.script.push_back(r);
     }
     if (trace)
       tr("\"ev\":\"fail\",\"client\":{},\"op\":{},\"reason\":\"{}\",\"key\":{}", op.client, op.id, to_string(why), op.key);
     after_completion(slot);
+  }
+
+  // The result line of a scripted operation that ends now, answered by `from`.
+  ScriptResult& script_result(const Op& op, EndpointId from) {
+    ScriptResult& r = m.script.emplace_back();
+    r.index = op.source_index;
+    r.invoked = op.invoked;
+    r.completed = queue.now();
+    r.served_by = from < n ? from : kNoNode;
+    r.newest_acked = op.start.newest;
+    return r;
   }
 
   void after_completion(std::uint32_t slot) {
