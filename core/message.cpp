@@ -19,6 +19,12 @@ std::string_view to_string(MsgKind k) {
     case MsgKind::read_query: return "read_query";
     case MsgKind::read_reply: return "read_reply";
     case MsgKind::repair: return "repair";
+    case MsgKind::replica_write: return "replica_write";
+    case MsgKind::replica_write_ack: return "replica_write_ack";
+    case MsgKind::replica_read: return "replica_read";
+    case MsgKind::replica_read_reply: return "replica_read_reply";
+    case MsgKind::sync: return "sync";
+    case MsgKind::sync_reply: return "sync_reply";
   }
   return "?";
 }

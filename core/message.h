@@ -63,9 +63,28 @@ enum class MsgKind : std::uint8_t {
   // records at or below it).
   read_reply,
   // serving node -> peer (read repair): key, rec = newest record seen.
+  // Leaderless: op != 0 asks for a replica_write_ack with that op (blocking
+  // read repair).
   repair,
+
+  // Leaderless (core/coordinator.h). coordinator -> replica: op = the
+  // coordinator's operation id, key, rec (LWW version). hint != kNoNode: a
+  // sloppy-quorum write held by the receiver for node `hint`.
+  replica_write,
+  // replica -> coordinator: op, key, rec.version = the version the replica
+  // now holds for the key (>= the one written). Also answers a repair with op.
+  replica_write_ack,
+  // coordinator -> replica: op, key.
+  replica_read,
+  // replica -> coordinator: op, key, rec = the replica's record (a fallback
+  // answers from the writes it holds for others).
+  replica_read_reply,
+  // replica -> replica (anti-entropy): snapshot = the sender's records.
+  sync,
+  // answer to sync: snapshot = the records the answerer holds newer.
+  sync_reply,
 };
-constexpr int kMsgKindCount = 14;
+constexpr int kMsgKindCount = 20;
 
 std::string_view to_string(MsgKind k);
 
@@ -111,7 +130,7 @@ struct Message {
   std::uint64_t rec_lead = 0;
   Record rec;
   Version token;
-  std::shared_ptr<const Snapshot> snapshot;  // install_snapshot only
+  std::shared_ptr<const Snapshot> snapshot;  // install_snapshot, sync, sync_reply
 };
 
 bool is_client_request(MsgKind k);

@@ -37,6 +37,22 @@ Node::Impl::Impl(const NodeConfig& c) : cfg(c) {
   assert(cfg.heartbeat_interval > 0 && cfg.election_timeout > 0);
   store.resize(cfg.key_space);
   early.reserve(kReorderLimit);
+  if (cfg.replication == Replication::leaderless) {
+    CoordinatorConfig cc;
+    cc.self = cfg.id;
+    cc.nodes = cfg.nodes;
+    cc.replicas = replicas();
+    cc.write_quorum = cfg.write_quorum;
+    cc.read_quorum = cfg.read_quorum;
+    cc.read_fanout = cfg.read_fanout;
+    cc.read_repair = cfg.read_repair;
+    cc.read_repair_blocking = cfg.read_repair_blocking;
+    cc.sloppy_quorum = cfg.sloppy_quorum;
+    cc.write_timeout = cfg.write_timeout;
+    cc.read_timeout = cfg.read_timeout;
+    cc.clock = cfg.clock;
+    coord = std::make_unique<Coordinator>(cc, timer_id(TimerKind::coordinator, epoch));
+  }
 }
 
 // ---------------------------------------------------------------- lifecycle
@@ -44,6 +60,15 @@ Node::Impl::Impl(const NodeConfig& c) : cfg(c) {
 // REQUIRES: volatile state wiped (fresh Impl or wipe_volatile()).
 void Node::Impl::boot(Time now, bool bootstrap, Outputs& out) {
   boot_time = now;
+  if (cfg.replication == Replication::leaderless) {
+    last_heard.fill(now);  // every peer counts as up at boot
+    note_role(out);        // a follower of no one, for good
+    request_timer(TimerKind::tick, now, now + cfg.heartbeat_interval, out);
+    tick_armed = true;
+    if (cfg.anti_entropy_interval > 0)
+      request_timer(TimerKind::anti_entropy, now, now + cfg.anti_entropy_interval, out);
+    return;
+  }
   // Everyone counts as alive at boot: a node does not grab the lead before
   // it had election_timeout to hear the nodes below it.
   last_heard.fill(now);
@@ -84,6 +109,7 @@ void Node::Impl::wipe_volatile() {
   parked.clear();
   reads_timer = TimerSlot{};
   snap_cache.reset();
+  if (coord) coord->reset(timer_id(TimerKind::coordinator, epoch));
 }
 
 // A fresh, empty node. Every key that held a record reports the loss.
@@ -92,6 +118,7 @@ void Node::Impl::wipe_durable(Outputs& out) {
   voted_for = kNoNode;
   log.reset(0, 0, 0);
   tentative.clear();
+  hints.clear();
   for (Key k = 0; k < store.size(); ++k) set_record(k, Record{}, out);
 }
 
@@ -99,6 +126,10 @@ void Node::Impl::wipe_durable(Outputs& out) {
 
 void Node::Impl::step(Time now, const Message& m, Outputs& out) {
   if (is_node(m.from) && m.from != cfg.id) last_heard[m.from] = now;
+  if (cfg.replication == Replication::leaderless) {
+    step_leaderless(now, m, out);
+    return;
+  }
   switch (m.kind) {
     case MsgKind::client_get: handle_client_get(now, m, out); break;
     case MsgKind::client_put:
@@ -114,6 +145,7 @@ void Node::Impl::step(Time now, const Message& m, Outputs& out) {
     case MsgKind::read_query: handle_read_query(m, out); break;
     case MsgKind::read_reply: handle_read_reply(m, out); break;
     case MsgKind::repair: handle_repair(m, out); break;
+    default: break;  // leaderless kinds: not ours
   }
 }
 
@@ -147,7 +179,17 @@ void Node::Impl::on_timer(Time now, std::uint64_t id, Outputs& out) {
   switch (static_cast<TimerKind>(id >> kTimerKindShift)) {
     case TimerKind::tick:
       tick_armed = false;
-      on_tick(now, out);
+      if (cfg.replication == Replication::leaderless) {
+        on_tick_leaderless(now, out);
+      } else {
+        on_tick(now, out);
+      }
+      break;
+    case TimerKind::coordinator:
+      if (coord) coord->on_timer(now, out);
+      break;
+    case TimerKind::anti_entropy:
+      on_anti_entropy(now, out);
       break;
     case TimerKind::election:
       election_armed = false;
@@ -418,19 +460,34 @@ bool Node::Impl::apply_if_newer(Key k, const Record& r, Outputs& out) {
 Node::Node(const NodeConfig& cfg) : impl_(std::make_unique<Impl>(cfg)) {}
 Node::~Node() = default;
 
-void Node::start(Time now, Outputs& out) { impl_->boot(now, impl_->cfg.bootstrap_leader, out); }
+// In leaderless mode, messages a node addresses to itself (its coordinator
+// asking its own replica) are handled at once, before the call returns.
+
+void Node::start(Time now, Outputs& out) {
+  const std::size_t mark = out.messages.size();
+  impl_->boot(now, impl_->cfg.bootstrap_leader, out);
+  impl_->loopback(now, mark, out);
+}
 
 void Node::restart(Time now, bool durable, Outputs& out) {
+  const std::size_t mark = out.messages.size();
   ++impl_->epoch;  // every timer requested before the crash is now stale
   impl_->wipe_volatile();
   if (!durable) impl_->wipe_durable(out);
   impl_->boot(now, false, out);
+  impl_->loopback(now, mark, out);
 }
 
-void Node::step(Time now, const Message& m, Outputs& out) { impl_->step(now, m, out); }
+void Node::step(Time now, const Message& m, Outputs& out) {
+  const std::size_t mark = out.messages.size();
+  impl_->step(now, m, out);
+  impl_->loopback(now, mark, out);
+}
 
 void Node::on_timer(Time now, std::uint64_t timer_id, Outputs& out) {
+  const std::size_t mark = out.messages.size();
   impl_->on_timer(now, timer_id, out);
+  impl_->loopback(now, mark, out);
 }
 
 NodeStatus Node::status() const {
@@ -453,5 +510,10 @@ bool Node::is_leader() const { return impl_->role == Role::leader; }
 std::uint64_t Node::term() const { return impl_->term; }
 NodeId Node::leader_hint() const { return impl_->leader; }
 const NodeConfig& Node::config() const { return impl_->cfg; }
+LeaderlessCounters Node::leaderless_counters() const {
+  LeaderlessCounters c = impl_->ll;
+  if (impl_->coord) c.add(impl_->coord->counters());
+  return c;
+}
 
 }  // namespace consim

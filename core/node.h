@@ -27,7 +27,9 @@
 #include <memory>
 #include <vector>
 
+#include "core/coordinator.h"
 #include "core/message.h"
+#include "core/outputs.h"
 #include "core/types.h"
 
 namespace consim {
@@ -48,41 +50,19 @@ struct NodeConfig {
   bool bootstrap_leader = true;     // node 0 starts as leader of term N, others follow it
   std::uint32_t catchup_batch = 256;  // entries resent to one follower per heartbeat
   std::uint32_t log_retain = 4096;    // entries kept before compaction (older ones: snapshot)
-};
 
-struct TimerRequest {
-  std::uint64_t id = 0;
-  Time at_min = 0;  // fire at a time in [at_min, at_max] of the caller's choosing
-  Time at_max = 0;
-};
-
-// A key's record changed on this node (append, repair, snapshot, rollback).
-struct Applied {
-  Key key = 0;
-  Version version;
-};
-
-enum class Role : std::uint8_t { follower, candidate, leader };
-std::string_view to_string(Role r);
-
-struct RoleChange {
-  Role role = Role::follower;
-  std::uint64_t term = 0;
-  NodeId leader = kNoNode;  // who this node now believes leads
-};
-
-struct Outputs {
-  std::vector<Message> messages;
-  std::vector<TimerRequest> timers;
-  std::vector<Applied> applied;
-  std::vector<RoleChange> roles;
-
-  void clear() {
-    messages.clear();
-    timers.clear();
-    applied.clear();
-    roles.clear();
-  }
+  // Leaderless mode (core/coordinator.h). In it the node never leads: it is a
+  // replica of the keys core/placement.h gives it, and it coordinates the
+  // client requests it receives. heartbeat_interval paces liveness pings and
+  // hint hand-off; a peer not heard from within election_timeout is believed
+  // down. Unused in leader mode except `replication`.
+  Replication replication = Replication::leader;
+  std::uint32_t replicas = 0;         // per key; 0 means nodes
+  ReadFanout read_fanout = ReadFanout::all;
+  bool read_repair_blocking = false;  // with read_repair: answer after the repairs are acknowledged
+  bool sloppy_quorum = false;         // writes for replicas believed down go to fallbacks (hints)
+  Time anti_entropy_interval = 0;     // 0: off; else each node syncs with one peer per interval
+  NodeClock clock;                    // stamps LWW versions
 };
 
 // What a status view (the chapter's GET /status) shows.
@@ -126,6 +106,8 @@ class Node {
   std::uint64_t term() const;
   NodeId leader_hint() const;
   const NodeConfig& config() const;
+  // Leaderless: what this node did as coordinator and replica (zero in leader mode).
+  LeaderlessCounters leaderless_counters() const;
 
  private:
   struct Impl;

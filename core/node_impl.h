@@ -44,6 +44,8 @@ enum class TimerKind : std::uint8_t {
   election = 2,  // majority: election deadline
   writes = 3,    // leader: oldest pending write's deadline
   reads = 4,     // oldest pending strong / parked session read's deadline
+  coordinator = 5,   // leaderless: the coordinator's deadlines
+  anti_entropy = 6,  // leaderless: next anti-entropy exchange
 };
 constexpr int kTimerKindShift = 56;
 constexpr std::uint64_t kTimerEpochMask = (std::uint64_t{1} << kTimerKindShift) - 1;
@@ -194,6 +196,22 @@ struct Node::Impl {
                     const Record& rec, Outputs& out) const;
   void reply_local(EndpointId client, std::uint64_t op, Key key, Outputs& out) const;
 
+  // ---- node_leaderless.cpp: leaderless replica and coordinator host
+  void step_leaderless(Time now, const Message& m, Outputs& out);
+  void on_tick_leaderless(Time now, Outputs& out);
+  void on_anti_entropy(Time now, Outputs& out);
+  void handle_replica_write(const Message& m, Outputs& out);
+  void handle_replica_read(const Message& m, Outputs& out);
+  void handle_repair_leaderless(const Message& m, Outputs& out);
+  void handle_handoff_ack(const Message& m);
+  void handle_sync(const Message& m, Outputs& out);
+  void handle_sync_reply(const Message& m, Outputs& out);
+  std::uint32_t sync_records(const Snapshot& theirs, NodeId peer, Snapshot* newer_here, Outputs& out);
+  std::uint64_t alive_mask(Time now) const;
+  bool replicates(Key k) const;
+  void loopback(Time now, std::size_t from, Outputs& out);
+  std::uint32_t replicas() const { return cfg.replicas == 0 ? cfg.nodes : cfg.replicas; }
+
   // ---- the store
   const Record& local(Key k) const;
   // Sets the key's record, emitting Applied if it changed.
@@ -241,6 +259,20 @@ struct Node::Impl {
   std::uint64_t next_read = 0;
   RoleChange last_role{Role::follower, 0, kNoNode};
   bool role_noted = false;
+
+  // Leaderless. A write held for another node (sloppy quorum): the newest
+  // per (for_node, key); durable like the store.
+  struct Hint {
+    NodeId for_node = 0;
+    Key key = 0;
+    Record rec;
+    std::uint64_t handoff = 0;  // op id of the hand-off in flight, 0 if none
+  };
+  std::unique_ptr<Coordinator> coord;  // leaderless only
+  std::vector<Hint> hints;
+  std::uint64_t next_handoff = 0;
+  std::uint32_t sync_round = 0;
+  LeaderlessCounters ll;  // observation only: survives restarts
 
   // Leader: cached snapshot of the store, valid while store_gen is unchanged.
   std::shared_ptr<const Snapshot> snap_cache;

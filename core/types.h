@@ -31,8 +31,9 @@ using Value = std::uint64_t;   // opaque payload; the world maps it to text
 // so no two writes share a version (except after a non-durable restart
 // reused a term: the log tells such entries apart by their leadership,
 // LogEntry::lead, and the leader's state replaces a follower's). {0,0} means "never written".
-// A later, leaderless mode may put (timestamp, coordinator*2^32+counter) here:
-// nothing in the metrics assumes more than a total order.
+// In leaderless mode it is last-writer-wins: term = the coordinator's clock
+// reading, index = (coordinator + 1) * 2^40 + the coordinator's counter
+// (core/lww.h). Nothing in the metrics assumes more than a total order.
 struct Version {
   std::uint64_t term = 0;
   std::uint64_t index = 0;
@@ -102,6 +103,18 @@ enum class SessionPolicy : std::uint8_t {
   wait,     // hold the read until the node catches up, or fail at read_timeout
   fail,     // answer `behind` at once; the client may retry elsewhere
   forward,  // answer `not_leader` with the leader hint; the client goes there
+};
+
+// How writes are ordered and replicated (docs/consistency.md, "Two modes").
+enum class Replication : std::uint8_t {
+  leader,      // one leader orders writes in a log; followers copy it
+  leaderless,  // Dynamo-style: any coordinator writes to the replicas, LWW versions
+};
+
+// Leaderless reads: which replicas a coordinator asks.
+enum class ReadFanout : std::uint8_t {
+  all,  // every replica of the key; the first R replies decide
+  r,    // only as many as the read needs (the coordinator first, if a replica)
 };
 
 }  // namespace consim

@@ -105,6 +105,13 @@ struct Converter {
     if (kind == "read_query") return fmt::format("read {}?", key(e["key"]));
     if (kind == "read_reply") return fmt::format("{} is {}", key(e["key"]), ver(e["version"]));
     if (kind == "heartbeat" || kind == "heartbeat_reply") return kind;
+    // Leaderless (core/coordinator.h).
+    if (kind == "replica_write") return fmt::format("write {} {}", key(e["key"]), ver(e["version"]));
+    if (kind == "replica_write_ack") return fmt::format("ack {} {}", key(e["key"]), ver(e["version"]));
+    if (kind == "replica_read") return fmt::format("read {}?", key(e["key"]));
+    if (kind == "replica_read_reply") return fmt::format("{} is {}", key(e["key"]), ver(e["version"]));
+    if (kind == "repair") return fmt::format("repair {} to {}", key(e["key"]), ver(e["version"]));
+    if (kind == "sync" || kind == "sync_reply") return kind == "sync" ? "anti-entropy sync" : "sync reply";
     return fmt::format("{} (term {}) {}", kind, e["term"].get<std::uint64_t>(), status == "ok" ? "" : status);
   }
 
@@ -290,7 +297,7 @@ std::string mermaid_from_trace_file(const std::string& trace_path, const World& 
   out += "```mermaid\nsequenceDiagram\n";
   for (std::uint64_t c : cv.clients) out += fmt::format("    participant C{} as Client {}\n", c - cv.n + 1, c - cv.n + 1);
   for (std::uint32_t i = 0; i < cv.n; ++i) {
-    std::string role = cv.role_at_start[i];
+    std::string role = sc.cluster.replication == Replication::leaderless ? "replica" : cv.role_at_start[i];
     if (!role.empty()) role[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(role[0])));
     out += fmt::format("    participant N{} as {} node-{}\n", i + 1, role, i + 1);
   }

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/coordinator.h"
 #include "core/message.h"
 #include "core/types.h"
 #include "sim/histogram.h"
@@ -128,6 +129,10 @@ struct ConvergenceStats {
 struct ViolationStats {
   std::uint64_t read_your_writes = 0;  // a read older than the client's own acknowledged write to the key
   std::uint64_t monotonic_reads = 0;   // a read older than what the client read before from the key
+  // An acknowledged write whose version orders before a write to the key
+  // acknowledged before it was invoked: a later write that lost (LWW with
+  // skewed clocks; split-brain leaders).
+  std::uint64_t writes_reordered = 0;
 };
 
 struct LostWriteStats {
@@ -178,6 +183,7 @@ struct Metrics {
   LostWriteStats lost;
   EngineStats engine;
   ElectionStats elections;
+  LeaderlessCounters leaderless;  // leaderless mode: repairs, hints, anti-entropy
   std::vector<ScriptResult> script;
   std::array<bool, kLevelCount> level_used{};  // a level some read asked for
 };

@@ -45,6 +45,10 @@ std::string node_name(NodeId n) { return n == kNoNode ? std::string("none") : fm
 
 std::string election_name(Election e) { return e == Election::majority ? "majority" : "lowest-alive"; }
 
+std::string repair_name(const ClusterSpec& c) {
+  return !c.read_repair ? "off" : c.read_repair_blocking ? "blocking" : "async";
+}
+
 std::string session_name(SessionPolicy p) {
   switch (p) {
     case SessionPolicy::wait: return "wait";
@@ -82,13 +86,27 @@ nlohmann::ordered_json report_json(const World& world) {
     s["source"] = sc.source;
     s["seed"] = sc.seed;
     s["duration_ms"] = ms_json(sc.duration);
-    s["nodes"] = sc.cluster.nodes;
-    s["write_quorum"] = sc.cluster.write_quorum;
-    s["read_quorum"] = sc.cluster.read_quorum;
-    s["strict_quorum"] = sc.cluster.write_quorum + sc.cluster.read_quorum > sc.cluster.nodes;
-    s["election"] = election_name(sc.cluster.election);
-    s["read_repair"] = sc.cluster.read_repair;
-    s["session_behind"] = session_name(sc.cluster.session_behind);
+    const ClusterSpec& c = sc.cluster;
+    const bool ll = c.replication == Replication::leaderless;
+    s["replication"] = ll ? "leaderless" : "leader";
+    s["nodes"] = c.nodes;
+    s["replicas"] = c.replicas;
+    s["write_quorum"] = c.write_quorum;
+    s["read_quorum"] = c.read_quorum;
+    s["strict_quorum"] = c.write_quorum + c.read_quorum > c.replicas;
+    if (!ll) s["election"] = election_name(c.election);
+    s["read_repair"] = c.read_repair;
+    s["read_repair_mode"] = repair_name(c);
+    if (!ll) s["session_behind"] = session_name(c.session_behind);
+    if (ll) {
+      s["read_fanout"] = c.read_fanout == ReadFanout::all ? "all" : "r";
+      s["sloppy_quorum"] = c.sloppy_quorum;
+      s["anti_entropy_interval_ms"] = ms_json(c.anti_entropy_interval);
+      bool skew = false;
+      for (std::size_t i = 0; i < c.clock_offset.size(); ++i)
+        skew = skew || c.clock_offset[i] != 0 || (i < c.clock_drift_ppb.size() && c.clock_drift_ppb[i] != 0);
+      s["clock_skew"] = skew;
+    }
     j["scenario"] = s;
   }
   ojson levels = ojson::object();
@@ -207,16 +225,29 @@ nlohmann::ordered_json report_json(const World& world) {
     ojson x;
     x["read_your_writes"] = m.violations.read_your_writes;
     x["monotonic_reads"] = m.violations.monotonic_reads;
+    x["writes_reordered"] = m.violations.writes_reordered;
     j["violations"] = x;
   }
   {
     ojson x;
     x["checked"] = m.lost.checked;
     x["lost"] = m.lost.lost;
-    x["reference"] = node_name(m.lost.reference);
+    x["reference"] = sc.cluster.replication == Replication::leaderless ? std::string("newest-live-replica")
+                                                                          : node_name(m.lost.reference);
     j["lost_writes"] = x;
   }
-  {
+  if (sc.cluster.replication == Replication::leaderless) {
+    const LeaderlessCounters& l = m.leaderless;
+    ojson x;
+    x["repairs_sent"] = l.repairs_sent;
+    x["repairs_applied"] = l.repairs_applied;
+    x["hinted_writes"] = l.hinted_writes;
+    x["hints_stored"] = l.hints_stored;
+    x["hints_delivered"] = l.hints_delivered;
+    x["sync_rounds"] = l.sync_rounds;
+    x["keys_synchronised"] = l.keys_synchronised;
+    j["leaderless"] = x;
+  } else {
     ojson x;
     x["leader_changes"] = m.elections.leader_changes;
     x["max_term"] = m.elections.max_term;
@@ -300,13 +331,24 @@ std::string report_text(const World& world) {
   fmt::format_to(out, "consim {} | scenario \"{}\" ({}) | seed {}\n", CONSIM_VERSION, sc.name, sc.source, sc.seed);
   if (!sc.description.empty()) fmt::format_to(out, "{}\n", sc.description);
   fmt::format_to(out, "\n");
-  const bool strict = c.write_quorum + c.read_quorum > c.nodes;
-  fmt::format_to(out, "Cluster   {} nodes, W={}, R={}: R+W={} {} N={} ({})\n", c.nodes, c.write_quorum, c.read_quorum,
-                 c.write_quorum + c.read_quorum, strict ? ">" : "<=", c.nodes,
-                 strict ? "strong reads see every acknowledged write" : "strong reads may be stale");
-  fmt::format_to(out, "          election {}, heartbeat {} ms, election timeout {} ms, read repair {}, {}\n",
-                 election_name(c.election), format_ms(c.heartbeat_interval), format_ms(c.election_timeout),
-                 c.read_repair ? "on" : "off", c.durable ? "durable" : "not durable");
+  const bool ll = c.replication == Replication::leaderless;
+  const bool strict = c.write_quorum + c.read_quorum > c.replicas;
+  if (ll) {
+    fmt::format_to(out, "Cluster   leaderless, {} nodes, {} replicas per key, W={}, R={}: R+W={} {} N={} ({})\n", c.nodes,
+                   c.replicas, c.write_quorum, c.read_quorum, c.write_quorum + c.read_quorum, strict ? ">" : "<=",
+                   c.replicas, strict ? "quorum reads overlap every acknowledged write" : "quorum reads may be stale");
+    fmt::format_to(out, "          read fanout {}, read repair {}, sloppy quorum {}, anti-entropy {}, failure timeout {} ms, {}\n",
+                   c.read_fanout == ReadFanout::all ? "all" : "r", repair_name(c), c.sloppy_quorum ? "on" : "off",
+                   c.anti_entropy_interval > 0 ? fmt::format("every {} ms", format_ms(c.anti_entropy_interval)) : "off",
+                   format_ms(c.election_timeout), c.durable ? "durable" : "not durable");
+  } else {
+    fmt::format_to(out, "Cluster   {} nodes, W={}, R={}: R+W={} {} N={} ({})\n", c.nodes, c.write_quorum, c.read_quorum,
+                   c.write_quorum + c.read_quorum, strict ? ">" : "<=", c.nodes,
+                   strict ? "strong reads see every acknowledged write" : "strong reads may be stale");
+    fmt::format_to(out, "          election {}, heartbeat {} ms, election timeout {} ms, read repair {}, {}\n",
+                   election_name(c.election), format_ms(c.heartbeat_interval), format_ms(c.election_timeout),
+                   c.read_repair ? "on" : "off", c.durable ? "durable" : "not durable");
+  }
   fmt::format_to(out, "Network   delay {}, loss {}, duplicate {}{}\n", sc.network.delay.describe(), sc.network.loss,
                  sc.network.duplicate, sc.network.links.empty() ? "" : fmt::format(", {} link override(s)", sc.network.links.size()));
   if (sc.workload.enabled) {
@@ -457,11 +499,22 @@ std::string report_text(const World& world) {
                                                     cv.keys_diverged, cv.unconverged_at_end));
   fmt::format_to(out, "Session violations (over all reads, whatever their level): read-your-writes {}, monotonic reads {}\n",
                  m.violations.read_your_writes, m.violations.monotonic_reads);
+  if (ll || m.violations.writes_reordered)
+    fmt::format_to(out, "Writes reordered (acknowledged, yet ordered before a write acknowledged before they began): {}\n",
+                   m.violations.writes_reordered);
   fmt::format_to(out, "Lost writes: {} of the {} acknowledged writes checked are missing from the final state ({})\n",
-                 m.lost.lost, m.lost.checked, node_name(m.lost.reference));
-  fmt::format_to(out, "Elections: {} time(s) a node became leader, highest term {}, at most {} leader(s) at once, {} ms without a leader\n",
-                 m.elections.leader_changes, m.elections.max_term, m.elections.max_simultaneous_leaders,
-                 format_ms(m.elections.time_without_leader));
+                 m.lost.lost, m.lost.checked, ll ? std::string("newest version on a live replica") : node_name(m.lost.reference));
+  if (ll) {
+    const LeaderlessCounters& l = m.leaderless;
+    fmt::format_to(out, "Leaderless: read repair {} sent, {} applied; hinted writes {}, hints stored {}, delivered {}; "
+                   "anti-entropy {} rounds, {} keys synchronised\n",
+                   l.repairs_sent, l.repairs_applied, l.hinted_writes, l.hints_stored, l.hints_delivered, l.sync_rounds,
+                   l.keys_synchronised);
+  } else {
+    fmt::format_to(out, "Elections: {} time(s) a node became leader, highest term {}, at most {} leader(s) at once, {} ms without a leader\n",
+                   m.elections.leader_changes, m.elections.max_term, m.elections.max_simultaneous_leaders,
+                   format_ms(m.elections.time_without_leader));
+  }
   const EngineStats& e = m.engine;
   fmt::format_to(out, "Messages: {} sent, {} delivered, {} dropped", e.messages_sent, e.messages_delivered, e.messages_dropped);
   std::string drops;
@@ -473,9 +526,14 @@ std::string report_text(const World& world) {
   const auto st = world.node_statuses();
   const auto up = world.nodes_up();
   fmt::format_to(out, "Nodes at the end:");
-  for (std::size_t i = 0; i < st.size(); ++i)
-    fmt::format_to(out, "{} {} {}{} term {} index {}", i ? ";" : "", node_name(static_cast<NodeId>(i)),
-                   up[i] ? "" : "DOWN ", to_string(st[i].role), st[i].term, st[i].last_index);
+  for (std::size_t i = 0; i < st.size(); ++i) {
+    if (ll)
+      fmt::format_to(out, "{} {} {}{} keys", i ? ";" : "", node_name(static_cast<NodeId>(i)), up[i] ? "" : "DOWN ",
+                     st[i].keys_present);
+    else
+      fmt::format_to(out, "{} {} {}{} term {} index {}", i ? ";" : "", node_name(static_cast<NodeId>(i)),
+                     up[i] ? "" : "DOWN ", to_string(st[i].role), st[i].term, st[i].last_index);
+  }
   fmt::format_to(out, "\n");
 
   if (!m.script.empty()) {

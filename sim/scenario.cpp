@@ -9,6 +9,7 @@ std::string_view to_string(Routing r) {
     case Routing::sticky: return "sticky";
     case Routing::leader: return "leader";
     case Routing::followers: return "followers";
+    case Routing::client: return "client";
   }
   return "?";
 }

@@ -19,18 +19,31 @@
 namespace consim {
 
 struct ClusterSpec {
+  Replication replication = Replication::leader;
   std::uint32_t nodes = 3;          // 1..kMaxNodes
-  std::uint32_t write_quorum = 2;   // 1..nodes
-  std::uint32_t read_quorum = 1;    // 1..nodes
+  // Copies of each key: leader mode: always == nodes; leaderless: 1..nodes
+  // (JSON default: nodes). Keys are placed by core/placement.h.
+  std::uint32_t replicas = 3;
+  std::uint32_t write_quorum = 2;   // 1..replicas
+  std::uint32_t read_quorum = 1;    // 1..replicas
   Election election = Election::lowest_alive;
   Time heartbeat_interval = 2 * kSecond;   // > 0
   Time election_timeout = 6 * kSecond;     // > heartbeat_interval
   Time write_timeout = 1 * kSecond;        // > 0
   Time read_timeout = 1 * kSecond;         // > 0
-  bool read_repair = false;
+  bool read_repair = false;                // JSON: true/false or "off" | "async" | "blocking"
+  bool read_repair_blocking = false;       // leaderless only ("blocking"); implies read_repair
   bool durable = false;                    // crash keeps term, log and store
   SessionPolicy session_behind = SessionPolicy::wait;
   bool bootstrap_leader = true;
+  // Leaderless only (the loader rejects them in leader mode unless default).
+  ReadFanout read_fanout = ReadFanout::all;
+  bool sloppy_quorum = false;              // hinted handoff to fallback nodes
+  Time anti_entropy_interval = 0;          // 0: off, else > 0
+  // Node clocks (stamp LWW versions), one entry per node after load (JSON:
+  // a number for every node, or an array of `nodes` numbers). Leaderless only.
+  std::vector<Time> clock_offset;          // ns, may be negative; |offset| <= 1 hour
+  std::vector<std::int64_t> clock_drift_ppb;  // parts per billion (JSON: clock_drift_ppm, |ppm| <= 100000)
 };
 
 // Overrides for one kind of message (network.kinds, network.links[i].kinds).
@@ -72,6 +85,7 @@ enum class Routing : std::uint8_t {
   sticky,     // each client keeps one node (client c -> node c mod N)
   leader,     // the node the client last learned is leader (node-1 at first)
   followers,  // a node other than the client's leader hint, uniformly
+  client,     // leaderless only: the client coordinates itself, talking to the replicas
 };
 
 struct WorkloadSpec {
@@ -112,6 +126,10 @@ struct ProbeSpec {
   std::uint32_t keys = 1;          // probe keys used round-robin ("probe-0", ...)
   double target_stale = 0.001;     // (0, 1]: report the delay after which P(stale) stays below it
   std::uint32_t k_max = 3;         // 1..kMaxProbeK: report P(one of the last k versions), k = 1..k_max
+  // Leaderless: how the probe picks coordinators (JSON default: the
+  // workload's routing). Leader mode: writes go to the leader, reads to
+  // another node, whatever this says.
+  Routing routing = Routing::random;
 };
 constexpr std::uint32_t kMaxProbeK = 16;
 

@@ -34,6 +34,9 @@ constexpr std::size_t kMaxListEntries = 1000;     // probe.delays_ms, measure.wi
 constexpr double kMaxWorkloadOps = 1e9;           // open loop: rate_per_s * duration
 constexpr double kMaxProbeReads = 1e9;            // probe writes * (1 + delays * levels)
 constexpr double kMaxHeartbeatMessages = 1e10;    // (duration + drain) / heartbeat * nodes^2
+constexpr double kMaxSyncExchanges = 1e6;         // (duration + drain) / anti_entropy_interval * nodes
+constexpr double kMaxClockOffsetMs = 3'600'000;   // |cluster.clock_offset_ms|: one hour
+constexpr double kMaxClockDriftPpm = 100'000;     // |cluster.clock_drift_ppm|: 10%
 constexpr std::uint32_t kMaxRedirectsLimit = 16;
 constexpr std::uint32_t kMaxLostWriteWindow = 4096;
 constexpr double kFractionTolerance = 1e-6;
@@ -140,9 +143,19 @@ const std::vector<KindName>& kind_names() {
       {"read_query", {MsgKind::read_query}},
       {"read_reply", {MsgKind::read_reply}},
       {"repair", {MsgKind::repair}},
-      {"replicate", {MsgKind::append, MsgKind::install_snapshot}, true},
-      {"ack", {MsgKind::append_reply}, true},
+      {"replica_write", {MsgKind::replica_write}},
+      {"replica_write_ack", {MsgKind::replica_write_ack}},
+      {"replica_read", {MsgKind::replica_read}},
+      {"replica_read_reply", {MsgKind::replica_read_reply}},
+      {"sync", {MsgKind::sync}},
+      {"sync_reply", {MsgKind::sync_reply}},
+      // Groups named for what the messages do, in either replication mode.
+      {"replicate", {MsgKind::append, MsgKind::install_snapshot, MsgKind::replica_write}, true},
+      {"ack", {MsgKind::append_reply, MsgKind::replica_write_ack}, true},
       {"vote", {MsgKind::request_vote, MsgKind::vote_reply}, true},
+      {"read_request", {MsgKind::read_query, MsgKind::replica_read}, true},
+      {"read_response", {MsgKind::read_reply, MsgKind::replica_read_reply}, true},
+      {"anti_entropy", {MsgKind::sync, MsgKind::sync_reply}, true},
   };
   return names;
 }
@@ -185,17 +198,39 @@ class Loader {
     duration_ = sc.duration;
     duration_ms_ = static_cast<double>(sc.duration) / 1e6;
 
-    if (const json* v = find(j, "cluster")) sc.cluster = cluster(*v, key_path(root, "cluster"));
+    if (const json* v = find(j, "cluster")) {
+      sc.cluster = cluster(*v, key_path(root, "cluster"));
+    } else {
+      sc.cluster.clock_offset.assign(sc.cluster.nodes, 0);
+      sc.cluster.clock_drift_ppb.assign(sc.cluster.nodes, 0);
+    }
     nodes_ = sc.cluster.nodes;
+    replication_ = sc.cluster.replication;
     check_heartbeat_budget(sc, j);
+    check_anti_entropy_budget(sc);
 
     static const json kEmptyObject = json::object();
     const json* net_json = find(j, "network");
     if (net_json) sc.network = network(*net_json, key_path(root, "network"));
-    if (const json* v = find(j, "workload"))
-      sc.workload = workload(*v, key_path(root, "workload"));
+    if (const json* v = find(j, "workload")) {
+      const std::string wpath = key_path(root, "workload");
+      sc.workload = workload(*v, wpath);
+      check_routing(sc.workload.routing, sc.cluster.replication, key_path(wpath, "routing"));
+    }
     if (const json* v = find(j, "script")) sc.script = script(*v, key_path(root, "script"));
-    if (const json* v = find(j, "probe")) sc.probe = probe(*v, key_path(root, "probe"));
+    if (const json* v = find(j, "probe")) {
+      const std::string ppath = key_path(root, "probe");
+      sc.probe = probe(*v, ppath);
+      // The probe's coordinators: its own routing, else the workload's.
+      sc.probe.routing = sc.workload.routing;
+      if (const json* x = find(*v, "routing")) {
+        sc.probe.routing = enum_value<Routing>(*x, key_path(ppath, "routing"), "routing",
+                                               {{"random", Routing::random},
+                                                {"sticky", Routing::sticky},
+                                                {"client", Routing::client}});
+        check_routing(sc.probe.routing, sc.cluster.replication, key_path(ppath, "routing"));
+      }
+    }
     if (const json* v = find(j, "timeline"))
       sc.timeline = timeline(*v, key_path(root, "timeline"), net_json ? *net_json : kEmptyObject);
     sc.measure = measure(find(j, "measure"), key_path(root, "measure"));
@@ -286,6 +321,9 @@ class Loader {
   Time duration_ = 60 * kSecond;
   double duration_ms_ = 60000;
   std::uint32_t nodes_ = 3;
+  // Set from the cluster before the workload, script and probe are read
+  // (their level names depend on it).
+  Replication replication_ = Replication::leader;
 
   [[noreturn]] void fail(const std::string& path, const std::string& problem) const {
     throw InputError(src_ + ": " + path + ": " + problem);
@@ -428,7 +466,12 @@ class Loader {
 
   Level level_from_name(const std::string& s, const std::string& path) const {
     Level l;
-    if (parse_level(s, l)) return l;
+    if (parse_level(s, l)) {
+      if (l == Level::leader && replication_ == Replication::leaderless)
+        fail(path, "level \"leader\" needs replication \"leader\" (cluster.replication is "
+                   "\"leaderless\": there is no leader); use \"strong\" for a quorum read");
+      return l;
+    }
     const std::vector<std::string> names = level_names();
     std::string msg = "unknown level " + qstr(s);
     const std::string near = nearest_name(s, names);
@@ -620,18 +663,35 @@ class Loader {
   ClusterSpec cluster(const json& v, const std::string& path) const {
     expect_object(v, path, "the cluster settings");
     check_fields(v, path,
-                 {"nodes", "write_quorum", "read_quorum", "election", "heartbeat_interval_ms",
-                  "election_timeout_ms", "write_timeout_ms", "read_timeout_ms", "read_repair",
-                  "durable", "session_behind", "bootstrap_leader"});
+                 {"replication", "nodes", "replicas", "write_quorum", "read_quorum", "election",
+                  "heartbeat_interval_ms", "election_timeout_ms", "write_timeout_ms",
+                  "read_timeout_ms", "read_repair", "durable", "session_behind", "bootstrap_leader",
+                  "read_fanout", "sloppy_quorum", "anti_entropy_interval_ms", "clock_offset_ms",
+                  "clock_drift_ppm"});
     ClusterSpec c;
+    // Replication, nodes and replicas first: the quorums are bounded by replicas.
+    if (const json* x = find(v, "replication"))
+      c.replication = enum_value<Replication>(*x, key_path(path, "replication"), "replication",
+                                              {{"leader", Replication::leader},
+                                               {"leaderless", Replication::leaderless}});
+    const bool leaderless = c.replication == Replication::leaderless;
     if (const json* x = find(v, "nodes"))
       c.nodes = uint_value(*x, key_path(path, "nodes"), "nodes", 1, kMaxNodes);
-    c.write_quorum = std::min<std::uint32_t>(2, c.nodes);
+    c.replicas = c.nodes;
+    if (const json* x = find(v, "replicas")) {
+      const std::string p = key_path(path, "replicas");
+      c.replicas = replicas_value(*x, p, c.nodes);
+      if (!leaderless && c.replicas != c.nodes)
+        fail(p, "replicas applies to replication \"leaderless\"; in leader mode every node holds "
+                "every key");
+    }
+    const std::string bound = fmt::format("{} ({})", leaderless ? "replicas" : "nodes", c.replicas);
+    c.write_quorum = std::min<std::uint32_t>(2, c.replicas);
     c.read_quorum = 1;
     if (const json* x = find(v, "write_quorum"))
-      c.write_quorum = quorum(*x, key_path(path, "write_quorum"), "write_quorum", c.nodes);
+      c.write_quorum = quorum(*x, key_path(path, "write_quorum"), "write_quorum", c.replicas, bound);
     if (const json* x = find(v, "read_quorum"))
-      c.read_quorum = quorum(*x, key_path(path, "read_quorum"), "read_quorum", c.nodes);
+      c.read_quorum = quorum(*x, key_path(path, "read_quorum"), "read_quorum", c.replicas, bound);
     if (const json* x = find(v, "election"))
       c.election = enum_value<Election>(*x, key_path(path, "election"), "election",
                                         {{"lowest-alive", Election::lowest_alive},
@@ -653,7 +713,7 @@ class Loader {
       c.write_timeout = positive_time(*x, key_path(path, "write_timeout_ms"), "write_timeout_ms");
     if (const json* x = find(v, "read_timeout_ms"))
       c.read_timeout = positive_time(*x, key_path(path, "read_timeout_ms"), "read_timeout_ms");
-    if (const json* x = find(v, "read_repair")) c.read_repair = bool_value(*x, key_path(path, "read_repair"));
+    if (const json* x = find(v, "read_repair")) read_repair(*x, key_path(path, "read_repair"), c);
     if (const json* x = find(v, "durable")) c.durable = bool_value(*x, key_path(path, "durable"));
     if (const json* x = find(v, "session_behind"))
       c.session_behind = enum_value<SessionPolicy>(*x, key_path(path, "session_behind"), "session_behind",
@@ -662,11 +722,116 @@ class Loader {
                                                     {"forward", SessionPolicy::forward}});
     if (const json* x = find(v, "bootstrap_leader"))
       c.bootstrap_leader = bool_value(*x, key_path(path, "bootstrap_leader"));
+
+    // Leaderless only: in leader mode each is accepted only at its default.
+    auto leaderless_only = [&](const char* key, bool is_default) {
+      if (!leaderless && !is_default)
+        fail(key_path(path, key),
+             "applies to replication \"leaderless\" only (cluster.replication is \"leader\")");
+    };
+    if (const json* x = find(v, "read_fanout")) {
+      c.read_fanout = enum_value<ReadFanout>(*x, key_path(path, "read_fanout"), "read_fanout",
+                                             {{"all", ReadFanout::all}, {"r", ReadFanout::r}});
+      leaderless_only("read_fanout", c.read_fanout == ReadFanout::all);
+    }
+    if (const json* x = find(v, "sloppy_quorum")) {
+      c.sloppy_quorum = bool_value(*x, key_path(path, "sloppy_quorum"));
+      leaderless_only("sloppy_quorum", !c.sloppy_quorum);
+    }
+    if (const json* x = find(v, "anti_entropy_interval_ms")) {
+      c.anti_entropy_interval =
+          nonneg_time(*x, key_path(path, "anti_entropy_interval_ms"), "anti_entropy_interval_ms");
+      leaderless_only("anti_entropy_interval_ms", c.anti_entropy_interval == 0);
+    }
+    c.clock_offset.assign(c.nodes, 0);
+    c.clock_drift_ppb.assign(c.nodes, 0);
+    if (const json* x = find(v, "clock_offset_ms")) {
+      const std::vector<double> ms =
+          per_node(*x, key_path(path, "clock_offset_ms"), "clock_offset_ms", kMaxClockOffsetMs,
+                   c.nodes, "1 hour");
+      bool zero = true;
+      for (std::uint32_t i = 0; i < c.nodes; ++i) {
+        c.clock_offset[i] = ms_to_ns(ms[i]);
+        zero = zero && c.clock_offset[i] == 0;
+      }
+      leaderless_only("clock_offset_ms", zero);
+    }
+    if (const json* x = find(v, "clock_drift_ppm")) {
+      const std::vector<double> ppm =
+          per_node(*x, key_path(path, "clock_drift_ppm"), "clock_drift_ppm", kMaxClockDriftPpm,
+                   c.nodes, "10%");
+      bool zero = true;
+      for (std::uint32_t i = 0; i < c.nodes; ++i) {
+        c.clock_drift_ppb[i] = std::llround(ppm[i] * 1000);
+        zero = zero && c.clock_drift_ppb[i] == 0;
+      }
+      leaderless_only("clock_drift_ppm", zero);
+    }
     return c;
   }
 
+  // cluster.replicas: 1..nodes or "all".
+  std::uint32_t replicas_value(const json& v, const std::string& path, std::uint32_t n) const {
+    if (v.is_string()) {
+      const std::string s = v.get<std::string>();
+      if (s == "all") return n;
+      std::string msg = fmt::format("expected a number 1..{} or \"all\", got {}", n, describe(v));
+      if (!nearest_name(s, {"all"}).empty()) msg += "; did you mean \"all\"?";
+      fail(path, msg);
+    }
+    if (!v.is_number())
+      fail(path, fmt::format("expected a number 1..{} or \"all\", got {}", n, describe(v)));
+    return uint_value(v, path, "replicas", 1, n, fmt::format("nodes ({})", n));
+  }
+
+  // cluster.read_repair: true/false, or "off" | "async" | "blocking" (true == "async").
+  enum class RepairMode : std::uint8_t { off, async, blocking };
+  void read_repair(const json& v, const std::string& path, ClusterSpec& c) const {
+    c.read_repair_blocking = false;
+    if (v.is_boolean()) {
+      c.read_repair = v.get<bool>();
+      return;
+    }
+    const RepairMode m = enum_value<RepairMode>(v, path, "read_repair",
+                                                {{"off", RepairMode::off},
+                                                 {"async", RepairMode::async},
+                                                 {"blocking", RepairMode::blocking}});
+    c.read_repair = m != RepairMode::off;
+    if (m == RepairMode::blocking) {
+      if (c.replication != Replication::leaderless)
+        fail(path, "read_repair \"blocking\" needs replication \"leaderless\" (cluster.replication "
+                   "is \"leader\"); use true or \"async\"");
+      c.read_repair_blocking = true;
+    }
+  }
+
+  // A number for every node, or an array of exactly `nodes` numbers; |x| <= limit.
+  std::vector<double> per_node(const json& v, const std::string& path, const std::string& name,
+                               double limit, std::uint32_t nodes, const char* limit_text) const {
+    auto checked = [&](const json& x, const std::string& p) {
+      const double d = number(x, p);
+      if (std::fabs(d) > limit)
+        fail(p, fmt::format("{} is {} but must be between -{} and {} ({})", name, num(d), num(limit),
+                            num(limit), limit_text));
+      return d;
+    };
+    if (v.is_array()) {
+      if (v.size() != nodes)
+        fail(path, fmt::format("{} has {} entries but must have one per node: {} (cluster.nodes), "
+                               "or be a single number for every node",
+                               name, v.size(), nodes));
+      std::vector<double> out;
+      for (std::size_t i = 0; i < v.size(); ++i) out.push_back(checked(v[i], idx_path(path, i)));
+      return out;
+    }
+    if (!v.is_number())
+      fail(path, fmt::format("expected a number or an array of {} numbers (one per node), got {}",
+                             nodes, describe(v)));
+    return std::vector<double>(nodes, checked(v, path));
+  }
+
   std::uint32_t quorum(const json& v, const std::string& path, const std::string& name,
-                       std::uint32_t n) const {
+                       std::uint32_t n, const std::string& bound) const {
     if (v.is_string()) {
       const std::string s = v.get<std::string>();
       if (s == "majority") return n / 2 + 1;
@@ -678,7 +843,34 @@ class Loader {
     }
     if (!v.is_number())
       fail(path, fmt::format("expected a number 1..{}, \"majority\" or \"all\", got {}", n, describe(v)));
-    return uint_value(v, path, name, 1, n, fmt::format("nodes ({})", n));
+    return uint_value(v, path, name, 1, n, bound);
+  }
+
+  void check_anti_entropy_budget(const Scenario& sc) const {
+    if (sc.cluster.anti_entropy_interval <= 0) return;
+    const double rounds = static_cast<double>(sc.duration + sc.drain) /
+                          static_cast<double>(sc.cluster.anti_entropy_interval);
+    const double exchanges = rounds * sc.cluster.nodes;
+    if (exchanges > kMaxSyncExchanges)
+      fail("$.cluster.anti_entropy_interval_ms",
+           fmt::format("anti_entropy_interval_ms {} over duration_ms + drain_ms ({}) with {} nodes "
+                       "means about {} sync exchanges; the limit is {}: raise "
+                       "anti_entropy_interval_ms or shorten the run (duration_ms)",
+                       num(static_cast<double>(sc.cluster.anti_entropy_interval) / 1e6),
+                       num(static_cast<double>(sc.duration + sc.drain) / 1e6), sc.cluster.nodes,
+                       fmt::format("{:.3g}", exchanges), fmt::format("{:g}", kMaxSyncExchanges)));
+  }
+
+  // workload.routing against cluster.replication.
+  void check_routing(Routing r, Replication rep, const std::string& path) const {
+    if (rep == Replication::leaderless && (r == Routing::leader || r == Routing::followers))
+      fail(path, fmt::format("routing \"{}\" needs replication \"leader\" (cluster.replication is "
+                             "\"leaderless\": there is no leader); use \"random\", \"sticky\" or "
+                             "\"client\"",
+                             to_string(r)));
+    if (rep == Replication::leader && r == Routing::client)
+      fail(path, "routing \"client\" needs replication \"leaderless\" (cluster.replication is "
+                 "\"leader\"); use \"random\", \"sticky\", \"leader\" or \"followers\"");
   }
 
   void check_heartbeat_budget(const Scenario& sc, const json& j) const {
@@ -803,7 +995,8 @@ class Loader {
                                       {{"random", Routing::random},
                                        {"sticky", Routing::sticky},
                                        {"leader", Routing::leader},
-                                       {"followers", Routing::followers}});
+                                       {"followers", Routing::followers},
+                                       {"client", Routing::client}});
     std::tie(w.start, w.stop) = active_window(v, path);
     return w;
   }
@@ -848,7 +1041,7 @@ class Loader {
   ProbeSpec probe(const json& v, const std::string& path) const {
     expect_object(v, path, "the probe settings");
     check_fields(v, path, {"interval_ms", "delays_ms", "levels", "keys", "start_ms", "stop_ms", "target_stale",
-                           "k_max"});
+                           "k_max", "routing"});
     ProbeSpec pr;
     pr.enabled = true;
     if (const json* x = find(v, "interval_ms"))

@@ -135,6 +135,19 @@ std::uint32_t nodes_of(const json& j, std::uint32_t fallback) {
   return v >= 1 && v <= static_cast<long long>(kMaxNodes) ? static_cast<std::uint32_t>(v) : 0;
 }
 
+// The N of the quorum rule: the replicas per key in leaderless mode (when
+// given as a valid number), else the node count `n`. The loader has the last word.
+std::uint32_t quorum_base(const json& j, std::uint32_t n) {
+  auto c = j.find("cluster");
+  if (c == j.end() || !c->is_object()) return n;
+  auto mode = c->find("replication");
+  if (mode == c->end() || *mode != "leaderless") return n;
+  auto r = c->find("replicas");
+  if (r == c->end() || !r->is_number_integer()) return n;
+  const long long v = r->get<long long>();
+  return v >= 1 && v <= static_cast<long long>(n) ? static_cast<std::uint32_t>(v) : n;
+}
+
 // ---------------------------------------------------------------- one run
 
 struct LevelAgg {
@@ -551,8 +564,8 @@ Grid expand_grid(const SweepOptions& opt) {
       if (msg.rfind("--set ", 0) == 0) msg = "--vary " + msg.substr(6);
       throw InputError(msg);
     }
-    const std::uint32_t n = nodes_of(j, default_nodes);
-    if (n == 0) {
+    const std::uint32_t nodes = nodes_of(j, default_nodes);
+    if (nodes == 0) {
       try {
         scenario_from_json(j, opt.source);
       } catch (const InputError& e) {
@@ -560,6 +573,7 @@ Grid expand_grid(const SweepOptions& opt) {
       }
       throw InputError(fmt::format("{}: cluster.nodes must be within 1..{}", at(where), kMaxNodes));
     }
+    const std::uint32_t n = quorum_base(j, nodes);  // N of --w/--r: the replicas per key
     const std::vector<long long> ws = w_items ? resolve_quorum_list(*w_items, n) : std::vector<long long>{-1};
     const std::vector<long long> rs = r_items ? resolve_quorum_list(*r_items, n) : std::vector<long long>{-1};
     for (long long w : ws) {
@@ -585,7 +599,7 @@ Grid expand_grid(const SweepOptions& opt) {
         }
         p.index = g.points.size();
         p.vary_values = values;
-        p.n = p.scenario.cluster.nodes;
+        p.n = p.scenario.cluster.replicas;  // == nodes in leader mode
         p.w = p.scenario.cluster.write_quorum;
         p.r = p.scenario.cluster.read_quorum;
         p.coords = fmt::format("{}w={};r={}", vcoords, p.w, p.r);

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "core/placement.h"
 #include "sim/checker.h"
 #include "sim/event_queue.h"
 #include "sim/network.h"
@@ -61,6 +62,8 @@ struct Client {
   NodeId leader_hint = 0;
   Version written;  // session token parts
   Version read;
+  // Leaderless with routing "client": the client coordinates its own requests.
+  std::unique_ptr<Coordinator> coord;
   Client(EndpointId ep, std::uint64_t seed, std::uint64_t stream) : endpoint(ep), rng(seed, stream) {}
 };
 
@@ -146,6 +149,8 @@ struct World::Impl {
   std::uint32_t probe_seq = 0;
 
   Outputs out;
+  std::vector<Message> client_replies;  // reused: replies a client coordinator gave itself
+  const bool leaderless;
   std::uint32_t leaders_now = 0;
   Time no_leader_since = 0;
   Time end_time = 0;
@@ -157,7 +162,8 @@ struct World::Impl {
         n(s.cluster.nodes),
         network(s.cluster.nodes, s.network, s.seed),
         checker(s.measure.lost_write_window),
-        workload_rng(s.seed, stream_id("workload")) {
+        workload_rng(s.seed, stream_id("workload")),
+        leaderless(s.cluster.replication == Replication::leaderless) {
     end_time = sc.duration + sc.drain;
     ops_stop = sc.duration;
     setup_keys();
@@ -222,6 +228,14 @@ struct World::Impl {
       cfg.read_repair = sc.cluster.read_repair;
       cfg.session_behind = sc.cluster.session_behind;
       cfg.bootstrap_leader = sc.cluster.bootstrap_leader;
+      cfg.replication = sc.cluster.replication;
+      cfg.replicas = sc.cluster.replicas;
+      cfg.read_fanout = sc.cluster.read_fanout;
+      cfg.read_repair_blocking = sc.cluster.read_repair_blocking;
+      cfg.sloppy_quorum = sc.cluster.sloppy_quorum;
+      cfg.anti_entropy_interval = sc.cluster.anti_entropy_interval;
+      if (i < sc.cluster.clock_offset.size()) cfg.clock.offset = sc.cluster.clock_offset[i];
+      if (i < sc.cluster.clock_drift_ppb.size()) cfg.clock.drift_ppb = sc.cluster.clock_drift_ppb[i];
       nodes[i].node = std::make_unique<Node>(cfg);
     }
   }
@@ -238,6 +252,29 @@ struct World::Impl {
     }
     probe_client = static_cast<std::uint32_t>(clients.size());
     if (sc.probe.enabled) clients.emplace_back(n + probe_client, sc.seed, stream_id("probe-client"));
+    if (leaderless) {
+      // With routing "client", workload and probe clients coordinate for
+      // themselves; a scripted operation names its node, which coordinates it.
+      for (std::uint32_t i = 0; i < clients.size(); ++i) {
+        const bool workload_client = i < first_script_client;
+        if (!(workload_client && sc.workload.routing == Routing::client) &&
+            !(i == probe_client && sc.probe.enabled && sc.probe.routing == Routing::client))
+          continue;
+        CoordinatorConfig cc;
+        cc.self = clients[i].endpoint;
+        cc.nodes = n;
+        cc.replicas = sc.cluster.replicas;
+        cc.write_quorum = sc.cluster.write_quorum;
+        cc.read_quorum = sc.cluster.read_quorum;
+        cc.read_fanout = sc.cluster.read_fanout;
+        cc.read_repair = sc.cluster.read_repair;
+        cc.read_repair_blocking = sc.cluster.read_repair_blocking;
+        cc.sloppy_quorum = sc.cluster.sloppy_quorum;
+        cc.write_timeout = sc.cluster.write_timeout;
+        cc.read_timeout = sc.cluster.read_timeout;
+        clients[i].coord = std::make_unique<Coordinator>(cc, 0);
+      }
+    }
     if (sc.workload.enabled) {
       zipf = ZipfSampler(sc.workload.keys, sc.workload.zipf);
       double total = 0;
@@ -291,6 +328,9 @@ struct World::Impl {
   }
 
   // ---------------------------------------------------------------- live view
+
+  // The nodes that replicate `key` (every node in leader mode).
+  std::uint64_t replicas_of(Key key) const { return replica_mask(key, n, sc.cluster.replicas); }
 
   std::uint64_t live_mask() const {
     std::uint64_t mask = 0;
@@ -359,7 +399,7 @@ struct World::Impl {
     }
     const std::uint64_t live = live_mask();
     for (const Applied& a : out.applied) {
-      convergence.applied(a.key, a.version, i, now, live);
+      convergence.applied(a.key, a.version, i, now, live & replicas_of(a.key));
       if (trace) tr("\"ev\":\"apply\",\"node\":{},\"key\":{},\"version\":[{},{}]", i, a.key, a.version.term, a.version.index);
     }
     for (const RoleChange& rc : out.roles) {
@@ -513,11 +553,57 @@ struct World::Impl {
     if (trace) trace_message("deliver", msg);
     Message copy = msg;
     messages.release(e.index);
+    if (copy.kind == MsgKind::replica_write_ack || copy.kind == MsgKind::replica_read_reply) {
+      const std::uint32_t ci = copy.to - n;
+      Coordinator* co = ci < clients.size() ? clients[ci].coord.get() : nullptr;
+      if (co == nullptr) return;
+      if (copy.kind == MsgKind::replica_write_ack)
+        co->handle_write_ack(queue.now(), copy, out);
+      else
+        co->handle_read_reply(queue.now(), copy, out);
+      dispatch_client(ci);
+      return;
+    }
     on_client_reply(copy);
+  }
+
+  // Execute what client `ci`'s coordinator asked for: replica requests go on
+  // the network; its answers to its own client are taken at once.
+  void dispatch_client(std::uint32_t ci) {
+    const Time now = queue.now();
+    const EndpointId self = clients[ci].endpoint;
+    std::vector<Message> replies;
+    replies.swap(client_replies);  // reentrancy: on_client_reply may coordinate again
+    for (const Message& msg : out.messages) {
+      if (msg.kind == MsgKind::client_reply && msg.to == self)
+        replies.push_back(msg);
+      else
+        send(msg);
+    }
+    for (const TimerRequest& t : out.timers) {
+      std::uint32_t slot = timers.acquire();
+      timers[slot] = TimerSlot{n + ci, 0, t.id};
+      queue.push(std::max(t.at_min, now), kTimer, slot);
+      ++m.engine.timers;
+    }
+    out.clear();
+    for (const Message& r : replies) {
+      if (trace) trace_message("deliver", r);
+      on_client_reply(r);
+    }
+    replies.clear();
+    if (client_replies.empty()) client_replies.swap(replies);
   }
 
   void fire_timer(const Event& e) {
     TimerSlot t = timers[e.index];
+    if (t.node >= n) {  // a client coordinator's deadline
+      timers.release(e.index);
+      const std::uint32_t ci = t.node - n;
+      clients[ci].coord->on_timer(queue.now(), out);
+      dispatch_client(ci);
+      return;
+    }
     NodeSlot& ns = nodes[t.node];
     if (t.incarnation != ns.incarnation || !ns.up) {
       timers.release(e.index);
@@ -633,8 +719,8 @@ struct World::Impl {
     return slot;
   }
 
-  NodeId route(Client& c, std::uint32_t client_index) {
-    switch (sc.workload.routing) {
+  NodeId route(Client& c, std::uint32_t client_index, Routing routing) {
+    switch (routing) {
       case Routing::random: return static_cast<NodeId>(c.rng.next_below(n));
       case Routing::sticky: return client_index % n;
       case Routing::leader: return c.leader_hint;
@@ -643,6 +729,7 @@ struct World::Impl {
         NodeId pick = static_cast<NodeId>(c.rng.next_below(n - 1));
         return pick >= c.leader_hint ? pick + 1 : pick;
       }
+      case Routing::client: return kNoNode;  // the client coordinates
     }
     return 0;
   }
@@ -655,7 +742,9 @@ struct World::Impl {
     op.node = node;
     op.scheduled = false;
     op.counted = now >= sc.measure.warmup;
-    if (op.type == OpType::get) op.start = checker.read_invoked(op.key, op.client, now);
+    // Reads: what the checker judges them by. Writes: the newest version
+    // acknowledged before, to catch a write that orders before it (LWW).
+    op.start = checker.read_invoked(op.key, op.client, now);
     if (op.counted && op.source != Source::probe) {
       if (op.type == OpType::get)
         ++m.reads[static_cast<int>(op.level)].reads;
@@ -664,7 +753,8 @@ struct World::Impl {
     }
     if (trace)
       tr("\"ev\":\"invoke\",\"client\":{},\"op\":{},\"type\":\"{}\",\"key\":{},\"level\":\"{}\",\"node\":{}", op.client,
-         op.id, to_string(op.type), op.key, to_string(op.level), node);
+         op.id, to_string(op.type), op.key, to_string(op.level),
+         node == kNoNode ? -1 : static_cast<long long>(node));
     queue.push_lane(0, now + sc.request_timeout, kOpTimeout, slot);  // a fixed delay: time-ordered
     send_request(slot);
   }
@@ -693,6 +783,15 @@ struct World::Impl {
         msg.rec.value = op.value;
         break;
       case OpType::del: msg.kind = MsgKind::client_delete; break;
+    }
+    if (c.coord && op.node == kNoNode) {  // client-side coordination
+      const std::uint64_t all = n >= 64 ? ~0ULL : (1ULL << n) - 1;  // no failure detector
+      if (op.type == OpType::get)
+        c.coord->read(queue.now(), msg, all, out);
+      else
+        c.coord->write(queue.now(), msg, all, out);
+      dispatch_client(op.client);
+      return;
     }
     send(msg);
   }
@@ -741,12 +840,15 @@ struct World::Impl {
       if (op.counted) record_read(op, msg, v, latency);
     } else {
       const Version ver = msg.rec.version;
+      if (op.counted && op.source != Source::probe && op.start.any_write && ver < op.start.newest)
+        ++m.violations.writes_reordered;
       checker.write_acknowledged(op.key, ver, now, op.client);
       if (ver > c.written) c.written = ver;
+      const std::uint64_t owners = replicas_of(op.key);
       std::uint64_t holders = 0;
       for (NodeId i = 0; i < n; ++i)
-        if (nodes[i].up && nodes[i].node->record(op.key).version >= ver) holders |= 1ULL << i;
-      convergence.track(op.key, ver, now, holders, live_mask());
+        if (nodes[i].up && ((owners >> i) & 1) && nodes[i].node->record(op.key).version >= ver) holders |= 1ULL << i;
+      convergence.track(op.key, ver, now, holders, live_mask() & owners);
       if (op.counted && op.source != Source::probe) {
         WriteStats& ws = m.writes[static_cast<int>(op.type)];
         ++ws.acked;
@@ -901,7 +1003,7 @@ struct World::Impl {
       while (l < kLevelCount - 1 && (lu >= level_cdf[l] || sc.workload.level_weights[l] <= 0)) ++l;
       level = static_cast<Level>(l);
     }
-    const NodeId node = route(c, ci);
+    const NodeId node = route(c, ci, sc.workload.routing);
     const std::uint32_t slot = new_op(ci, type, key, level, Source::workload);
     if (type == OpType::put) ops[slot].value = next_value++;
     invoke(slot, node);
@@ -923,7 +1025,8 @@ struct World::Impl {
     const Key key = probe_key_base + (probe_seq++ % sc.probe.keys);
     const std::uint32_t slot = new_op(probe_client, OpType::put, key, Level::eventual, Source::probe);
     ops[slot].value = next_value++;
-    invoke(slot, c.leader_hint);
+    // Leader mode: to the leader. Leaderless: a coordinator chosen by routing.
+    invoke(slot, leaderless ? route(c, probe_client, sc.probe.routing) : c.leader_hint);
     queue.push(now + sc.probe.interval, kProbeWrite, 0);
   }
 
@@ -936,7 +1039,9 @@ struct World::Impl {
       for (Level level : sc.probe.levels) {
         Client& c = clients[probe_client];
         NodeId target = writer;
-        if (n > 1) {
+        if (leaderless) {
+          target = route(c, probe_client, sc.probe.routing);
+        } else if (n > 1) {
           NodeId pick = static_cast<NodeId>(c.rng.next_below(n - 1));
           target = pick >= writer ? pick + 1 : pick;
         }
@@ -990,7 +1095,21 @@ struct World::Impl {
         best = st;
       }
     }
-    if (ref != kNoNode) {
+    if (leaderless) {
+      // No node's state is the reference: a key's final version is the
+      // newest any live replica of it holds (what a read of all would find).
+      m.lost = checker.lost_writes([&](Key k) {
+        Version v;
+        const std::uint64_t owners = replicas_of(k);
+        for (NodeId i = 0; i < n; ++i)
+          if (nodes[i].up && ((owners >> i) & 1)) v = std::max(v, nodes[i].node->record(k).version);
+        return v;
+      });
+      m.lost.reference = kNoNode;
+      for (const NodeSlot& ns : nodes) m.leaderless.add(ns.node->leaderless_counters());
+      for (const Client& c : clients)
+        if (c.coord) m.leaderless.add(c.coord->counters());
+    } else if (ref != kNoNode) {
       const Node& rn = *nodes[ref].node;
       m.lost = checker.lost_writes([&](Key k) { return rn.record(k).version; });
       m.lost.reference = ref;
@@ -1001,8 +1120,9 @@ struct World::Impl {
     for (Key k = 0; k < keys; ++k) {
       Version v0;
       bool first = true;
+      const std::uint64_t owners = replicas_of(k);
       for (NodeId i = 0; i < n; ++i) {
-        if (!nodes[i].up) continue;
+        if (!nodes[i].up || !((owners >> i) & 1)) continue;
         Version v = nodes[i].node->record(k).version;
         if (first) {
           v0 = v;

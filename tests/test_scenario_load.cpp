@@ -482,7 +482,8 @@ TEST_CASE("network.kinds: names, aliases, links, errors with the nearest kind") 
         "t.json: $.network.kinds.apend: unknown message kind \"apend\"; did you mean \"append\"? (kinds: "
         "client_request, client_get, client_put, client_delete, client_reply, append, append_reply, heartbeat, "
         "heartbeat_reply, install_snapshot, request_vote, vote_reply, read_query, read_reply, repair, "
-        "replicate, ack, vote)");
+        "replica_write, replica_write_ack, replica_read, replica_read_reply, sync, sync_reply, "
+        "replicate, ack, vote, read_request, read_response, anti_entropy)");
   CHECK(contains(error_of(R"({"network": {"links": [{"from": 1, "to": 2, "kinds": {"hearbeat": {}}}]}})"),
                  "$.network.links[0].kinds.hearbeat: unknown message kind \"hearbeat\"; did you mean \"heartbeat\"?"));
   CHECK(contains(error_of(R"({"network": {"kinds": {"append": {"dealy": 1}}}})"),
@@ -529,4 +530,224 @@ TEST_CASE("probe.target_stale and probe.k_max: defaults, values, errors") {
   CHECK(contains(error_of(R"({"probe": {"k_max": 0}})"), "$.probe.k_max: k_max is 0 but must be between 1 and 16"));
   CHECK(contains(error_of(R"({"probe": {"k_max": 17}})"), "$.probe.k_max: k_max is 17"));
   CHECK(contains(error_of(R"({"probe": {"kmax": 2}})"), "unknown field \"kmax\"; did you mean \"k_max\"?"));
+}
+
+TEST_CASE("leaderless cluster fields: defaults in leader mode") {
+  const Scenario e = from_text("{}");
+  CHECK(e.cluster.replication == Replication::leader);
+  CHECK(e.cluster.replicas == 3);
+  CHECK(e.cluster.clock_offset == std::vector<Time>(3, 0));
+  CHECK(e.cluster.clock_drift_ppb == std::vector<std::int64_t>(3, 0));
+  const Scenario sc = from_text(R"({"cluster": {"nodes": 5, "write_quorum": "majority"}})");
+  CHECK(sc.cluster.replication == Replication::leader);
+  CHECK(sc.cluster.replicas == 5);
+  CHECK(sc.cluster.write_quorum == 3);
+  CHECK(sc.cluster.read_quorum == 1);
+  CHECK_FALSE(sc.cluster.read_repair);
+  CHECK_FALSE(sc.cluster.read_repair_blocking);
+  CHECK(sc.cluster.read_fanout == ReadFanout::all);
+  CHECK_FALSE(sc.cluster.sloppy_quorum);
+  CHECK(sc.cluster.anti_entropy_interval == 0);
+  CHECK(sc.cluster.clock_offset == std::vector<Time>(5, 0));
+  CHECK(sc.cluster.clock_drift_ppb == std::vector<std::int64_t>(5, 0));
+  // Leaderless-only fields at their defaults, and replicas == nodes, are accepted in leader mode.
+  const Scenario d = from_text(R"({"cluster": {"nodes": 4, "replicas": 4, "read_fanout": "all",
+      "sloppy_quorum": false, "anti_entropy_interval_ms": 0, "clock_offset_ms": [0, 0, 0, 0],
+      "clock_drift_ppm": 0, "read_repair": "async"}})");
+  CHECK(d.cluster.replicas == 4);
+  CHECK(d.cluster.read_repair);
+  CHECK_FALSE(d.cluster.read_repair_blocking);
+  CHECK(from_text(R"({"cluster": {"replication": "leader", "replicas": "all"}})").cluster.replicas == 3);
+  CHECK(from_text(R"({"workload": {"routing": "followers", "levels": ["leader"]}})").workload.routing ==
+        Routing::followers);
+}
+
+TEST_CASE("leaderless cluster fields: every field, scalar and array forms") {
+  const Scenario sc = from_text(R"({"cluster": {"replication": "leaderless", "nodes": 5, "replicas": 3,
+      "write_quorum": "majority", "read_quorum": "all", "read_repair": "blocking", "read_fanout": "r",
+      "sloppy_quorum": true, "anti_entropy_interval_ms": 500,
+      "clock_offset_ms": [0, 1.5, -2, 3600000, -3600000], "clock_drift_ppm": 20.5},
+      "workload": {"routing": "client", "levels": {"strong": 1, "eventual": 1}},
+      "probe": {"levels": ["strong"]}})");
+  const ClusterSpec& c = sc.cluster;
+  CHECK(c.replication == Replication::leaderless);
+  CHECK(c.nodes == 5);
+  CHECK(c.replicas == 3);
+  CHECK(c.write_quorum == 2);  // majority of replicas (3), not of nodes (5)
+  CHECK(c.read_quorum == 3);   // all replicas
+  CHECK(c.read_repair);
+  CHECK(c.read_repair_blocking);
+  CHECK(c.read_fanout == ReadFanout::r);
+  CHECK(c.sloppy_quorum);
+  CHECK(c.anti_entropy_interval == 500 * kMillisecond);
+  CHECK(c.clock_offset == std::vector<Time>{0, 1'500'000, -2'000'000, 3'600'000 * kMillisecond,
+                                            -3'600'000 * kMillisecond});
+  CHECK(c.clock_drift_ppb == std::vector<std::int64_t>(5, 20'500));
+  CHECK(sc.workload.routing == Routing::client);
+
+  const Scenario s2 = from_text(R"({"cluster": {"replication": "leaderless", "nodes": 3,
+      "clock_offset_ms": -7, "clock_drift_ppm": [1, -2.25, 100000]}})");
+  CHECK(s2.cluster.replicas == 3);          // default: nodes
+  CHECK(s2.cluster.write_quorum == 2);      // default min(2, replicas)
+  CHECK(s2.cluster.read_quorum == 1);
+  CHECK(s2.cluster.clock_offset == std::vector<Time>(3, -7 * kMillisecond));
+  CHECK(s2.cluster.clock_drift_ppb == std::vector<std::int64_t>{1000, -2250, 100'000'000});
+  CHECK(s2.cluster.read_fanout == ReadFanout::all);
+  CHECK_FALSE(s2.cluster.sloppy_quorum);
+
+  const Scenario s3 = from_text(R"({"cluster": {"replication": "leaderless", "nodes": 4, "replicas": 1}})");
+  CHECK(s3.cluster.replicas == 1);
+  CHECK(s3.cluster.write_quorum == 1);  // min(2, replicas)
+  CHECK(from_text(R"({"cluster": {"replication": "leaderless", "nodes": 4, "replicas": "all"}})")
+            .cluster.replicas == 4);
+  CHECK(from_text(R"({"cluster": {"replication": "leaderless"}, "workload": {"routing": "sticky"}})")
+            .workload.routing == Routing::sticky);
+}
+
+TEST_CASE("cluster.read_repair: booleans and off / async / blocking") {
+  auto rr = [](const std::string& value, const char* mode = "leader") {
+    return from_text(std::string(R"({"cluster": {"replication": ")") + mode + R"(", "read_repair": )" +
+                     value + "}}")
+        .cluster;
+  };
+  CHECK(rr("true").read_repair);
+  CHECK_FALSE(rr("true").read_repair_blocking);
+  CHECK_FALSE(rr("false").read_repair);
+  CHECK(rr("\"async\"").read_repair);
+  CHECK_FALSE(rr("\"async\"").read_repair_blocking);
+  CHECK_FALSE(rr("\"off\"").read_repair);
+  CHECK_FALSE(rr("\"off\"", "leaderless").read_repair);
+  CHECK(rr("true", "leaderless").read_repair);
+  CHECK_FALSE(rr("true", "leaderless").read_repair_blocking);
+  CHECK(rr("\"blocking\"", "leaderless").read_repair);
+  CHECK(rr("\"blocking\"", "leaderless").read_repair_blocking);
+  CHECK(contains(error_of(R"({"cluster": {"read_repair": "blocking"}})"),
+                 "$.cluster.read_repair: read_repair \"blocking\" needs replication \"leaderless\""));
+  CHECK(contains(error_of(R"({"cluster": {"read_repair": "asycn"}})"),
+                 "$.cluster.read_repair: read_repair \"asycn\" is not valid; expected \"off\", \"async\" "
+                 "or \"blocking\"; did you mean \"async\"?"));
+  CHECK(contains(error_of(R"({"cluster": {"read_repair": 1}})"), "$.cluster.read_repair: expected"));
+}
+
+TEST_CASE("leaderless cluster fields: errors") {
+  CHECK(error_of(R"({"cluster": {"nodes": 5, "replicas": 3}})") ==
+        "t.json: $.cluster.replicas: replicas applies to replication \"leaderless\"; in leader mode "
+        "every node holds every key");
+  CHECK(error_of(R"({"cluster": {"sloppy_quorum": true}})") ==
+        "t.json: $.cluster.sloppy_quorum: applies to replication \"leaderless\" only (cluster.replication "
+        "is \"leader\")");
+  CHECK(contains(error_of(R"({"cluster": {"read_fanout": "r"}})"),
+                 "$.cluster.read_fanout: applies to replication \"leaderless\" only"));
+  CHECK(contains(error_of(R"({"cluster": {"anti_entropy_interval_ms": 100}})"),
+                 "$.cluster.anti_entropy_interval_ms: applies to replication \"leaderless\" only"));
+  CHECK(contains(error_of(R"({"cluster": {"clock_offset_ms": [0, 5, 0]}})"),
+                 "$.cluster.clock_offset_ms: applies to replication \"leaderless\" only"));
+  CHECK(contains(error_of(R"({"cluster": {"clock_drift_ppm": 3}})"),
+                 "$.cluster.clock_drift_ppm: applies to replication \"leaderless\" only"));
+  CHECK(error_of(R"({"cluster": {"replication": "leaderless", "nodes": 5, "replicas": 3, "write_quorum": 4}})") ==
+        "t.json: $.cluster.write_quorum: write_quorum is 4 but must be between 1 and replicas (3)");
+  CHECK(contains(error_of(R"({"cluster": {"replication": "leaderless", "replicas": 2, "read_quorum": 3}})"),
+                 "$.cluster.read_quorum: read_quorum is 3 but must be between 1 and replicas (2)"));
+  CHECK(contains(error_of(R"({"cluster": {"replication": "leaderless", "nodes": 3, "replicas": 4}})"),
+                 "$.cluster.replicas: replicas is 4 but must be between 1 and nodes (3)"));
+  CHECK(contains(error_of(R"({"cluster": {"replication": "leaderless", "replicas": "al"}})"),
+                 "$.cluster.replicas: expected a number 1..3 or \"all\", got string \"al\"; did you mean \"all\"?"));
+  CHECK(contains(error_of(R"({"cluster": {"replication": "leaderles"}})"),
+                 "$.cluster.replication: replication \"leaderles\" is not valid; expected \"leader\" or "
+                 "\"leaderless\"; did you mean \"leaderless\"?"));
+  CHECK(contains(error_of(R"({"cluster": {"replication": "leaderless", "read_fanout": "some"}})"),
+                 "$.cluster.read_fanout: read_fanout \"some\" is not valid; expected \"all\" or \"r\""));
+  CHECK(error_of(R"({"cluster": {"replication": "leaderless", "nodes": 3, "clock_offset_ms": [1, 2]}})") ==
+        "t.json: $.cluster.clock_offset_ms: clock_offset_ms has 2 entries but must have one per node: 3 "
+        "(cluster.nodes), or be a single number for every node");
+  CHECK(contains(error_of(R"({"cluster": {"replication": "leaderless", "clock_drift_ppm": [0, 0, 0, 0]}})"),
+                 "$.cluster.clock_drift_ppm: clock_drift_ppm has 4 entries"));
+  CHECK(contains(error_of(R"({"cluster": {"replication": "leaderless", "clock_offset_ms": [0, 3600001, 0]}})"),
+                 "$.cluster.clock_offset_ms[1]: clock_offset_ms is 3600001 but must be between -3600000 and 3600000"));
+  CHECK(contains(error_of(R"({"cluster": {"replication": "leaderless", "clock_drift_ppm": -100001}})"),
+                 "$.cluster.clock_drift_ppm: clock_drift_ppm is -100001 but must be between -100000 and 100000"));
+  CHECK(contains(error_of(R"({"cluster": {"replication": "leaderless", "clock_offset_ms": "x"}})"),
+                 "$.cluster.clock_offset_ms: expected a number or an array of 3 numbers"));
+  CHECK(contains(error_of(R"({"cluster": {"replication": "leaderless", "anti_entropy_interval_ms": -1}})"),
+                 "$.cluster.anti_entropy_interval_ms: anti_entropy_interval_ms is -1 but must be >= 0"));
+  CHECK(contains(error_of(R"({"cluster": {"replication": "leaderless", "sloppy_quorum": "yes"}})"),
+                 "$.cluster.sloppy_quorum: expected true or false"));
+  CHECK(contains(error_of(R"({"cluster": {"sloppy_quorom": true}})"),
+                 "$.cluster.sloppy_quorom: unknown field \"sloppy_quorom\"; did you mean \"sloppy_quorum\"?"));
+  CHECK(contains(error_of(R"({"cluster": {"clock_drift_pmm": 1}})"), "did you mean \"clock_drift_ppm\"?"));
+}
+
+TEST_CASE("anti-entropy budget") {
+  // (60000 + 5000) ms / 1 ms * 64 nodes = 4.16e6 exchanges > 1e6.
+  const std::string e = error_of(R"({"cluster": {"replication": "leaderless", "nodes": 64,
+      "heartbeat_interval_ms": 2000, "anti_entropy_interval_ms": 1}})");
+  CHECK(contains(e, "$.cluster.anti_entropy_interval_ms: anti_entropy_interval_ms 1 over duration_ms + "
+                    "drain_ms (65000) with 64 nodes means about 4.16e+06 sync exchanges; the limit is "
+                    "1e+06: raise anti_entropy_interval_ms or shorten the run (duration_ms)"));
+  // 65000 / 100 * 64 = 41600: fine.
+  CHECK(from_text(R"({"cluster": {"replication": "leaderless", "nodes": 64, "anti_entropy_interval_ms": 100}})")
+            .cluster.anti_entropy_interval == 100 * kMillisecond);
+}
+
+TEST_CASE("routing and levels against the replication mode") {
+  CHECK(error_of(R"({"workload": {"routing": "client"}})") ==
+        "t.json: $.workload.routing: routing \"client\" needs replication \"leaderless\" "
+        "(cluster.replication is \"leader\"); use \"random\", \"sticky\", \"leader\" or \"followers\"");
+  // The cross-check holds whichever of cluster and workload comes first in the file.
+  CHECK(error_of(R"({"workload": {"routing": "leader"}, "cluster": {"replication": "leaderless"}})") ==
+        "t.json: $.workload.routing: routing \"leader\" needs replication \"leader\" (cluster.replication is "
+        "\"leaderless\": there is no leader); use \"random\", \"sticky\" or \"client\"");
+  CHECK(contains(error_of(R"({"cluster": {"replication": "leaderless"}, "workload": {"routing": "followers"}})"),
+                 "$.workload.routing: routing \"followers\" needs replication \"leader\""));
+  CHECK(contains(error_of(R"({"workload": {"routing": "clinet"}})"), "did you mean \"client\"?"));
+  CHECK(contains(error_of(R"({"cluster": {"replication": "leaderless"}, "workload": {"levels": ["eventual", "leader"]}})"),
+                 "$.workload.levels[1]: level \"leader\" needs replication \"leader\""));
+  CHECK(contains(error_of(R"({"cluster": {"replication": "leaderless"}, "workload": {"levels": {"leader": 1}}})"),
+                 "$.workload.levels.leader: level \"leader\" needs replication \"leader\""));
+  CHECK(contains(error_of(R"({"cluster": {"replication": "leaderless"}, "probe": {"levels": ["leader"]}})"),
+                 "$.probe.levels[0]: level \"leader\" needs replication \"leader\""));
+  CHECK(contains(error_of(R"({"cluster": {"replication": "leaderless"},
+                 "script": [{"at_ms": 1, "op": "get", "key": "a", "level": "leader"}]})"),
+                 "$.script[0].level: level \"leader\" needs replication \"leader\""));
+}
+
+TEST_CASE("network.kinds: leaderless kinds and the mode-neutral groups") {
+  // Every message kind can be named by its own name (the same as in the trace).
+  for (int i = 0; i < kMsgKindCount; ++i) {
+    const std::string name(to_string(static_cast<MsgKind>(i)));
+    json j;
+    j["network"]["kinds"][name]["loss"] = 0.5;
+    const Scenario sc = scenario_from_json(j, "<test>");
+    for (int k = 0; k < kMsgKindCount; ++k) {
+      CAPTURE(name);
+      CAPTURE(k);
+      CHECK(sc.network.kinds[k].loss.has_value() == (k == i));
+    }
+  }
+  const Scenario sc = from_text(R"({"network": {"kinds": {"replicate": {"delay": 9}, "ack": {"delay": 8},
+      "read_request": {"delay": 7}, "read_response": {"delay": 6}, "anti_entropy": {"delay": 5},
+      "sync_reply": {"delay": 4}}}})");
+  auto delay = [&](MsgKind m) {
+    const auto& d = sc.network.kinds[static_cast<int>(m)].delay;
+    return d ? d->a : -1.0;
+  };
+  CHECK(delay(MsgKind::append) == 9);
+  CHECK(delay(MsgKind::install_snapshot) == 9);
+  CHECK(delay(MsgKind::replica_write) == 9);
+  CHECK(delay(MsgKind::append_reply) == 8);
+  CHECK(delay(MsgKind::replica_write_ack) == 8);
+  CHECK(delay(MsgKind::read_query) == 7);
+  CHECK(delay(MsgKind::replica_read) == 7);
+  CHECK(delay(MsgKind::read_reply) == 6);
+  CHECK(delay(MsgKind::replica_read_reply) == 6);
+  CHECK(delay(MsgKind::sync) == 5);
+  CHECK(delay(MsgKind::sync_reply) == 4);  // its own entry wins over the group
+  CHECK(delay(MsgKind::repair) == -1);
+  CHECK(delay(MsgKind::heartbeat) == -1);
+  CHECK(contains(error_of(R"({"network": {"kinds": {"replica_wirte": {}}}})"),
+                 "$.network.kinds.replica_wirte: unknown message kind \"replica_wirte\"; did you mean "
+                 "\"replica_write\"?"));
+  CHECK(contains(error_of(R"({"network": {"links": [{"from": 1, "to": 2, "kinds": {"anti_entrop": {}}}]}})"),
+                 "$.network.links[0].kinds.anti_entrop: unknown message kind \"anti_entrop\"; did you mean "
+                 "\"anti_entropy\"?"));
 }

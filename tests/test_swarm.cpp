@@ -80,6 +80,76 @@ struct Generated {
   bool faults = false;  // loss, duplication, partitions, crashes or pauses
 };
 
+// Turn a generated leader-mode scenario into a leaderless one: replicas per
+// key, quorums within them, fanout, read repair, sloppy quorum,
+// anti-entropy, clock skew, per-kind delays; levels and routings that need a
+// leader are replaced. Drawn after everything else, so the leader-mode
+// scenarios of a seed are the same as before leaderless mode existed.
+void make_leaderless(Gen& g, Generated& out) {
+  json& j = out.j;
+  json& cl = j["cluster"];
+  const int n = cl["nodes"];
+  const int replicas = g.range(1, n);
+  cl["replication"] = "leaderless";
+  cl["replicas"] = replicas;
+  cl["write_quorum"] = g.range(1, replicas);
+  cl["read_quorum"] = g.range(1, replicas);
+  cl.erase("election");
+  cl.erase("bootstrap_leader");
+  cl.erase("session_behind");
+  cl["read_fanout"] = g.coin() ? "all" : "r";
+  const char* repairs[] = {"off", "async", "blocking"};
+  cl["read_repair"] = repairs[g.below(3)];
+  cl["sloppy_quorum"] = g.coin();
+  if (g.coin(0.6)) cl["anti_entropy_interval_ms"] = g.range(50, 300);
+  if (g.coin(0.3)) {
+    json off = json::array(), drift = json::array();
+    for (int i = 0; i < n; ++i) {
+      off.push_back(g.range(-50, 50));
+      drift.push_back(g.range(-200, 200));
+    }
+    cl["clock_offset_ms"] = off;
+    cl["clock_drift_ppm"] = drift;
+  }
+  if (g.coin(0.4)) {
+    const char* kinds[] = {"replica_write", "replica_write_ack", "replica_read", "replica_read_reply", "repair",
+                           "anti_entropy", "replicate", "ack"};
+    json k = json::object();
+    const int count = g.range(1, 3);
+    for (int i = 0; i < count; ++i) {
+      json spec{{"delay", g.distribution()}};
+      if (out.faults && g.coin(0.3)) spec["loss"] = g.round3(g.uniform(0, 0.2));
+      k[kinds[g.below(8)]] = spec;
+    }
+    j["network"]["kinds"] = k;
+  }
+  auto fix_level = [](json& l) {
+    if (l == "leader") l = "strong";
+  };
+  json& w = j["workload"];
+  if (w["levels"].contains("leader")) {
+    w["levels"].erase("leader");
+    if (w["levels"].empty()) w["levels"]["strong"] = 1;
+  }
+  const char* routings[] = {"random", "sticky", "client"};
+  w["routing"] = routings[g.below(3)];
+  if (j.contains("probe")) {
+    json pl = json::array();
+    for (json l : j["probe"]["levels"]) {
+      fix_level(l);
+      if (std::find(pl.begin(), pl.end(), l) == pl.end()) pl.push_back(l);
+    }
+    j["probe"]["levels"] = pl;
+    j["probe"]["routing"] = routings[g.below(3)];
+  }
+  if (j.contains("script"))
+    for (json& op : j["script"])
+      if (op.contains("level")) fix_level(op["level"]);
+  // Anti-entropy reaches every peer within (n - 1) rounds: leave a few.
+  if (cl.contains("anti_entropy_interval_ms"))
+    j["drain_ms"] = std::max(j["drain_ms"].get<int>(), 4 * n * cl["anti_entropy_interval_ms"].get<int>());
+}
+
 // A small random valid scenario. Every timeline ends, well before the end of
 // the run, with heal + restart all + resume all, and the workload stops
 // before that, so the replicas have a quiet tail in which to converge.
@@ -231,6 +301,7 @@ Generated generate(std::uint64_t seed) {
   // 2-node majority cluster may need a few: each vote can be lost) and the
   // catch-up after them: at least ten election timeouts of drain.
   j["drain_ms"] = std::max(j["drain_ms"].get<int>(), 10 * j["cluster"]["election_timeout_ms"].get<int>());
+  if (g.coin(0.35)) make_leaderless(g, out);
   return out;
 }
 
@@ -292,7 +363,7 @@ std::string check_one(const Generated& g, std::uint64_t* events) {
   if (e.messages_sent + e.messages_duplicated != e.messages_delivered + e.messages_dropped + e.messages_in_flight_at_end)
     return fmt::format("messages: {} sent + {} duplicated != {} delivered + {} dropped + {} in flight", e.messages_sent,
                        e.messages_duplicated, e.messages_delivered, e.messages_dropped, e.messages_in_flight_at_end);
-  if (!g.faults && sc.cluster.read_quorum + sc.cluster.write_quorum > sc.cluster.nodes &&
+  if (!g.faults && sc.cluster.read_quorum + sc.cluster.write_quorum > sc.cluster.replicas &&
       m.reads[static_cast<int>(Level::strong)].stale > 0)
     return fmt::format("no faults and R + W > N, yet {} strong reads were stale",
                        m.reads[static_cast<int>(Level::strong)].stale);
@@ -302,6 +373,14 @@ std::string check_one(const Generated& g, std::uint64_t* events) {
       sc.cluster.write_quorum > sc.cluster.nodes / 2 && m.lost.lost > 0)
     return fmt::format("majority election, durable, W={} of N={}: {} acknowledged write(s) lost",
                        sc.cluster.write_quorum, sc.cluster.nodes, m.lost.lost);
+  if (sc.cluster.replication == Replication::leaderless) {
+    // LWW keeps the greatest version: a durable replica never gives up an
+    // acknowledged write, and hints are handed back once their node is up.
+    if (sc.cluster.durable && m.lost.lost > 0)
+      return fmt::format("leaderless, durable: {} acknowledged write(s) lost", m.lost.lost);
+    // Only anti-entropy repairs keys nobody reads.
+    if (sc.cluster.anti_entropy_interval == 0) return {};
+  }
   if (!m.convergence.cluster_converged)
     return fmt::format("after heal, restart and resume of every node and a quiet tail, {} keys still differ "
                        "between live replicas",

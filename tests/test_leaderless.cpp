@@ -1,0 +1,235 @@
+// tests/test_leaderless.cpp: leaderless (Dynamo-style) mode in the whole
+// world, over many seeds: the quorum rule, the stale window, what read
+// repair, anti-entropy and hinted handoff buy, and the LWW anomaly.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "sim/report.h"
+#include "sim/scenario_load.h"
+#include "sim/world.h"
+
+using namespace consim;
+using nlohmann::json;
+
+namespace {
+
+json leaderless_scenario() {
+  return json::parse(R"({
+    "name": "leaderless", "seed": 1, "duration_ms": 5000, "drain_ms": 2000,
+    "cluster": {"replication": "leaderless", "nodes": 3, "write_quorum": 2, "read_quorum": 2,
+                "heartbeat_interval_ms": 100, "election_timeout_ms": 500},
+    "network": {"delay": {"type": "lognormal", "median_ms": 5, "sigma": 0.8}},
+    "workload": {"rate_per_s": 400, "clients": 10, "read_fraction": 0.6, "write_fraction": 0.35,
+                 "delete_fraction": 0.05, "keys": 20, "zipf": 0.8, "levels": ["strong"]}
+  })");
+}
+
+Metrics run_json(const json& j, std::string* report = nullptr) {
+  Scenario sc = scenario_from_json(j, "<test>");
+  World w(sc);
+  w.run();
+  if (report) *report = report_json(w).dump();
+  return w.metrics();
+}
+
+int level(Level l) { return static_cast<int>(l); }
+
+double rate(std::uint64_t a, std::uint64_t b) { return b ? double(a) / double(b) : 0.0; }
+
+}  // namespace
+
+TEST_CASE("leaderless, no faults, R + W > N: quorum reads are never stale, for every routing and fanout") {
+  std::uint64_t reads = 0;
+  const std::string routings[] = {"random", "sticky", "client"};
+  const std::string fanouts[] = {"all", "r"};
+  for (int w = 1; w <= 3; ++w) {
+    for (int r = 1; r <= 3; ++r) {
+      if (r + w <= 3) continue;
+      for (int seed = 1; seed <= 6; ++seed) {
+        json j = leaderless_scenario();
+        j["seed"] = seed * 31 + w * 7 + r;
+        j["cluster"]["write_quorum"] = w;
+        j["cluster"]["read_quorum"] = r;
+        j["cluster"]["read_fanout"] = fanouts[seed % 2];
+        j["workload"]["routing"] = routings[seed % 3];
+        Metrics m = run_json(j);
+        const ReadStats& rs = m.reads[level(Level::strong)];
+        CHECK_MESSAGE(rs.stale == 0, "W=" << w << " R=" << r << " seed " << j["seed"] << " routing "
+                                          << routings[seed % 3] << " fanout " << fanouts[seed % 2]);
+        CHECK(rs.answered() > 0);
+        CHECK(m.violations.writes_reordered == 0);
+        reads += rs.answered();
+      }
+    }
+  }
+  CHECK(reads > 10000);
+}
+
+TEST_CASE("leaderless R = W = 1 with random delays: P(stale) is positive at t = 0 and falls as t grows") {
+  for (const char* routing : {"random", "client"}) {
+    std::uint64_t r0 = 0, s0 = 0, r5 = 0, s5 = 0, r50 = 0, s50 = 0;
+    for (int seed = 1; seed <= 4; ++seed) {
+      json j = leaderless_scenario();
+      j.erase("workload");
+      j["seed"] = seed;
+      j["cluster"]["write_quorum"] = 1;
+      j["cluster"]["read_quorum"] = 1;
+      j["probe"] = json::parse(R"({"interval_ms": 100, "delays_ms": [0, 5, 50], "levels": ["strong"]})");
+      j["probe"]["routing"] = routing;
+      Metrics m = run_json(j);
+      const auto& p = m.probe[level(Level::strong)];
+      REQUIRE(p.size() == 3);
+      r0 += p[0].reads, s0 += p[0].stale;
+      r5 += p[1].reads, s5 += p[1].stale;
+      r50 += p[2].reads, s50 += p[2].stale;
+    }
+    INFO("routing " << std::string(routing) << ": P(stale) " << rate(s0, r0) << " " << rate(s5, r5) << " " << rate(s50, r50));
+    CHECK(r0 > 100);
+    CHECK(s0 > 0);
+    CHECK(rate(s0, r0) > rate(s5, r5));
+    CHECK(rate(s5, r5) > rate(s50, r50));
+    CHECK(rate(s50, r50) < 0.01);
+  }
+}
+
+namespace {
+// Writes reach only some replicas (lossy write requests, W = 1): replicas
+// stay behind until something repairs them.
+json lossy_writes(int seed) {
+  json j = leaderless_scenario();
+  j["seed"] = seed;
+  j["cluster"]["write_quorum"] = 1;
+  j["cluster"]["read_quorum"] = 1;
+  j["network"]["kinds"] = json::parse(R"({"replica_write": {"loss": 0.3}})");
+  j["workload"]["levels"] = {"eventual"};
+  j["workload"]["read_fraction"] = 0.8;
+  j["workload"]["write_fraction"] = 0.2;
+  j["workload"]["delete_fraction"] = 0;
+  j["workload"]["rate_per_s"] = 200;
+  return j;
+}
+struct Pooled {
+  std::uint64_t reads = 0, stale = 0, tracked = 0, converged = 0;
+  double time_sum = 0;
+  void add(const Metrics& m) {
+    reads += m.reads[level(Level::eventual)].answered();
+    stale += m.reads[level(Level::eventual)].stale;
+    tracked += m.convergence.tracked;
+    converged += m.convergence.converged;
+    time_sum += m.convergence.time.mean() * double(m.convergence.time.count());
+  }
+  double stale_rate() const { return rate(stale, reads); }
+  double converged_rate() const { return rate(converged, tracked); }
+};
+}  // namespace
+
+TEST_CASE("read repair and anti-entropy each lower the stale rate and speed up convergence") {
+  Pooled off, repair, blocking, ae;
+  for (int seed = 1; seed <= 4; ++seed) {
+    json j = lossy_writes(seed);
+    off.add(run_json(j));
+    json jr = j;
+    jr["cluster"]["read_repair"] = "async";
+    repair.add(run_json(jr));
+    json jb = j;
+    jb["cluster"]["read_repair"] = "blocking";
+    blocking.add(run_json(jb));
+    json ja = j;
+    ja["cluster"]["anti_entropy_interval_ms"] = 50;
+    ae.add(run_json(ja));
+  }
+  INFO("stale: off " << off.stale_rate() << " repair " << repair.stale_rate() << " blocking "
+                     << blocking.stale_rate() << " anti-entropy " << ae.stale_rate());
+  INFO("converged: off " << off.converged_rate() << " repair " << repair.converged_rate() << " anti-entropy "
+                         << ae.converged_rate());
+  REQUIRE(off.reads > 1000);
+  CHECK(off.stale > 0);
+  CHECK(repair.stale_rate() < off.stale_rate());
+  CHECK(blocking.stale_rate() < off.stale_rate());
+  CHECK(ae.stale_rate() < off.stale_rate());
+  // Without either, a write a replica missed stays missing until overwritten.
+  CHECK(repair.converged_rate() > off.converged_rate());
+  CHECK(ae.converged_rate() > off.converged_rate());
+  CHECK(ae.converged_rate() > 0.99);
+}
+
+TEST_CASE("anti-entropy alone converges the replicas with no reads at all; the report counts it") {
+  json j = lossy_writes(5);
+  j["workload"]["levels"] = {"eventual"};
+  j["workload"]["read_fraction"] = 0;
+  j["workload"]["write_fraction"] = 1;
+  Metrics off = run_json(j);
+  j["cluster"]["anti_entropy_interval_ms"] = 200;
+  std::string report;
+  Metrics ae = run_json(j, &report);
+  CHECK_FALSE(off.convergence.cluster_converged);
+  CHECK(ae.convergence.cluster_converged);
+  CHECK(ae.leaderless.sync_rounds > 0);
+  CHECK(ae.leaderless.keys_synchronised > 0);
+  const json r = json::parse(report);
+  CHECK(r["leaderless"]["keys_synchronised"] == ae.leaderless.keys_synchronised);
+  CHECK(r["scenario"]["replication"] == "leaderless");
+  CHECK_FALSE(r.contains("elections"));
+}
+
+TEST_CASE("the LWW anomaly: a coordinator with a lagging clock makes later writes lose; without skew none do") {
+  json j = leaderless_scenario();
+  j["workload"]["keys"] = 2;  // hot keys: writes follow each other closely
+  j["workload"]["write_fraction"] = 0.5;
+  j["workload"]["read_fraction"] = 0.5;
+  j["workload"]["delete_fraction"] = 0;
+  j["workload"]["routing"] = "random";
+  Metrics clean = run_json(j);
+  CHECK(clean.violations.writes_reordered == 0);
+  j["cluster"]["clock_offset_ms"] = {0, -100, 0};  // node-2's clock runs 100 ms behind
+  Metrics skew = run_json(j);
+  CHECK(skew.violations.writes_reordered > 0);
+  // The lost writes are not stale reads: replicas agree on the LWW winner.
+  CHECK(skew.reads[level(Level::strong)].stale == 0);
+}
+
+TEST_CASE("sloppy quorum keeps W = replicas writes available with a replica down; the hints come home") {
+  json j = leaderless_scenario();
+  j["cluster"]["nodes"] = 4;
+  j["cluster"]["replicas"] = 3;
+  j["cluster"]["write_quorum"] = 3;
+  j["cluster"]["read_quorum"] = 1;
+  j["cluster"]["write_timeout_ms"] = 200;
+  j["timeline"] = json::parse(R"([{"at_ms": 1000, "crash": [2]}, {"at_ms": 3500, "restart": [2]}])");
+  j["cluster"]["durable"] = true;
+  Metrics strict = run_json(j);
+  j["cluster"]["sloppy_quorum"] = true;
+  Metrics sloppy = run_json(j);
+  const WriteStats& ws = strict.writes[static_cast<int>(OpType::put)];
+  const WriteStats& wl = sloppy.writes[static_cast<int>(OpType::put)];
+  // Coordinators that are up answer `timeout` short of W acks; requests sent
+  // to the crashed node itself time out at the client, in both runs alike.
+  const auto coord_timeouts = [](const WriteStats& s) { return s.failed_by[static_cast<int>(FailReason::node_timeout)]; };
+  INFO("writes short of W: strict " << coord_timeouts(ws) << " sloppy " << coord_timeouts(wl));
+  CHECK(coord_timeouts(ws) > 100);
+  // Sloppy: only writes before the failure detector notices (election_timeout) fail.
+  CHECK(coord_timeouts(wl) < coord_timeouts(ws) / 3);
+  CHECK(sloppy.leaderless.hinted_writes > 0);
+  CHECK(sloppy.leaderless.hints_stored > 0);
+  CHECK(sloppy.leaderless.hints_delivered > 0);
+  CHECK(strict.leaderless.hinted_writes == 0);
+  CHECK(sloppy.convergence.cluster_converged);
+}
+
+TEST_CASE("leaderless runs are deterministic: same seed, same report bytes") {
+  json j = leaderless_scenario();
+  j["cluster"]["read_repair"] = "async";
+  j["cluster"]["anti_entropy_interval_ms"] = 300;
+  j["cluster"]["clock_drift_ppm"] = {0, 50, -50};
+  j["network"]["loss"] = 0.02;
+  j["timeline"] = json::parse(R"([{"at_ms": 1000, "crash": [1]}, {"at_ms": 2500, "restart": [1]}])");
+  std::string a, b;
+  run_json(j, &a);
+  run_json(j, &b);
+  CHECK(a == b);
+  j["seed"] = 2;
+  std::string c;
+  run_json(j, &c);
+  CHECK(a != c);
+}
