@@ -174,6 +174,7 @@ nlohmann::ordered_json report_json(const World& world) {
     // Per-level probe statistics (a separate key: "probe" maps level names only).
     ojson ps;
     ps["target_stale"] = sc.probe.target_stale;
+    if (sc.cluster.replication == Replication::leaderless) ps["routing"] = std::string(to_string(sc.probe.routing));
     ps["k_max"] = sc.probe.k_max;
     ojson pl = ojson::object();
     for (Level l : sc.probe.levels) {
@@ -435,8 +436,12 @@ std::string report_text(const World& world) {
   }
 
   if (sc.probe.enabled) {
-    fmt::format_to(out, "\nProbe: a write every {} ms, read back from another node this long after its acknowledgement\n",
-                   format_ms(sc.probe.interval));
+    if (sc.cluster.replication == Replication::leaderless)
+      fmt::format_to(out, "\nProbe: a write every {} ms, read back this long after its acknowledgement, coordinators by routing {}\n",
+                     format_ms(sc.probe.interval), to_string(sc.probe.routing));
+    else
+      fmt::format_to(out, "\nProbe: a write every {} ms, read back from another node this long after its acknowledgement\n",
+                     format_ms(sc.probe.interval));
     fmt::format_to(out, "{:<12}", "delay");
     for (Level l : sc.probe.levels) fmt::format_to(out, " {:>26}", to_string(l));
     fmt::format_to(out, "\n");

@@ -1069,6 +1069,18 @@ class Loader {
     }
     if (const json* x = find(v, "k_max")) pr.k_max = uint_value(*x, key_path(path, "k_max"), "k_max", 1, kMaxProbeK);
     std::tie(pr.start, pr.stop) = active_window(v, path);
+    // Writes to one key come every interval * keys; a read-back later than
+    // that would be judged against the next write, not its own.
+    if (!pr.delays.empty()) {
+      const Time spacing = pr.interval * static_cast<Time>(pr.keys);
+      const Time largest = *std::max_element(pr.delays.begin(), pr.delays.end());
+      if (largest >= spacing)
+        fail(key_path(path, "delays_ms"),
+             fmt::format("the largest delay ({} ms) must be shorter than interval_ms x keys ({} ms x {} = {} ms), "
+                         "the time between two probe writes to one key; raise interval_ms or keys",
+                         num(static_cast<double>(largest) / 1e6), num(static_cast<double>(pr.interval) / 1e6), pr.keys,
+                         num(static_cast<double>(spacing) / 1e6)));
+    }
     const double writes = static_cast<double>(pr.stop - pr.start) / static_cast<double>(pr.interval);
     const double reads = writes * (1.0 + static_cast<double>(pr.delays.size() * pr.levels.size()));
     if (reads > kMaxProbeReads)

@@ -228,7 +228,7 @@ Generated generate(std::uint64_t seed) {
     pr["interval_ms"] = g.range(100, 800);
     json delays = json::array();
     const int nd = g.range(1, 4);
-    for (int i = 0; i < nd; ++i) delays.push_back(g.range(0, 100));
+    for (int i = 0; i < nd; ++i) delays.push_back(g.range(0, std::min(100, pr["interval_ms"].get<int>() - 1)));
     pr["delays_ms"] = delays;
     json pl = json::array();
     for (const char* l : levels)
