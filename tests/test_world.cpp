@@ -225,7 +225,7 @@ TEST_CASE("per-kind delays: slow appends, fast acks widen the W=1 stale window, 
     "network": {"delay": 1},
     "workload": {"rate_per_s": 200, "clients": 4, "read_fraction": 0.5, "write_fraction": 0.5,
                  "keys": 10, "levels": ["eventual"], "routing": "leader"},
-    "probe": {"interval_ms": 100, "delays_ms": [0, 5, 20, 100], "levels": ["eventual"], "target_stale": 0.01}
+    "probe": {"interval_ms": 100, "keys": 2, "delays_ms": [0, 5, 20, 100], "levels": ["eventual"], "target_stale": 0.01}
   })");
   Metrics fast = run_json(j);
   j["network"]["kinds"] = json::parse(R"({"append": {"delay": 40}, "ack": {"delay": 0.5}})");
