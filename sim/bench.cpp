@@ -17,7 +17,7 @@ long peak_rss_kib() {
   return ru.ru_maxrss;  // KiB on Linux
 }
 
-nlohmann::json bench_scenario_json(std::uint64_t ops, std::uint32_t nodes) {
+nlohmann::json bench_scenario_json(std::uint64_t ops, std::uint32_t nodes, bool leaderless) {
   const double rate = 10000.0;  // operations per virtual second
   const double duration_ms = static_cast<double>(ops) / rate * 1000.0;
   nlohmann::json j = {
@@ -46,6 +46,14 @@ nlohmann::json bench_scenario_json(std::uint64_t ops, std::uint32_t nodes) {
         {"levels", {{"eventual", 1}, {"strong", 1}, {"read_your_writes", 1}, {"monotonic_reads", 1}, {"causal", 1}, {"leader", 1}}},
         {"routing", "random"}}},
   };
+  if (leaderless) {
+    auto& c = j["cluster"];
+    c.erase("election");
+    c["replication"] = "leaderless";
+    c["read_repair"] = "async";
+    c["anti_entropy_interval_ms"] = 1000;
+    j["workload"]["levels"].erase("leader");
+  }
   return j;
 }
 

@@ -15,7 +15,9 @@ double wall_seconds();            // monotonic, arbitrary origin
 long peak_rss_kib();              // this process's high-water resident memory
 
 // The benchmark scenario: `nodes` nodes (W = majority, R = 2), a mixed
-// workload of `ops` operations (all levels), log-normal delays, 1% loss.
-nlohmann::json bench_scenario_json(std::uint64_t ops, std::uint32_t nodes);
+// workload of `ops` operations, log-normal delays, 0.1% loss. Leader mode:
+// every level, majority election. Leaderless: every level but `leader`,
+// async read repair, anti-entropy every second.
+nlohmann::json bench_scenario_json(std::uint64_t ops, std::uint32_t nodes, bool leaderless = false);
 
 }  // namespace consim

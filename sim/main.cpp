@@ -42,7 +42,8 @@ Usage:
                                    run a grid of W x R (x levels x any --vary field) to CSV
   consim merge SHARD.csv... --output ALL.csv   combine the shards of a sweep
   consim validate FILE...          check scenario files; print nothing else on success
-  consim bench [--ops N] [--nodes N]  measure the engine's speed and memory
+  consim bench [--ops N] [--nodes N] [--replication leader|leaderless]
+                                     measure the engine's speed and memory
   consim --help | --version
 
 Examples:
@@ -187,6 +188,7 @@ int cmd_bench(int argc, char** argv) {
       ("help,h", "show this help")
       ("ops", po::value<std::uint64_t>()->default_value(1000000), "client operations to simulate")
       ("nodes", po::value<std::uint32_t>()->default_value(5), "cluster size")
+      ("replication", po::value<std::string>()->default_value("leader"), "leader or leaderless")
       ("repeat", po::value<int>()->default_value(1), "runs; the best is reported");
   po::variables_map vm = parse(desc, {}, argc, argv);
   if (vm.count("help")) {
@@ -199,7 +201,12 @@ int cmd_bench(int argc, char** argv) {
     print_error(fmt::format("bench: --ops must be > 0 and --nodes within 1..{}", kMaxNodes));
     return kExitUsage;
   }
-  Scenario sc = scenario_from_json(bench_scenario_json(ops, nodes), "<bench>");
+  const std::string mode = vm["replication"].as<std::string>();
+  if (mode != "leader" && mode != "leaderless") {
+    print_error(fmt::format("bench: --replication {}: expected leader or leaderless", mode));
+    return kExitUsage;
+  }
+  Scenario sc = scenario_from_json(bench_scenario_json(ops, nodes, mode == "leaderless"), "<bench>");
   double best = 1e300;
   std::uint64_t events = 0;
   std::uint64_t reads = 0, writes = 0;
@@ -213,7 +220,7 @@ int cmd_bench(int argc, char** argv) {
     for (const auto& rs : world.metrics().reads) reads += rs.reads;
     for (const auto& ws : world.metrics().writes) writes += ws.writes;
   }
-  fmt::print("bench: {} nodes, {} operations ({} reads, {} writes), {} events\n", nodes, reads + writes, reads, writes,
+  fmt::print("bench: {} nodes ({}), {} operations ({} reads, {} writes), {} events\n", nodes, mode, reads + writes, reads, writes,
              events);
   fmt::print("bench: {:.3f} s wall, {:.2f} M events/s, {:.0f} k ops/s, peak memory {} MiB\n", best,
              static_cast<double>(events) / best / 1e6, static_cast<double>(reads + writes) / best / 1e3,

@@ -29,10 +29,11 @@ std::string clean(std::string s) {
   return s;
 }
 
-std::string ver(const json& v) { return fmt::format("v({},{})", v[0].get<std::uint64_t>(), v[1].get<std::uint64_t>()); }
-
 struct Converter {
   const World& world;
+  std::string ver(const json& v) const {
+    return version_text(Version{v[0].get<std::uint64_t>(), v[1].get<std::uint64_t>()}, world.scenario());
+  }
   const MermaidOptions& opt;
   const std::uint32_t n;
   std::vector<std::string> body;
@@ -183,7 +184,7 @@ struct Converter {
       if (is_get && in_range && e.value("stale", false)) {
         const std::string c = fmt::format("C{}", inv->second["client"].get<std::uint64_t>() + 1);
         const auto a = acked_at_invoke.find(op);
-        std::string newest = a != acked_at_invoke.end() ? fmt::format("v({},{})", a->second.first, a->second.second) : "a newer one";
+        std::string newest = a != acked_at_invoke.end() ? version_text(Version{a->second.first, a->second.second}, world.scenario()) : "a newer one";
         note(fmt::format("{},N{}", c, e["node"].get<std::uint64_t>() + 1),
              fmt::format("STALE: returned {} {}, newest acknowledged {}", ver(e["version"]), value(e), newest));
       }

@@ -1,5 +1,7 @@
 #include "sim/report.h"
 
+#include "core/lww.h"
+
 #include <cmath>
 
 #include <fmt/format.h>
@@ -73,6 +75,16 @@ std::string format_ms(long long ns) {
   while (!s.empty() && s.back() == '0') s.pop_back();
   if (!s.empty() && s.back() == '.') s.pop_back();
   return s;
+}
+
+std::string version_text(const Version& v, const Scenario& sc) {
+  if (sc.cluster.replication != Replication::leaderless || v.is_zero())
+    return fmt::format("v({},{})", v.term, v.index);
+  const std::uint64_t coord = (v.index >> kLwwCoordinatorShift) - 1;
+  const std::uint64_t counter = v.index & ((std::uint64_t{1} << kLwwCoordinatorShift) - 1);
+  const std::string who = coord < sc.cluster.nodes ? fmt::format("N{}", coord + 1)
+                                                   : fmt::format("C{}", coord - sc.cluster.nodes + 1);
+  return fmt::format("v({}ms,{},{})", format_ms(static_cast<long long>(v.term)), who, counter);
 }
 
 nlohmann::ordered_json report_json(const World& world) {
@@ -552,11 +564,11 @@ std::string report_text(const World& world) {
       if (r.failed) {
         result = fmt::format("FAILED: {}", to_string(r.reason));
       } else if (op.op == OpType::get) {
-        result = fmt::format("-> {} v({},{}) from {}{}", world.value_text(r.rec), r.rec.version.term, r.rec.version.index,
+        result = fmt::format("-> {} {} from {}{}", world.value_text(r.rec), version_text(r.rec.version, sc),
                              node_name(r.served_by),
-                             r.stale ? fmt::format("  STALE (newest acknowledged: v({},{}))", r.newest_acked.term, r.newest_acked.index) : "");
+                             r.stale ? fmt::format("  STALE (newest acknowledged: {})", version_text(r.newest_acked, sc)) : "");
       } else {
-        result = fmt::format("-> ok v({},{})", r.rec.version.term, r.rec.version.index);
+        result = fmt::format("-> ok {}", version_text(r.rec.version, sc));
       }
       fmt::format_to(out, "  {:>10} ms  client-{} -> {}  {:<34} {}  [{} ms]{}\n", format_ms(op.at), op.client + 1,
                      node_name(op.node), what, result, r.completed >= 0 ? format_ms(r.completed - r.invoked) : "-",

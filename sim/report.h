@@ -9,6 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/types.h"
+#include "sim/scenario.h"
+
 namespace consim {
 
 class World;
@@ -18,5 +21,10 @@ std::string report_text(const World& world);
 
 // Milliseconds with up to 3 decimals, trailing zeros trimmed: 1.5, 0.001, 20.
 std::string format_ms(long long ns);
+
+// A version as people read it. Leader mode: v(term,index). Leaderless: the
+// LWW triple v(timestamp ms,coordinator,counter), the coordinator N1.. for
+// nodes and C1.. for clients coordinating for themselves. v(0,0): never written.
+std::string version_text(const Version& v, const Scenario& sc);
 
 }  // namespace consim

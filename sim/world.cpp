@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <tuple>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -62,6 +63,13 @@ struct Client {
   NodeId leader_hint = 0;
   Version written;  // session token parts
   Version read;
+  // Leaderless: versions are per key (LWW stamps), so the tokens are too.
+  // Looked up, never iterated.
+  struct KeyTokens {
+    Version written;
+    Version read;
+  };
+  std::unordered_map<Key, KeyTokens> key_tokens;
   // Leaderless with routing "client": the client coordinates its own requests.
   std::unique_ptr<Coordinator> coord;
   Client(EndpointId ep, std::uint64_t seed, std::uint64_t stream) : endpoint(ep), rng(seed, stream) {}
@@ -769,15 +777,22 @@ struct World::Impl {
     msg.key = op.key;
     msg.level = op.level;
     switch (op.type) {
-      case OpType::get:
+      case OpType::get: {
         msg.kind = MsgKind::client_get;
+        Version written = c.written, read = c.read;
+        if (leaderless) {
+          const auto it = c.key_tokens.find(op.key);
+          written = it == c.key_tokens.end() ? Version{} : it->second.written;
+          read = it == c.key_tokens.end() ? Version{} : it->second.read;
+        }
         if (op.level == Level::read_your_writes)
-          msg.token = c.written;
+          msg.token = written;
         else if (op.level == Level::monotonic_reads)
-          msg.token = c.read;
+          msg.token = read;
         else if (op.level == Level::causal)
-          msg.token = std::max(c.written, c.read);
+          msg.token = std::max(written, read);
         break;
+      }
       case OpType::put:
         msg.kind = MsgKind::client_put;
         msg.rec.value = op.value;
@@ -837,6 +852,10 @@ struct World::Impl {
       Checker::ReadVerdict v = checker.read_answered(op.key, op.client, op.start, got);
       stale = v.stale;
       if (got > c.read) c.read = got;
+      if (leaderless) {
+        Version& r = c.key_tokens[op.key].read;
+        if (got > r) r = got;
+      }
       if (op.counted) record_read(op, msg, v, latency);
     } else {
       const Version ver = msg.rec.version;
@@ -844,6 +863,10 @@ struct World::Impl {
         ++m.violations.writes_reordered;
       checker.write_acknowledged(op.key, ver, now, op.client);
       if (ver > c.written) c.written = ver;
+      if (leaderless) {
+        Version& wr = c.key_tokens[op.key].written;
+        if (ver > wr) wr = ver;
+      }
       const std::uint64_t owners = replicas_of(op.key);
       std::uint64_t holders = 0;
       for (NodeId i = 0; i < n; ++i)

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "core/lww.h"
 #include "sim/report.h"
 #include "sim/scenario_load.h"
 #include "sim/world.h"
@@ -232,4 +233,48 @@ TEST_CASE("leaderless runs are deterministic: same seed, same report bytes") {
   std::string c;
   run_json(j, &c);
   CHECK(a != c);
+}
+
+TEST_CASE("leaderless session reads: the coordinator waits for the client's token, so no session is violated") {
+  std::uint64_t session_reads = 0, eventual_violations = 0;
+  for (int seed = 1; seed <= 4; ++seed) {
+    json j = leaderless_scenario();
+    j["seed"] = seed;
+    j["cluster"]["write_quorum"] = 1;
+    j["cluster"]["read_quorum"] = 1;
+    j["workload"]["clients"] = 3;  // few clients: each reads back its own writes often
+    j["workload"]["keys"] = 3;
+    j["workload"]["routing"] = seed % 2 ? "random" : "client";
+    json js = j;
+    // causal carries both tokens (the violations are counted over every read,
+    // and a monotonic_reads read may well miss the client's own write).
+    js["workload"]["levels"] = {"causal"};
+    Metrics m = run_json(js);
+    CHECK(m.violations.read_your_writes == 0);
+    CHECK(m.violations.monotonic_reads == 0);
+    session_reads += m.reads[level(Level::causal)].answered();
+    // Tokens are per key: without faults some replica always has the token.
+    CHECK(m.reads[level(Level::causal)].failed == 0);
+    j["workload"]["levels"] = {"eventual"};
+    Metrics e = run_json(j);
+    eventual_violations += e.violations.read_your_writes + e.violations.monotonic_reads;
+  }
+  CHECK(session_reads > 1000);
+  CHECK(eventual_violations > 0);  // the same workload at eventual does violate them
+}
+
+TEST_CASE("leaderless text report and diagram name LWW versions by timestamp, coordinator and counter") {
+  json j = leaderless_scenario();
+  j.erase("workload");
+  j["script"] = json::parse(R"([{"at_ms": 100, "client": 1, "node": 2, "op": "put", "key": "x", "value": "a"},
+                                {"at_ms": 200, "client": 1, "node": 3, "op": "get", "key": "x", "level": "strong"}])");
+  Scenario sc = scenario_from_json(j, "<test>");
+  World w(sc);
+  w.run();
+  const std::string text = report_text(w);
+  // put at 100 ms through node-2: its clock reads 100 ms plus the client's delay.
+  CHECK(text.find(",N2,1)") != std::string::npos);
+  CHECK(text.find("-> a v(") != std::string::npos);
+  CHECK(version_text(lww_version(1500000, 4, 7), sc) == "v(1.5ms,C2,7)");  // endpoint 4 = client 2 of N = 3
+  CHECK(version_text(Version{}, sc) == "v(0,0)");
 }
