@@ -33,6 +33,11 @@ inline double estimated_events(const Scenario& sc) {
     ev += secs / iv * (1 + static_cast<double>(sc.probe.delays.size() * sc.probe.levels.size())) * (4 + 4 * n);
   }
   ev += static_cast<double>(sc.script.size()) * (4 + 4 * n) + static_cast<double>(sc.timeline.size()) * n * 4;
+  if (sc.cluster.anti_entropy_interval > 0) {  // each exchange compares every key
+    const double keys = (sc.workload.enabled ? double(sc.workload.keys) : 0.0) +
+                        (sc.probe.enabled ? double(sc.probe.keys) : 0.0) + double(sc.script.size());
+    ev += secs / (static_cast<double>(sc.cluster.anti_entropy_interval) / 1e9) * n * (2 + keys / 16);
+  }
   return ev;
 }
 

@@ -35,6 +35,7 @@ constexpr double kMaxWorkloadOps = 1e9;           // open loop: rate_per_s * dur
 constexpr double kMaxProbeReads = 1e9;            // probe writes * (1 + delays * levels)
 constexpr double kMaxHeartbeatMessages = 1e10;    // (duration + drain) / heartbeat * nodes^2
 constexpr double kMaxSyncExchanges = 1e6;         // (duration + drain) / anti_entropy_interval * nodes
+constexpr double kMaxSyncRecords = 2e9;           // anti-entropy: exchanges x keys compared
 constexpr double kMaxClockOffsetMs = 3'600'000;   // |cluster.clock_offset_ms|: one hour
 constexpr double kMaxClockDriftPpm = 100'000;     // |cluster.clock_drift_ppm|: 10%
 constexpr std::uint32_t kMaxRedirectsLimit = 16;
@@ -231,6 +232,7 @@ class Loader {
         check_routing(sc.probe.routing, sc.cluster.replication, key_path(ppath, "routing"));
       }
     }
+    check_anti_entropy_work(sc);
     if (const json* v = find(j, "timeline"))
       sc.timeline = timeline(*v, key_path(root, "timeline"), net_json ? *net_json : kEmptyObject);
     sc.measure = measure(find(j, "measure"), key_path(root, "measure"));
@@ -859,6 +861,21 @@ class Loader {
                        num(static_cast<double>(sc.cluster.anti_entropy_interval) / 1e6),
                        num(static_cast<double>(sc.duration + sc.drain) / 1e6), sc.cluster.nodes,
                        fmt::format("{:.3g}", exchanges), fmt::format("{:g}", kMaxSyncExchanges)));
+  }
+
+  // Each anti-entropy exchange compares every key: bound exchanges x keys.
+  void check_anti_entropy_work(const Scenario& sc) const {
+    if (sc.cluster.anti_entropy_interval <= 0) return;
+    const double exchanges = static_cast<double>(sc.duration + sc.drain) /
+                             static_cast<double>(sc.cluster.anti_entropy_interval) * sc.cluster.nodes;
+    const double keys = (sc.workload.enabled ? double(sc.workload.keys) : 0.0) +
+                        (sc.probe.enabled ? double(sc.probe.keys) : 0.0) + double(sc.script.size());
+    if (exchanges * keys > kMaxSyncRecords)
+      fail("$.cluster.anti_entropy_interval_ms",
+           fmt::format("anti-entropy would compare about {} records ({} exchanges x {} keys); the limit is {}: "
+                       "raise anti_entropy_interval_ms, or use fewer keys",
+                       fmt::format("{:.3g}", exchanges * keys), fmt::format("{:.3g}", exchanges), keys,
+                       fmt::format("{:g}", kMaxSyncRecords)));
   }
 
   // workload.routing against cluster.replication.
