@@ -37,22 +37,8 @@ Node::Impl::Impl(const NodeConfig& c) : cfg(c) {
   assert(cfg.heartbeat_interval > 0 && cfg.election_timeout > 0);
   store.resize(cfg.key_space);
   early.reserve(kReorderLimit);
-  if (cfg.replication == Replication::leaderless) {
-    CoordinatorConfig cc;
-    cc.self = cfg.id;
-    cc.nodes = cfg.nodes;
-    cc.replicas = replicas();
-    cc.write_quorum = cfg.write_quorum;
-    cc.read_quorum = cfg.read_quorum;
-    cc.read_fanout = cfg.read_fanout;
-    cc.read_repair = cfg.read_repair;
-    cc.read_repair_blocking = cfg.read_repair_blocking;
-    cc.sloppy_quorum = cfg.sloppy_quorum;
-    cc.write_timeout = cfg.write_timeout;
-    cc.read_timeout = cfg.read_timeout;
-    cc.clock = cfg.clock;
-    coord = std::make_unique<Coordinator>(cc, timer_id(TimerKind::coordinator, epoch));
-  }
+  if (cfg.replication == Replication::leaderless)
+    coord = std::make_unique<Coordinator>(coordinator_config(cfg), timer_id(TimerKind::coordinator, epoch));
 }
 
 // ---------------------------------------------------------------- lifecycle
@@ -456,6 +442,23 @@ bool Node::Impl::apply_if_newer(Key k, const Record& r, Outputs& out) {
 }
 
 // ---------------------------------------------------------------- public API
+
+CoordinatorConfig coordinator_config(const NodeConfig& c) {
+  CoordinatorConfig cc;
+  cc.self = c.id;
+  cc.nodes = c.nodes;
+  cc.replicas = c.replicas == 0 ? c.nodes : c.replicas;
+  cc.write_quorum = c.write_quorum;
+  cc.read_quorum = c.read_quorum;
+  cc.read_fanout = c.read_fanout;
+  cc.read_repair = c.read_repair;
+  cc.read_repair_blocking = c.read_repair_blocking;
+  cc.sloppy_quorum = c.sloppy_quorum;
+  cc.write_timeout = c.write_timeout;
+  cc.read_timeout = c.read_timeout;
+  cc.clock = c.clock;
+  return cc;
+}
 
 Node::Node(const NodeConfig& cfg) : impl_(std::make_unique<Impl>(cfg)) {}
 Node::~Node() = default;

@@ -3,7 +3,9 @@
 // A Node is the chapter's store working as it is meant to: a leader that
 // assigns versions and replicates entry by entry, followers that apply what
 // they receive, quorum reads, session reads, read repair, and two ways of
-// electing the leader. It never reads a clock, sends on a socket or draws a
+// electing the leader. With NodeConfig::replication = leaderless it is
+// instead a Dynamo-style replica that coordinates the client requests it
+// receives (core/coordinator.h): no leader, last-writer-wins versions. It never reads a clock, sends on a socket or draws a
 // random number: every call passes the virtual time `now`, and everything the
 // node wants done comes back in an Outputs value that the caller executes.
 //
@@ -64,6 +66,10 @@ struct NodeConfig {
   Time anti_entropy_interval = 0;     // 0: off; else each node syncs with one peer per interval
   NodeClock clock;                    // stamps LWW versions
 };
+
+// The coordinator settings of a leaderless node with this config (self = id).
+// A client coordinating for itself takes them and sets its own self and clock.
+CoordinatorConfig coordinator_config(const NodeConfig& c);
 
 // What a status view (the chapter's GET /status) shows.
 struct NodeStatus {

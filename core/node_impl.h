@@ -1,9 +1,11 @@
 // core/node_impl.h: the state of a Node and its handlers (private to core/).
 //
-// The handlers are split by concept over three files:
+// The handlers are split by concept over four files:
 //   node.cpp             public API, dispatch, timers, roles and elections
 //   node_replication.cpp the log: append, heartbeat, snapshot, catch-up
 //   node_client.cpp      client requests, quorum reads, session reads, repair
+//   node_leaderless.cpp  leaderless mode: replica, hints, anti-entropy; its
+//                        client requests go to a Coordinator (coordinator.h)
 //
 // What a reader must know (details at each function):
 //  - timer ids: kind in the high 8 bits, restart epoch in the low 56 bits;

@@ -49,7 +49,7 @@ Usage:
 Examples:
   consim run                                   the chapter's cluster: 3 nodes, W=2, R=1
   consim run --set cluster.write_quorum=3      the chapter's "try W=3"
-  consim run scenarios/partition.json --seed 7 --format json --output report.json
+  consim run scenarios/partition-majority.json --seed 7 --format json --output report.json
   consim run --trace trace.jsonl               one JSON line per event
   consim run scenarios/classroom/01-step2-exercise1-eventual.json --mermaid ex1.md --mermaid-to-ms 300
                                                the run as a Mermaid sequence diagram

@@ -225,11 +225,16 @@ class Loader {
       // The probe's coordinators: its own routing, else the workload's.
       sc.probe.routing = sc.workload.routing;
       if (const json* x = find(*v, "routing")) {
+        // Leader mode ignores it (the probe writes to the leader and reads
+        // from another node), so any routing name is accepted there.
         sc.probe.routing = enum_value<Routing>(*x, key_path(ppath, "routing"), "routing",
                                                {{"random", Routing::random},
                                                 {"sticky", Routing::sticky},
-                                                {"client", Routing::client}});
-        check_routing(sc.probe.routing, sc.cluster.replication, key_path(ppath, "routing"));
+                                                {"client", Routing::client},
+                                                {"leader", Routing::leader},
+                                                {"followers", Routing::followers}});
+        if (sc.cluster.replication == Replication::leaderless)
+          check_routing(sc.probe.routing, sc.cluster.replication, key_path(ppath, "routing"));
       }
     }
     check_anti_entropy_work(sc);

@@ -218,35 +218,41 @@ struct World::Impl {
     }
   }
 
+  // Node i's configuration, as the scenario sets it.
+  NodeConfig node_config(NodeId i) const {
+    NodeConfig cfg;
+    cfg.id = i;
+    cfg.nodes = n;
+    cfg.write_quorum = sc.cluster.write_quorum;
+    cfg.read_quorum = sc.cluster.read_quorum;
+    cfg.key_space = total_keys();
+    cfg.election = sc.cluster.election;
+    cfg.heartbeat_interval = sc.cluster.heartbeat_interval;
+    cfg.election_timeout = sc.cluster.election_timeout;
+    cfg.write_timeout = sc.cluster.write_timeout;
+    cfg.read_timeout = sc.cluster.read_timeout;
+    cfg.read_repair = sc.cluster.read_repair;
+    cfg.session_behind = sc.cluster.session_behind;
+    cfg.bootstrap_leader = sc.cluster.bootstrap_leader;
+    cfg.replication = sc.cluster.replication;
+    cfg.replicas = sc.cluster.replicas;
+    cfg.read_fanout = sc.cluster.read_fanout;
+    cfg.read_repair_blocking = sc.cluster.read_repair_blocking;
+    cfg.sloppy_quorum = sc.cluster.sloppy_quorum;
+    cfg.anti_entropy_interval = sc.cluster.anti_entropy_interval;
+    if (i < sc.cluster.clock_offset.size()) cfg.clock.offset = sc.cluster.clock_offset[i];
+    if (i < sc.cluster.clock_drift_ppb.size()) cfg.clock.drift_ppb = sc.cluster.clock_drift_ppb[i];
+    return cfg;
+  }
+
   void setup_nodes() {
     nodes.reserve(n);
     for (NodeId i = 0; i < n; ++i) {
       nodes.emplace_back(sc.seed, stream_id("node", i));
-      NodeConfig cfg;
-      cfg.id = i;
-      cfg.nodes = n;
-      cfg.write_quorum = sc.cluster.write_quorum;
-      cfg.read_quorum = sc.cluster.read_quorum;
-      cfg.key_space = total_keys();
-      cfg.election = sc.cluster.election;
-      cfg.heartbeat_interval = sc.cluster.heartbeat_interval;
-      cfg.election_timeout = sc.cluster.election_timeout;
-      cfg.write_timeout = sc.cluster.write_timeout;
-      cfg.read_timeout = sc.cluster.read_timeout;
-      cfg.read_repair = sc.cluster.read_repair;
-      cfg.session_behind = sc.cluster.session_behind;
-      cfg.bootstrap_leader = sc.cluster.bootstrap_leader;
-      cfg.replication = sc.cluster.replication;
-      cfg.replicas = sc.cluster.replicas;
-      cfg.read_fanout = sc.cluster.read_fanout;
-      cfg.read_repair_blocking = sc.cluster.read_repair_blocking;
-      cfg.sloppy_quorum = sc.cluster.sloppy_quorum;
-      cfg.anti_entropy_interval = sc.cluster.anti_entropy_interval;
-      if (i < sc.cluster.clock_offset.size()) cfg.clock.offset = sc.cluster.clock_offset[i];
-      if (i < sc.cluster.clock_drift_ppb.size()) cfg.clock.drift_ppb = sc.cluster.clock_drift_ppb[i];
-      nodes[i].node = std::make_unique<Node>(cfg);
+      nodes[i].node = std::make_unique<Node>(node_config(i));
     }
   }
+
 
   void setup_clients() {
     const std::uint32_t wc = sc.workload.enabled ? sc.workload.clients : 0;
@@ -268,18 +274,10 @@ struct World::Impl {
         if (!(workload_client && sc.workload.routing == Routing::client) &&
             !(i == probe_client && sc.probe.enabled && sc.probe.routing == Routing::client))
           continue;
-        CoordinatorConfig cc;
+        // A node's settings, but its own identity and a clock that reads virtual time.
+        CoordinatorConfig cc = coordinator_config(node_config(0));
         cc.self = clients[i].endpoint;
-        cc.nodes = n;
-        cc.replicas = sc.cluster.replicas;
-        cc.write_quorum = sc.cluster.write_quorum;
-        cc.read_quorum = sc.cluster.read_quorum;
-        cc.read_fanout = sc.cluster.read_fanout;
-        cc.read_repair = sc.cluster.read_repair;
-        cc.read_repair_blocking = sc.cluster.read_repair_blocking;
-        cc.sloppy_quorum = sc.cluster.sloppy_quorum;
-        cc.write_timeout = sc.cluster.write_timeout;
-        cc.read_timeout = sc.cluster.read_timeout;
+        cc.clock = NodeClock{};
         clients[i].coord = std::make_unique<Coordinator>(cc, 0);
       }
     }
@@ -608,6 +606,7 @@ struct World::Impl {
     if (t.node >= n) {  // a client coordinator's deadline
       timers.release(e.index);
       const std::uint32_t ci = t.node - n;
+      if (trace) tr("\"ev\":\"timer\",\"client\":{},\"id\":{}", ci, t.id);
       clients[ci].coord->on_timer(queue.now(), out);
       dispatch_client(ci);
       return;

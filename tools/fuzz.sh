@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the libFuzzer target fuzz/fuzz_scenario.cpp (clang-14, ASan + UBSan)
-# in build-fuzz and run it for a bounded time, seeded from scenarios/*.json.
+# in build-fuzz and run it for a bounded time, seeded from the shipped scenarios.
 #   FUZZ_SECONDS=600 bash tools/fuzz.sh      (default 60)
 #   FUZZ_JOBS=1 (parallel build jobs, default 2)
 # A crash leaves crash-<sha1> in build-fuzz/ and fails the script; keep the
@@ -28,7 +28,7 @@ cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWit
 cmake --build "$build" -j"$jobs" --target fuzz_scenario
 corpus="$build/corpus"
 mkdir -p "$corpus"
-for f in scenarios/*.json tests/regressions/*.json; do
+for f in scenarios/*.json scenarios/classroom/*.json tests/regressions/*.json; do
   [ -e "$f" ] || continue
   case "$f" in *.schema.json) continue ;; esac
   cp "$f" "$corpus/"
