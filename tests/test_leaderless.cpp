@@ -3,7 +3,11 @@
 // repair, anti-entropy and hinted handoff buy, and the LWW anomaly.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <string>
+
+#include <fmt/format.h>
 
 #include "core/lww.h"
 #include "sim/histogram.h"
@@ -305,4 +309,30 @@ TEST_CASE("leaderless text report and diagram name LWW versions by timestamp, co
   CHECK(text.find("-> a v(") != std::string::npos);
   CHECK(version_text(lww_version(1500000, 4, 7), sc) == "v(1.5ms,C2,7)");  // endpoint 4 = client 2 of N = 3
   CHECK(version_text(Version{}, sc) == "v(0,0)");
+}
+
+TEST_CASE("a sweep across both modes: probe CSV rows for each mode, and plot.sh draws their curves") {
+  const std::string dir = "/tmp/consim_test_modes";
+  std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str());
+  const std::string cmd = fmt::format(
+      "'{}' sweep '{}/scenarios/leaderless.json' --set duration_ms=5000 --vary cluster.replication=leader,leaderless "
+      "--w 1 --r 1 --seeds 1 --output {}/m.csv --probe-output {}/p.csv -q 2>&1",
+      CONSIM_BINARY, CONSIM_SOURCE_DIR, dir, dir);
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::ifstream in(dir + "/p.csv");
+  std::string line, all;
+  int leader = 0, leaderless = 0;
+  while (std::getline(in, line)) {
+    leader += line.find(",leader,") != std::string::npos;
+    leaderless += line.find(",leaderless,") != std::string::npos;
+  }
+  CHECK(leader == 10);  // one row per probe delay
+  CHECK(leaderless == 10);
+  const std::string plot =
+      fmt::format("bash '{}/tools/plot.sh' probe {}/p.csv {}/p.svg >/dev/null 2>&1", CONSIM_SOURCE_DIR, dir, dir);
+  REQUIRE(std::system(plot.c_str()) == 0);
+  std::ifstream svg(dir + "/p.svg");
+  std::getline(svg, all, '\0');
+  CHECK(all.find("<svg") != std::string::npos);
+  CHECK(all.find("replication=leaderless") != std::string::npos);
 }

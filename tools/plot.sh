@@ -13,10 +13,15 @@
 #       SWEEP.csv: consim sweep FILE --w all --r all --output SWEEP.csv
 #   tools/plot.sh latency SWEEP.csv OUT.svg
 #       p50 / p99 read and write latency against W and R (bars, one group per point).
+#   tools/plot.sh probe PROBE.csv OUT.svg [LEVEL]
+#       P(stale) against the delay after the acknowledgement, one line per sweep
+#       point (W, R and any --vary values) that is ever stale, for one level
+#       (default: the first in the CSV).
+#       PROBE.csv: consim sweep FILE --w all --r all --probe-output PROBE.csv ...
 #
 # The output format follows OUT's extension: .svg or .png.
 set -euo pipefail
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 3 ] || usage
 kind=$1 in=$2 out=$3
 for tool in gnuplot jq; do
@@ -107,6 +112,38 @@ heatmap|latency)
       echo "plot '$tmp/lat.dat' using 2:xtic(1) title 'read p50', '' using 3 title 'read p99', '' using 4 title 'write p50', '' using 5 title 'write p99'"
     } > "$tmp/plot.gp"
   fi
+  ;;
+probe)
+  header=$(head -1 "$in")
+  col() { echo "$header" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
+  cl=$(col level) cd=$(col delay_ms) cs=$(col stale_rate) cn=$(col reads)
+  [ -n "$cl" ] && [ -n "$cd" ] && [ -n "$cs" ] || { echo "plot: $in is not a consim --probe-output CSV" >&2; exit 2; }
+  level=${4:-$(tail -n +2 "$in" | cut -d, -f"$cl" | head -1)}
+  # A point is every column before delay_ms but n and level; name it "w=1 r=2 ...".
+  awk -F, -v l="$level" -v cl="$cl" -v cd="$cd" -v cs="$cs" -v cn="$cn" -v dir="$tmp" '
+    NR == 1 { for (i = 1; i <= NF; i++) { name[i] = $i; sub(/.*\./, "", name[i]) } next }
+    $cl == l && $cn > 0 {
+      key = ""
+      for (i = 2; i < cd; i++) if (i != cl) key = key (key == "" ? "" : " ") name[i] "=" $i
+      if (!(key in file)) { file[key] = dir "/p" (++k) ".dat"; order[k] = key }
+      print ($cd == 0 ? 0.5 : $cd), $cs > file[key]
+      if ($cs > 0) stale[key] = 1
+    }
+    END { for (i = 1; i <= k; i++) if (order[i] in stale) print file[order[i]] "\t" order[i] > (dir "/index") }
+  ' "$in"
+  [ -s "$tmp/index" ] || { echo "plot: no point of $in is ever stale at level $level" >&2; exit 2; }
+  plots=()
+  while IFS=$'\t' read -r f t; do plots+=("'$f' using 1:2 with linespoints lw 2 pt 7 title '$t'"); done < "$tmp/index"
+  {
+    echo "$term"
+    echo "set output '$out'"
+    echo "set title \"P(stale) after the acknowledgement: $level reads (probe)\" noenhanced"
+    echo "set xlabel 'time since the write was acknowledged (ms, log scale; 0 drawn at 0.5)'"
+    echo "set ylabel 'P(stale read)'"
+    echo "set logscale x; set yrange [0:*]; set grid"
+    echo "set key top right noenhanced"
+    (IFS=,; echo "plot ${plots[*]}")
+  } > "$tmp/plot.gp"
   ;;
 *) usage ;;
 esac
