@@ -122,7 +122,6 @@ bool Coordinator::handle_write_ack(Time now, const Message& m, Outputs& out) {
     }
     return true;
   }
-  (void)now;
   return (m.op >> 63) == 0 && m.op <= next_id_;  // ours, but finished
 }
 
@@ -147,9 +146,6 @@ void Coordinator::read(Time now, const Message& m, std::uint64_t alive, Outputs&
   ref.need = m.level == Level::eventual ? 1 : cfg_.read_quorum;
   ref.deadline = now + cfg_.read_timeout;
   ref.seen.fill(Version{});
-  const std::uint64_t id = ref.id;
-  const Time deadline = ref.deadline;
-  const std::uint32_t need = ref.need;
 
   // Whom to ask, in order: the coordinator itself if it is a replica, then
   // replicas believed up, then the others; with sloppy_quorum a replica
@@ -166,9 +162,8 @@ void Coordinator::read(Time now, const Message& m, std::uint64_t alive, Outputs&
     }
   }
   std::uint64_t taken = mask;
-  const std::uint32_t limit = cfg_.read_fanout == ReadFanout::all ? count : std::min(count, need);
-  // The operation is at the back; `out` grows below, reads_ does not.
-  PendingRead& pr = reads_.back();
+  const std::uint32_t limit = cfg_.read_fanout == ReadFanout::all ? count : std::min(count, ref.need);
+  PendingRead& pr = ref;  // reads_ does not grow below (only `out` does)
   for (std::uint32_t i = 0; i < limit; ++i) {
     NodeId to = order[i];
     if (cfg_.sloppy_quorum && !(alive & bit(to))) {
@@ -180,9 +175,7 @@ void Coordinator::read(Time now, const Message& m, std::uint64_t alive, Outputs&
     }
     ask(pr, to, out);
   }
-  (void)id;
-  (void)need;
-  arm(deadline, out);
+  arm(pr.deadline, out);
 }
 
 void Coordinator::send_repairs(PendingRead& pr, std::uint64_t to, bool want_ack, Outputs& out) {
@@ -260,7 +253,6 @@ void Coordinator::handle_read_reply(Time now, const Message& m, Outputs& out) {
     // (every replica asked replied, or repairs are off).
     if (pr.answered && !pr.repairing && (!cfg_.read_repair || pr.replied == pr.asked))
       reads_.erase(reads_.begin() + static_cast<std::ptrdiff_t>(i));
-    (void)now;
     return;
   }
 }
