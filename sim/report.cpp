@@ -349,7 +349,10 @@ std::string report_text(const World& world) {
   if (ll) {
     fmt::format_to(out, "Cluster   leaderless, {} nodes, {} replicas per key, W={}, R={}: R+W={} {} N={} ({})\n", c.nodes,
                    c.replicas, c.write_quorum, c.read_quorum, c.write_quorum + c.read_quorum, strict ? ">" : "<=",
-                   c.replicas, strict ? "quorum reads overlap every acknowledged write" : "quorum reads may be stale");
+                   c.replicas,
+                   !strict           ? "quorum reads may be stale"
+                   : c.sloppy_quorum ? "quorum reads overlap every acknowledged write, unless fallbacks took it"
+                                     : "quorum reads overlap every acknowledged write");
     fmt::format_to(out, "          read fanout {}, read repair {}, sloppy quorum {}, anti-entropy {}, failure timeout {} ms, {}\n",
                    c.read_fanout == ReadFanout::all ? "all" : "r", repair_name(c), c.sloppy_quorum ? "on" : "off",
                    c.anti_entropy_interval > 0 ? fmt::format("every {} ms", format_ms(c.anti_entropy_interval)) : "off",
