@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/placement.h"
 #include "sim/report.h"
 #include "sim/world.h"
 
@@ -44,6 +45,14 @@ struct Converter {
   std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>> acked_at_invoke;  // op -> newest acked version
   std::map<std::uint64_t, std::set<std::uint64_t>> quorum;  // leader entry index -> nodes that hold it
   std::map<std::uint64_t, json> entry_version;              // index -> version
+  // Leaderless: (coordinator, its op id) -> the write's version and the
+  // replicas that acknowledged it (the coordinator's own copy included).
+  struct LeaderlessWrite {
+    json version;
+    std::set<std::uint64_t> acked;
+    bool reached = false;  // W was reached (noted)
+  };
+  std::map<std::pair<std::uint64_t, std::uint64_t>, LeaderlessWrite> ll_writes;
   std::size_t fault_index = 0;
   std::size_t arrows = 0;
   bool truncated = false;
@@ -114,6 +123,37 @@ struct Converter {
     if (kind == "repair") return fmt::format("repair {} to {}", key(e["key"]), ver(e["version"]));
     if (kind == "sync" || kind == "sync_reply") return kind == "sync" ? "anti-entropy sync" : "sync reply";
     return fmt::format("{} (term {}) {}", kind, e["term"].get<std::uint64_t>(), status == "ok" ? "" : status);
+  }
+
+  // Leaderless: the note to draw when a coordinator has W acknowledgements
+  // of a write (empty: none). A coordinator that is a replica holds its own
+  // copy before it sends the write out.
+  std::string leaderless_quorum(const json& e, const std::string& ev, const std::string& kind, std::uint64_t from,
+                                std::uint64_t to) {
+    const ClusterSpec& c = world.scenario().cluster;
+    const std::uint64_t op = e["op"];
+    if (ev == "send" && kind == "replica_write" && (op >> 63) == 0 && !ll_writes.count({from, op})) {
+      const Key k = e["key"].get<Key>();
+      const bool own = from < n && ((replica_mask(k, n, c.replicas) >> from) & 1);
+      LeaderlessWrite& w = ll_writes[{from, op}];
+      w.version = e["version"];
+      if (own) w.acked.insert(from);
+      if (own && c.write_quorum <= 1) {
+        w.reached = true;
+        return fmt::format("W=1 reached: node-{} acknowledges with its own copy, before any other replica has it",
+                           from + 1);
+      }
+      return {};
+    }
+    if (ev != "deliver" || kind != "replica_write_ack") return {};
+    const auto it = ll_writes.find({to, op});
+    if (it == ll_writes.end() || it->second.reached) return {};
+    it->second.acked.insert(from);
+    if (it->second.acked.size() < c.write_quorum) return {};
+    const std::string text = fmt::format("W={} reached: ack {} (node-{} completes the quorum)", c.write_quorum,
+                                         ver(it->second.version), from + 1);
+    it->second.reached = true;  // kept: later sends and acks of this write are not new writes
+    return text;
   }
 
   std::string fault_text(const json& e) {
@@ -218,6 +258,10 @@ struct Converter {
         if (w <= 1) quorum.erase(idx);
       }
     }
+    // Leaderless quorum bookkeeping (always); its note follows the arrow.
+    std::string ll_note;
+    if (world.scenario().cluster.replication == Replication::leaderless) ll_note = leaderless_quorum(e, ev, kind, from, to);
+    if (in_range && ev == "send" && !ll_note.empty()) note(who(from), ll_note);
     (void)t_ms;
     if (!in_range) {
       if (ev == "deliver" && kind == "append_reply" && e["status"] == "ok") {
@@ -250,6 +294,7 @@ struct Converter {
       return;
     }
     arrow(line);
+    if (ev == "deliver" && !ll_note.empty()) note(b, ll_note);
     if (kind == "append_reply" && e["status"] == "ok") {
       for (auto it = quorum.begin(); it != quorum.end();) {
         if (it->first <= e["index"].get<std::uint64_t>()) it->second.insert(from);

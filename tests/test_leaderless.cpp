@@ -336,3 +336,19 @@ TEST_CASE("a sweep across both modes: probe CSV rows for each mode, and plot.sh 
   CHECK(all.find("<svg") != std::string::npos);
   CHECK(all.find("replication=leaderless") != std::string::npos);
 }
+
+TEST_CASE("a leaderless sequence diagram: replicas, LWW versions, and where W is reached") {
+  const std::string out = "/tmp/consim_test_ll_diagram.md";
+  const std::string cmd =
+      fmt::format("'{}' run '{}/scenarios/leaderless.json' --mermaid {} --mermaid-to-ms 40 -q >/dev/null 2>&1",
+                  CONSIM_BINARY, CONSIM_SOURCE_DIR, out);
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::ifstream in(out);
+  std::string md;
+  std::getline(in, md, '\0');
+  CHECK(md.find("participant N1 as Replica node-1") != std::string::npos);
+  CHECK(md.find(": write probe-") != std::string::npos);  // replica_write arrows
+  CHECK(md.find("W=2 reached: ack v(") != std::string::npos);
+  CHECK(md.find("ms,N") != std::string::npos);  // v(timestamp ms,coordinator,counter)
+  CHECK(md.find("Follower") == std::string::npos);
+}
