@@ -275,7 +275,7 @@ struct Converter {
     if (!opt.heartbeats && (kind == "heartbeat" || kind == "heartbeat_reply")) return;
     if (ev == "send") return;  // drawn when delivered or dropped
     const std::string a = who(from), b = who(to);
-    const bool reply = kind.find("reply") != std::string::npos;
+    const bool reply = kind.find("reply") != std::string::npos || kind.find("_ack") != std::string::npos;
     if (ev == "drop") {
       arrow(fmt::format("    {}-x{}: {} LOST ({}) @{} ms", a, b, clean(message_label(e)), e.value("reason", std::string("?")), at));
       return;
