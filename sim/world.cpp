@@ -7,7 +7,6 @@
 #include <cmath>
 #include <map>
 #include <tuple>
-#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -61,15 +60,8 @@ struct Client {
   EndpointId endpoint = 0;
   Rng rng;
   NodeId leader_hint = 0;
-  Version written;  // session token parts
+  Version written;  // session token parts (leader mode; leaderless: per key, from op.start)
   Version read;
-  // Leaderless: versions are per key (LWW stamps), so the tokens are too.
-  // Looked up, never iterated.
-  struct KeyTokens {
-    Version written;
-    Version read;
-  };
-  std::unordered_map<Key, KeyTokens> key_tokens;
   // Leaderless with routing "client": the client coordinates its own requests.
   std::unique_ptr<Coordinator> coord;
   Client(EndpointId ep, std::uint64_t seed, std::uint64_t stream) : endpoint(ep), rng(seed, stream) {}
@@ -778,12 +770,11 @@ struct World::Impl {
     switch (op.type) {
       case OpType::get: {
         msg.kind = MsgKind::client_get;
-        Version written = c.written, read = c.read;
-        if (leaderless) {
-          const auto it = c.key_tokens.find(op.key);
-          written = it == c.key_tokens.end() ? Version{} : it->second.written;
-          read = it == c.key_tokens.end() ? Version{} : it->second.read;
-        }
+        // Leaderless: LWW stamps order only the writes to one key, so the
+        // token is the client's history of this key, which the checker keeps
+        // and op.start took at invocation.
+        const Version written = leaderless ? op.start.own_write : c.written;
+        const Version read = leaderless ? op.start.own_read : c.read;
         if (op.level == Level::read_your_writes)
           msg.token = written;
         else if (op.level == Level::monotonic_reads)
@@ -851,10 +842,6 @@ struct World::Impl {
       Checker::ReadVerdict v = checker.read_answered(op.key, op.client, op.start, got);
       stale = v.stale;
       if (got > c.read) c.read = got;
-      if (leaderless) {
-        Version& r = c.key_tokens[op.key].read;
-        if (got > r) r = got;
-      }
       if (op.counted) record_read(op, msg, v, latency);
     } else {
       const Version ver = msg.rec.version;
@@ -862,10 +849,6 @@ struct World::Impl {
         ++m.violations.writes_reordered;
       checker.write_acknowledged(op.key, ver, now, op.client);
       if (ver > c.written) c.written = ver;
-      if (leaderless) {
-        Version& wr = c.key_tokens[op.key].written;
-        if (ver > wr) wr = ver;
-      }
       const std::uint64_t owners = replicas_of(op.key);
       std::uint64_t holders = 0;
       for (NodeId i = 0; i < n; ++i)
