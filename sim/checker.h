@@ -58,6 +58,11 @@ class Checker {
   // REQUIRES: called when the read is invoked, before it can complete.
   ReadStart read_invoked(Key key, std::uint32_t client, Time now) const;
 
+  // The newest acknowledged version of `key`; zero if none was acknowledged.
+  Version newest_acknowledged(Key key) const {
+    return key < keys_.size() && keys_[key].any ? keys_[key].newest : Version{};
+  }
+
   // The read answered `got` (zero version: the key was never written there).
   // Updates the client's read history.
   ReadVerdict read_answered(Key key, std::uint32_t client, const ReadStart& start, Version got);

@@ -743,7 +743,10 @@ struct World::Impl {
     op.counted = now >= sc.measure.warmup;
     // Reads: what the checker judges them by. Writes: the newest version
     // acknowledged before, to catch a write that orders before it (LWW).
-    op.start = checker.read_invoked(op.key, op.client, now);
+    if (op.type == OpType::get)
+      op.start = checker.read_invoked(op.key, op.client, now);
+    else
+      op.start.newest = checker.newest_acknowledged(op.key);
     if (op.counted && op.source != Source::probe) {
       if (op.type == OpType::get)
         ++m.reads[static_cast<int>(op.level)].reads;
@@ -845,7 +848,7 @@ struct World::Impl {
       if (op.counted) record_read(op, msg, v, latency);
     } else {
       const Version ver = msg.rec.version;
-      if (op.counted && op.source != Source::probe && op.start.any_write && ver < op.start.newest)
+      if (op.counted && op.source != Source::probe && ver < op.start.newest)  // zero if none: never
         ++m.violations.writes_reordered;
       checker.write_acknowledged(op.key, ver, now, op.client);
       if (ver > c.written) c.written = ver;
