@@ -77,7 +77,6 @@ void Coordinator::write(Time now, const Message& m, std::uint64_t alive, Outputs
   pw.rec.tombstone = m.kind == MsgKind::client_delete;
   pw.rec.value = pw.rec.tombstone ? 0 : m.rec.value;
   pw.deadline = now + cfg_.write_timeout;
-  const PendingWrite copy = pw;  // `out` and `writes_` may grow below
   std::uint64_t taken = replica_mask(m.key, cfg_.nodes, cfg_.replicas);
   for (std::uint32_t j = 0; j < cfg_.replicas; ++j) {
     const NodeId r = ring_node(m.key, cfg_.nodes, j);
@@ -93,12 +92,12 @@ void Coordinator::write(Time now, const Message& m, std::uint64_t alive, Outputs
       }
     }
     Message& w = send(MsgKind::replica_write, to, out);
-    w.op = copy.id;
-    w.key = copy.key;
-    w.rec = copy.rec;
+    w.op = pw.id;
+    w.key = pw.key;
+    w.rec = pw.rec;
     w.hint = hint;
   }
-  arm(copy.deadline, out);
+  arm(pw.deadline, out);
 }
 
 bool Coordinator::handle_write_ack(Time now, const Message& m, Outputs& out) {

@@ -66,7 +66,8 @@ void Node::Impl::step_leaderless(Time now, const Message& m, Outputs& out) {
 }
 
 void Node::Impl::handle_replica_write(const Message& m, Outputs& out) {
-  if (m.hint != kNoNode && m.hint != cfg.id) {
+  const bool for_other = m.hint != kNoNode && m.hint != cfg.id;  // a hint we hold for m.hint
+  if (for_other) {
     Hint* h = nullptr;
     for (Hint& x : hints)
       if (x.for_node == m.hint && x.key == m.key) h = &x;
@@ -84,7 +85,7 @@ void Node::Impl::handle_replica_write(const Message& m, Outputs& out) {
   Message& a = send(MsgKind::replica_write_ack, m.from, out);
   a.op = m.op;
   a.key = m.key;
-  a.rec.version = m.hint != kNoNode && m.hint != cfg.id ? m.rec.version : local(m.key).version;
+  a.rec.version = for_other ? m.rec.version : local(m.key).version;
 }
 
 void Node::Impl::handle_replica_read(const Message& m, Outputs& out) {
