@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 namespace consim::fuzzing {
 

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "fuzz/fuzz_bounds.h"
-#include "sim/scenario_load.h"
-#include "sim/world.h"
+#include "sim/scenario/load.h"
+#include "sim/world/world.h"
 
 using namespace consim;
 

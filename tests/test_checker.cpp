@@ -1,7 +1,7 @@
 // The checker on hand-built histories whose answers are known by construction.
 #include <doctest/doctest.h>
 
-#include "sim/checker.h"
+#include "sim/check/checker.h"
 
 using namespace consim;
 

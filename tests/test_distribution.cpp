@@ -10,7 +10,7 @@
 #include <limits>
 #include <vector>
 
-#include "sim/distribution.h"
+#include "sim/engine/distribution.h"
 
 using consim::Distribution;
 using consim::Rng;

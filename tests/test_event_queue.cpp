@@ -6,8 +6,8 @@
 #include <tuple>
 #include <vector>
 
-#include "sim/event_queue.h"
-#include "sim/rng.h"
+#include "sim/engine/event_queue.h"
+#include "sim/engine/rng.h"
 
 using consim::Event;
 using consim::EventQueue;

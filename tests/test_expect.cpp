@@ -3,8 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/expect.h"
-#include "sim/scenario_load.h"
+#include "sim/check/expect.h"
+#include "sim/scenario/load.h"
 
 using namespace consim;
 using ojson = nlohmann::ordered_json;

@@ -8,8 +8,8 @@
 #include <limits>
 #include <vector>
 
-#include "sim/histogram.h"
-#include "sim/rng.h"
+#include "sim/engine/histogram.h"
+#include "sim/engine/rng.h"
 
 using consim::Histogram;
 using consim::Rng;

@@ -10,10 +10,10 @@
 #include <fmt/format.h>
 
 #include "core/lww.h"
-#include "sim/histogram.h"
-#include "sim/report.h"
-#include "sim/scenario_load.h"
-#include "sim/world.h"
+#include "sim/engine/histogram.h"
+#include "sim/report/report.h"
+#include "sim/scenario/load.h"
+#include "sim/world/world.h"
 
 using namespace consim;
 using nlohmann::json;

@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "sim/network.h"
-#include "sim/scenario_load.h"
+#include "sim/world/network.h"
+#include "sim/scenario/load.h"
 
 using namespace consim;
 using nlohmann::json;

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "fuzz/fuzz_bounds.h"
-#include "sim/scenario_load.h"
-#include "sim/world.h"
+#include "sim/scenario/load.h"
+#include "sim/world/world.h"
 
 using namespace consim;
 

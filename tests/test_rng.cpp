@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/rng.h"
+#include "sim/engine/rng.h"
 
 using consim::Rng;
 

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <string>
 
-#include "sim/scenario_load.h"
+#include "sim/scenario/load.h"
 
 using consim::InputError;
 using consim::Level;

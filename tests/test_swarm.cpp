@@ -19,10 +19,10 @@
 
 #include <fmt/format.h>
 
-#include "sim/determinism.h"
-#include "sim/rng.h"
-#include "sim/scenario_load.h"
-#include "sim/world.h"
+#include "sim/check/determinism.h"
+#include "sim/engine/rng.h"
+#include "sim/scenario/load.h"
+#include "sim/world/world.h"
 
 using namespace consim;
 using nlohmann::json;

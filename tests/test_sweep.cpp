@@ -17,8 +17,8 @@
 
 #include <fmt/format.h>
 
-#include "sim/scenario_load.h"
-#include "sim/sweep.h"
+#include "sim/scenario/load.h"
+#include "sim/sweep/sweep.h"
 
 using namespace consim;
 using namespace consim::sweep;

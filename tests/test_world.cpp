@@ -7,10 +7,10 @@
 #include <sstream>
 #include <string>
 
-#include "sim/report.h"
-#include "sim/scenario_load.h"
-#include "sim/trace.h"
-#include "sim/world.h"
+#include "sim/report/report.h"
+#include "sim/scenario/load.h"
+#include "sim/io/trace.h"
+#include "sim/world/world.h"
 
 using namespace consim;
 using nlohmann::json;

@@ -1,0 +1,193 @@
+// consim sweep / consim merge: the command line around sim/sweep/sweep.h.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <array>
+#include <fstream>
+#include <map>
+#include <set>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "sim/scenario/load.h"
+#include "sim/sweep/sweep.h"
+#include "sim/io/trace.h"
+
+namespace po = boost::program_options;
+
+namespace consim {
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+void print_error(const std::string& msg) { fmt::print(stderr, "consim: {}\n", msg); }
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw InputError(fmt::format("{}: cannot read file: {}", path, std::strerror(errno)));
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+int sweep_main(int argc, char** argv) {
+  po::options_description desc(
+      "consim sweep [FILE] --output FILE.csv [options]\n"
+      "Run a scenario over a grid of W, R and any --vary'd fields, K seeds per point;\n"
+      "write one CSV row per grid point and level (docs/sweep.md).\n"
+      "LIST: 1..5 | 1,2,4 | all (1..N) | majority (N/2+1) | n (N); --vary values are\n"
+      "parsed like --set values; a..b ranges only for integers");
+  desc.add_options()
+      ("help,h", "show this help")
+      ("file", po::value<std::string>(), "scenario file (default: the built-in default scenario)")
+      ("default", "use the built-in default scenario (same as giving no FILE)")
+      ("set", po::value<std::vector<std::string>>()->composing(),
+       "PATH=VALUE: change a scenario field before sweeping (repeatable)")
+      ("seed", po::value<std::uint64_t>(), "the base seed (default: the scenario's)")
+      ("w", po::value<std::string>(), "LIST of write quorums W (default: the scenario's)")
+      ("r", po::value<std::string>(), "LIST of read quorums R (default: the scenario's)")
+      ("vary", po::value<std::vector<std::string>>()->composing(),
+       "PATH=LIST: sweep a scenario field too, e.g. network.loss=0,0.01 or cluster.nodes=3,5,7 (repeatable)")
+      ("levels", po::value<std::string>(),
+       "levels to write rows for, e.g. eventual,strong or all (default: the levels the scenario reads at)")
+      ("seeds", po::value<std::uint32_t>()->default_value(3), "runs (seeds) per grid point")
+      ("per-seed", "also write one row per seed (column seed; pooled rows say all)")
+      ("jobs,j", po::value<unsigned>(), "parallel runs (default: the number of hardware threads)")
+      ("shard", po::value<std::string>(), "I/N: run only grid points with index % N == I-1; write a shard file for consim merge")
+      ("resume", "continue from OUTPUT.partial left by an interrupted run of the same sweep")
+      ("output,o", po::value<std::string>(), "the CSV file to write (required)")
+      ("window-output", po::value<std::string>(), "also write the stale-read window, long format, to FILE")
+      ("probe-output", po::value<std::string>(), "also write the probe's P(stale) by delay, long format, to FILE")
+      ("quiet,q", "no progress line and no summary on stderr");
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return kExitOk;
+  }
+  if (!vm.count("output")) throw InputError("sweep: --output FILE.csv is required");
+  std::string file = vm.count("file") ? vm["file"].as<std::string>() : "";
+  if (vm.count("default") && !file.empty())
+    throw InputError(fmt::format("sweep: give either FILE ({}) or --default, not both", file));
+  if (file == "-") throw InputError("sweep: reading the scenario from standard input is not supported; give a FILE");
+
+  // Everything the user gave is checked here, before any run starts.
+  sweep::SweepOptions opt;
+  opt.source = file.empty() ? "<default>" : file;
+  opt.scenario = file.empty() ? parse_scenario_text(default_scenario_text(), opt.source) : read_scenario_file(file);
+  std::vector<std::string> sets;
+  if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
+  if (vm.count("seed")) sets.push_back(fmt::format("seed={}", vm["seed"].as<std::uint64_t>()));
+  for (const std::string& s : sets) apply_set(opt.scenario, s, opt.source);
+  if (vm.count("w")) opt.w_list = vm["w"].as<std::string>();
+  if (vm.count("r")) opt.r_list = vm["r"].as<std::string>();
+  if (vm.count("vary"))
+    for (const std::string& v : vm["vary"].as<std::vector<std::string>>()) opt.vary.push_back(sweep::parse_vary(v));
+  if (vm.count("levels")) opt.levels = sweep::parse_levels(vm["levels"].as<std::string>());
+  opt.seeds = vm["seeds"].as<std::uint32_t>();
+  if (opt.seeds < 1) throw InputError("sweep: --seeds must be at least 1");
+  opt.per_seed = vm.count("per-seed") > 0;
+  sweep::Shard shard;
+  const bool sharded = vm.count("shard") > 0;
+  if (sharded) shard = sweep::parse_shard(vm["shard"].as<std::string>());
+  unsigned jobs = std::thread::hardware_concurrency();
+  if (vm.count("jobs")) {
+    jobs = vm["jobs"].as<unsigned>();
+    if (jobs < 1) throw InputError("sweep: --jobs must be at least 1");
+  }
+  if (jobs < 1) jobs = 1;
+  const bool resume = vm.count("resume") > 0;
+  const bool quiet = vm.count("quiet") > 0;
+
+  std::array<std::string, sweep::kTableCount> out_path;
+  out_path[0] = vm["output"].as<std::string>();
+  if (vm.count("window-output")) out_path[1] = vm["window-output"].as<std::string>();
+  if (vm.count("probe-output")) out_path[2] = vm["probe-output"].as<std::string>();
+  for (int a = 0; a < sweep::kTableCount; ++a) {
+    if (out_path[a] == "-") throw InputError("sweep: outputs must be files (they are written as rows finish)");
+    for (int b = 0; b < a; ++b)
+      if (!out_path[a].empty() && out_path[a] == out_path[b])
+        throw InputError(fmt::format("sweep: {} is given as two outputs", out_path[a]));
+  }
+
+  const sweep::Grid grid = sweep::expand_grid(opt);
+  sweep::FilePlan plan;
+  plan.outputs = out_path;
+  plan.shard = shard;
+  plan.sharded = sharded;
+  plan.resume = resume;
+  plan.jobs = jobs;
+  plan.progress = !quiet && isatty(fileno(stderr));
+  const sweep::SweepSummary sum = sweep::run_sweep_files(grid, plan);
+  if (!quiet) {
+    if (resume && !sum.found_partial)
+      fmt::print(stderr, "consim: sweep: no {}.partial to resume: ran the whole sweep\n", out_path[0]);
+    fmt::print(stderr, "consim: sweep {}: {} point(s){} x {} seed(s): {} run(s){} in {:.3f} s wall, {} job(s)\n",
+               grid.hash, sum.points,
+               sharded ? fmt::format(" of {} (shard {}/{})", grid.points.size(), shard.index, shard.count) : "",
+               grid.seeds, sum.runs, sum.resumed ? fmt::format(" ({} point(s) resumed)", sum.resumed) : "",
+               sum.wall_seconds, std::min<std::size_t>(jobs, std::max<std::size_t>(1, sum.runs)));
+  }
+  return kExitOk;
+}
+
+int merge_main(int argc, char** argv) {
+  po::options_description desc(
+      "consim merge SHARD.csv... --output ALL.csv\n"
+      "Combine the shard files of one sweep (consim sweep --shard I/N) into the file\n"
+      "the unsharded sweep writes, byte for byte");
+  desc.add_options()
+      ("help,h", "show this help")
+      ("files", po::value<std::vector<std::string>>(), "shard files")
+      ("output,o", po::value<std::string>(), "the merged CSV (default: standard output)");
+  po::positional_options_description pos;
+  pos.add("files", -1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return kExitOk;
+  }
+  if (!vm.count("files")) throw InputError("merge: no shard files given (consim merge A.csv B.csv ... --output ALL.csv)");
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const std::string& f : vm["files"].as<std::vector<std::string>>()) files.emplace_back(f, slurp(f));
+  const std::string text = sweep::merge_shards(files);
+  write_file_atomically(vm.count("output") ? vm["output"].as<std::string>() : "-", text);
+  return kExitOk;
+}
+
+template <typename F>
+int guarded(F&& f) {
+  try {
+    return f();
+  } catch (const InputError& e) {
+    print_error(e.what());
+    return kExitUsage;
+  } catch (const po::error& e) {
+    print_error(fmt::format("{} (see --help)", e.what()));
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitFailure;
+  }
+}
+
+}  // namespace
+
+int cmd_sweep(int argc, char** argv) { return guarded([&] { return sweep_main(argc, argv); }); }
+int cmd_merge(int argc, char** argv) { return guarded([&] { return merge_main(argc, argv); }); }
+
+}  // namespace consim

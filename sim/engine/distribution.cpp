@@ -1,0 +1,260 @@
+// sim/engine/distribution.cpp: sampling, means and descriptions of delay distributions.
+//
+// Every variate is built here from consim::Rng with one draw per statement, so
+// a (seed, stream) gives the same samples with any standard library. No
+// <random>. Parameters are milliseconds; samples are nanoseconds, rounded to
+// the nearest ns, clamped to [0, kMaxSampleNs].
+//
+// Conventions:
+//  - uniform: a + (b - a) * u, u in [0, 1).
+//  - exponential: -mean * log(u), u in (0, 1].
+//  - normal "truncated at 0": a sample < 0 is rejected and redrawn, up to
+//    kNormalTries times; if every try is negative the sample is 0. mean_ms()
+//    gives the mean of the normal conditioned on being >= 0.
+//  - lognormal: median * exp(sigma * z), z standard normal.
+//  - pareto: scale / u^(1/shape), u in (0, 1] (so every sample >= scale).
+//  - mixture: one draw picks a component by weight, then that component is
+//    sampled. Weights are normalised; negative weights count as 0; if
+//    `weights` is empty every component has weight 1; a component without a
+//    weight (weights shorter than components) has weight 0; if all weights are
+//    0 the components are equally likely. An empty mixture samples 0.
+#include "sim/engine/distribution.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+namespace consim {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr int kNormalTries = 64;
+// 10^15 ns (about 11.6 days of virtual time): the largest sample, so a heavy
+// Pareto tail cannot overflow Time arithmetic downstream.
+constexpr double kMaxSampleNs = 1e15;
+
+Time ms_to_ns(double ms) {
+  const double ns = ms * 1e6;
+  if (std::isnan(ns) || ns <= 0) return 0;
+  if (ns >= kMaxSampleNs) return static_cast<Time>(kMaxSampleNs);
+  return static_cast<Time>(std::llround(ns));
+}
+
+// The effective weight of mixture component i (before normalisation).
+double mixture_weight(const Distribution& d, std::size_t i) {
+  if (d.weights.empty()) return 1.0;
+  if (i >= d.weights.size()) return 0.0;
+  const double w = d.weights[i];
+  return (w > 0 && std::isfinite(w)) ? w : 0.0;
+}
+
+double mixture_total(const Distribution& d) {
+  double total = 0;
+  for (std::size_t i = 0; i < d.components.size(); ++i) total += mixture_weight(d, i);
+  return total;
+}
+
+// Normalised weight of component i (equal weights if all are zero).
+double mixture_share(const Distribution& d, std::size_t i, double total) {
+  if (total > 0) return mixture_weight(d, i) / total;
+  return 1.0 / static_cast<double>(d.components.size());
+}
+
+std::string num(double x) { return fmt::format("{:g}", x); }
+
+}  // namespace
+
+Distribution Distribution::constant_ms(double ms) {
+  Distribution d;
+  d.kind = Kind::constant;
+  d.a = ms;
+  return d;
+}
+
+Distribution Distribution::uniform_ms(double lo, double hi) {
+  Distribution d;
+  d.kind = Kind::uniform;
+  d.a = lo;
+  d.b = hi;
+  return d;
+}
+
+Distribution Distribution::exponential_ms(double mean) {
+  Distribution d;
+  d.kind = Kind::exponential;
+  d.a = mean;
+  return d;
+}
+
+Distribution Distribution::normal_ms(double mean, double stddev) {
+  Distribution d;
+  d.kind = Kind::normal;
+  d.a = mean;
+  d.b = stddev;
+  return d;
+}
+
+Distribution Distribution::lognormal_ms(double median, double sigma) {
+  Distribution d;
+  d.kind = Kind::lognormal;
+  d.a = median;
+  d.b = sigma;
+  return d;
+}
+
+Distribution Distribution::pareto_ms(double scale, double shape) {
+  Distribution d;
+  d.kind = Kind::pareto;
+  d.a = scale;
+  d.b = shape;
+  return d;
+}
+
+double sample_standard_normal(Rng& rng) {
+  // Box-Muller; the second variate is discarded (no hidden state).
+  const double u1 = rng.next_double_open0();  // (0, 1]: log is finite
+  const double u2 = rng.next_double();
+  const double r = std::sqrt(-2.0 * std::log(u1));
+  return r * std::cos(2.0 * kPi * u2);
+}
+
+Time Distribution::sample(Rng& rng) const {
+  switch (kind) {
+    case Kind::constant:
+      return ms_to_ns(a);
+    case Kind::uniform: {
+      const double u = rng.next_double();
+      return ms_to_ns(a + (b - a) * u);
+    }
+    case Kind::exponential: {
+      const double u = rng.next_double_open0();
+      return ms_to_ns(-a * std::log(u));
+    }
+    case Kind::normal: {
+      for (int i = 0; i < kNormalTries; ++i) {
+        const double z = sample_standard_normal(rng);
+        const double x = a + b * z;
+        if (x >= 0) return ms_to_ns(x);
+      }
+      return 0;
+    }
+    case Kind::lognormal: {
+      const double z = sample_standard_normal(rng);
+      return ms_to_ns(a * std::exp(b * z));
+    }
+    case Kind::pareto: {
+      const double u = rng.next_double_open0();
+      return ms_to_ns(a / std::pow(u, 1.0 / b));
+    }
+    case Kind::mixture: {
+      const std::size_t n = components.size();
+      if (n == 0) return 0;
+      const double total = mixture_total(*this);
+      const double u = rng.next_double();
+      std::size_t pick = n - 1;
+      if (total > 0) {
+        const double target = u * total;
+        double cum = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+          const double w = mixture_weight(*this, i);
+          if (w <= 0) continue;
+          cum += w;
+          pick = i;  // the last positive-weight component absorbs rounding
+          if (target < cum) break;
+        }
+      } else {
+        pick = std::min(n - 1, static_cast<std::size_t>(u * static_cast<double>(n)));
+      }
+      return components[pick].sample(rng);
+    }
+  }
+  return 0;
+}
+
+double Distribution::mean_ms() const {
+  switch (kind) {
+    case Kind::constant:
+      return std::max(a, 0.0);
+    case Kind::uniform:
+      return (a + b) / 2;
+    case Kind::exponential:
+      return a;
+    case Kind::normal: {
+      if (!(b > 0)) return std::max(a, 0.0);
+      // Mean of N(mu, sigma) conditioned on x >= 0:
+      //   mu + sigma * phi(alpha) / (1 - Phi(alpha)),  alpha = -mu / sigma.
+      const double alpha = -a / b;
+      const double phi = std::exp(-0.5 * alpha * alpha) / std::sqrt(2.0 * kPi);
+      const double tail = 0.5 * std::erfc(alpha / std::sqrt(2.0));  // 1 - Phi(alpha)
+      if (!(tail > 0)) return 0.0;  // the sampler falls back to 0 here too
+      return a + b * phi / tail;
+    }
+    case Kind::lognormal:
+      return a * std::exp(b * b / 2);
+    case Kind::pareto:
+      return b > 1 ? b * a / (b - 1) : std::numeric_limits<double>::infinity();
+    case Kind::mixture: {
+      if (components.empty()) return 0.0;
+      const double total = mixture_total(*this);
+      double m = 0;
+      for (std::size_t i = 0; i < components.size(); ++i) {
+        const double share = mixture_share(*this, i, total);
+        if (share > 0) m += share * components[i].mean_ms();
+      }
+      return m;
+    }
+  }
+  return 0.0;
+}
+
+std::string Distribution::describe() const {
+  switch (kind) {
+    case Kind::constant:
+      return "constant " + num(a) + " ms";
+    case Kind::uniform:
+      return "uniform " + num(a) + ".." + num(b) + " ms";
+    case Kind::exponential:
+      return "exponential mean " + num(a) + " ms";
+    case Kind::normal:
+      return "normal mean " + num(a) + " ms sd " + num(b) + " ms (truncated at 0)";
+    case Kind::lognormal:
+      return "lognormal median " + num(a) + " ms sigma " + num(b);
+    case Kind::pareto:
+      return "pareto scale " + num(a) + " ms shape " + num(b);
+    case Kind::mixture: {
+      const double total = mixture_total(*this);
+      std::string s = "mixture(";
+      for (std::size_t i = 0; i < components.size(); ++i) {
+        if (i) s += ", ";
+        s += num(mixture_share(*this, i, total)) + ": " + components[i].describe();
+      }
+      s += ")";
+      return s;
+    }
+  }
+  return "?";
+}
+
+ZipfSampler::ZipfSampler(std::uint32_t n, double s) {
+  cdf_.resize(n);
+  double total = 0;
+  for (std::uint32_t k = 0; k < n; ++k) {
+    total += (s == 0) ? 1.0 : 1.0 / std::pow(static_cast<double>(k) + 1.0, s);
+    cdf_[k] = total;
+  }
+  for (auto& c : cdf_) c /= total;
+  if (n) cdf_.back() = 1.0;  // so every draw in [0, 1) lands on a rank
+}
+
+std::uint32_t ZipfSampler::sample(Rng& rng) const {
+  if (cdf_.empty()) return 0;
+  const double u = rng.next_double();
+  const auto it = std::upper_bound(cdf_.begin(), cdf_.end(), u);
+  const auto k = static_cast<std::size_t>(it - cdf_.begin());
+  return static_cast<std::uint32_t>(std::min(k, cdf_.size() - 1));
+}
+
+}  // namespace consim

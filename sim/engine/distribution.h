@@ -1,0 +1,65 @@
+// sim/engine/distribution.h: delay and think-time distributions, sampled with the
+// project's own code (std:: distributions differ between standard libraries).
+//
+// Parameters are in milliseconds as users write them; samples are virtual
+// nanoseconds, rounded to the nearest ns and never negative.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/types.h"
+#include "sim/engine/rng.h"
+
+namespace consim {
+
+struct Distribution {
+  enum class Kind : std::uint8_t { constant, uniform, exponential, normal, lognormal, pareto, mixture };
+  Kind kind = Kind::constant;
+  // constant: a = value_ms
+  // uniform: a = min_ms, b = max_ms
+  // exponential: a = mean_ms
+  // normal: a = mean_ms, b = stddev_ms (truncated at 0 by resampling; see .cpp)
+  // lognormal: a = median_ms, b = sigma (of the natural log)
+  // pareto: a = scale_ms (the minimum, x_m), b = shape (alpha > 0)
+  double a = 0;
+  double b = 0;
+  // mixture: components with weights (normalised at sampling time; > 0)
+  std::vector<Distribution> components;
+  std::vector<double> weights;
+
+  static Distribution constant_ms(double ms);
+  static Distribution uniform_ms(double lo, double hi);
+  static Distribution exponential_ms(double mean);
+  static Distribution normal_ms(double mean, double stddev);
+  static Distribution lognormal_ms(double median, double sigma);
+  static Distribution pareto_ms(double scale, double shape);
+
+  // One sample, in nanoseconds (>= 0). Draws one or more numbers from rng.
+  Time sample(Rng& rng) const;
+
+  // The distribution's mean in ms (infinity for a Pareto with shape <= 1).
+  double mean_ms() const;
+
+  // A short human description, e.g. "lognormal(median 5 ms, sigma 0.8)".
+  std::string describe() const;
+};
+
+// A standard normal variate (Box-Muller, two draws in separate statements).
+double sample_standard_normal(Rng& rng);
+
+// Zipf over ranks 0..n-1 with exponent s >= 0 (s = 0 is uniform):
+// P(rank k) proportional to 1/(k+1)^s. Built once, sampled in O(log n).
+class ZipfSampler {
+ public:
+  ZipfSampler() = default;
+  ZipfSampler(std::uint32_t n, double s);
+  std::uint32_t sample(Rng& rng) const;
+  std::uint32_t size() const { return static_cast<std::uint32_t>(cdf_.size()); }
+
+ private:
+  std::vector<double> cdf_;
+};
+
+}  // namespace consim

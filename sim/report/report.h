@@ -1,0 +1,30 @@
+// sim/report/report.h: the report of a run, as text for people and JSON for programs.
+//
+// Both are pure functions of the World after run(): no wall-clock figures,
+// so the same binary, scenario and seed give byte-identical reports.
+// The JSON keys are stable and documented in docs/report-format.md.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/types.h"
+#include "sim/scenario/scenario.h"
+
+namespace consim {
+
+class World;
+
+nlohmann::ordered_json report_json(const World& world);
+std::string report_text(const World& world);
+
+// Milliseconds with up to 3 decimals, trailing zeros trimmed: 1.5, 0.001, 20.
+std::string format_ms(long long ns);
+
+// A version as people read it. Leader mode: v(term,index). Leaderless: the
+// LWW triple v(timestamp ms,coordinator,counter), the coordinator N1.. for
+// nodes and C1.. for clients coordinating for themselves. v(0,0): never written.
+std::string version_text(const Version& v, const Scenario& sc);
+
+}  // namespace consim

@@ -1,0 +1,51 @@
+// sim/scenario/load.h: JSON scenario -> validated Scenario, with errors a user can act on.
+//
+// A bad scenario is user input, not a bug: every failure throws InputError
+// whose what() is one line naming the file, the JSON path and the problem,
+// and for an unknown field the nearest valid name, e.g.
+//   scenarios/x.json: $.cluster.write_quorun: unknown field; did you mean "write_quorum"?
+//   scenarios/x.json:4:17: syntax error: expected '}' ...
+// The CLI prints it and exits with code 2.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/scenario/scenario.h"
+
+namespace consim {
+
+class InputError : public std::runtime_error {
+ public:
+  explicit InputError(const std::string& msg) : std::runtime_error(msg) {}
+};
+
+// The built-in default scenario (scenarios/default.json, compiled in).
+const std::string& default_scenario_text();
+
+// Parse text as JSON; syntax errors become InputError with line:column.
+nlohmann::json parse_scenario_text(const std::string& text, const std::string& source);
+
+// Read a file and parse it (InputError if unreadable or malformed).
+nlohmann::json read_scenario_file(const std::string& path);
+
+// Apply "a.b.c=VALUE": VALUE is parsed as JSON if it can be, else taken as a
+// string. Intermediate objects are created; array elements are addressed by
+// number ("timeline.0.at_ms=5"). InputError on a malformed assignment.
+void apply_set(nlohmann::json& j, std::string_view assignment, const std::string& source);
+
+// Validate and convert. `source` names the input in messages.
+Scenario scenario_from_json(const nlohmann::json& j, const std::string& source);
+
+// Convenience: read (or take the default when path is empty), apply the
+// --set assignments in order, override the seed if given, validate.
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets);
+
+// The nearest candidate to `word` by edit distance, or "" when none is close.
+std::string nearest_name(std::string_view word, const std::vector<std::string>& candidates);
+
+}  // namespace consim

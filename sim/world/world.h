@@ -1,0 +1,75 @@
+// sim/world/world.h: the simulated world: virtual clock, event queue, network,
+// faults, clients and the checker, around N core::Node state machines.
+//
+// A World runs one scenario once. Same binary, scenario and seed: the same
+// events in the same order, the same metrics, the same trace bytes.
+// Randomness: one Rng stream per component, derived from the scenario seed
+// and the component's name: "network", "workload", "client"/i, "node"/i
+// (timer jitter), so adding a client does not change the network's delays.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/node.h"
+#include "sim/check/metrics.h"
+#include "sim/scenario/scenario.h"
+
+namespace consim {
+
+class TraceWriter;
+
+// What an observer sees of one processed event (sim/check/determinism.h uses it).
+struct EventInfo {
+  std::uint64_t index = 0;   // 0-based, in processing order
+  Time time = 0;             // virtual time
+  std::uint32_t kind = 0;    // the world's event kind; see World::event_kind_name()
+  std::uint64_t hash = 0;    // a 64-bit hash of time, kind and the payload's key fields
+  int msg_kind = -1;         // deliveries: the message's MsgKind, else -1
+  std::uint64_t from = 0, to = 0;  // deliveries: endpoints; timers: node in `from`, timer id in `to`
+};
+
+// Optional observer of a run (determinism self-check, swarm tests).
+// Off by default: with none set, the event loop pays one null-pointer check.
+class WorldObserver {
+ public:
+  virtual ~WorldObserver() = default;
+  virtual void on_event(const EventInfo& e) {}
+  // A node's role changed, as reported by the node itself.
+  virtual void on_role(Time t, NodeId node, Role role, std::uint64_t term) {}
+};
+
+class World {
+ public:
+  // REQUIRES: `scenario` was validated by scenario_from_json().
+  // `trace` (optional) receives one JSON line per event; it must outlive run().
+  explicit World(const Scenario& scenario, TraceWriter* trace = nullptr);
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  // Run from time 0 to duration + drain, then close the books.
+  void run();
+
+  const Scenario& scenario() const;
+  const Metrics& metrics() const;
+  std::vector<NodeStatus> node_statuses() const;
+  std::vector<bool> nodes_up() const;
+  std::string key_name(Key k) const;
+  std::string value_text(const Record& r) const;
+
+  // Observe every event and role change of run(); set before run(). Not owned.
+  void set_observer(WorldObserver* observer);
+  static std::string event_kind_name(std::uint32_t kind, int msg_kind = -1);
+
+  // Test hooks: read-only access to a node's state.
+  const Node& node(NodeId n) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace consim
