@@ -1,4 +1,19 @@
+// consim bench: the engine's speed and memory on a fixed scenario.
 #include "sim/cli/bench.h"
+
+#include <algorithm>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "sim/cli/commands.h"
+#include "sim/cli/common.h"
+#include "sim/io/wallclock.h"
+#include "sim/scenario/load.h"
+#include "sim/world/world.h"
+
+namespace po = boost::program_options;
 
 namespace consim {
 
@@ -42,4 +57,59 @@ nlohmann::json bench_scenario_json(std::uint64_t ops, std::uint32_t nodes, bool 
   return j;
 }
 
+namespace cli {
+
+namespace {
+
+int bench_main(int argc, char** argv) {
+  po::options_description desc("consim bench [options]");
+  desc.add_options()
+      ("help,h", "show this help")
+      ("ops", po::value<std::uint64_t>()->default_value(1000000), "client operations to simulate")
+      ("nodes", po::value<std::uint32_t>()->default_value(5), "cluster size")
+      ("replication", po::value<std::string>()->default_value("leader"), "leader or leaderless")
+      ("repeat", po::value<int>()->default_value(1), "runs; the best is reported");
+  po::variables_map vm = parse(desc, {}, argc, argv);
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return kExitOk;
+  }
+  const auto ops = vm["ops"].as<std::uint64_t>();
+  const auto nodes = vm["nodes"].as<std::uint32_t>();
+  if (ops == 0 || nodes == 0 || nodes > kMaxNodes) {
+    print_error(fmt::format("bench: --ops must be > 0 and --nodes within 1..{}", kMaxNodes));
+    return kExitUsage;
+  }
+  const std::string mode = vm["replication"].as<std::string>();
+  if (mode != "leader" && mode != "leaderless") {
+    print_error(fmt::format("bench: --replication {}: expected leader or leaderless", mode));
+    return kExitUsage;
+  }
+  Scenario sc = scenario_from_json(bench_scenario_json(ops, nodes, mode == "leaderless"), "<bench>");
+  double best = 1e300;
+  std::uint64_t events = 0;
+  std::uint64_t reads = 0, writes = 0;
+  for (int r = 0; r < std::max(1, vm["repeat"].as<int>()); ++r) {
+    World world(sc);
+    const double t0 = wall_seconds();
+    world.run();
+    best = std::min(best, wall_seconds() - t0);
+    events = world.metrics().engine.events;
+    reads = writes = 0;
+    for (const auto& rs : world.metrics().reads) reads += rs.reads;
+    for (const auto& ws : world.metrics().writes) writes += ws.writes;
+  }
+  fmt::print("bench: {} nodes ({}), {} operations ({} reads, {} writes), {} events\n", nodes, mode, reads + writes, reads, writes,
+             events);
+  fmt::print("bench: {:.3f} s wall, {:.2f} M events/s, {:.0f} k ops/s, peak memory {} MiB\n", best,
+             static_cast<double>(events) / best / 1e6, static_cast<double>(reads + writes) / best / 1e3,
+             peak_rss_kib() / 1024);
+  return kExitOk;
+}
+
+}  // namespace
+
+int cmd_bench(int argc, char** argv) { return guarded(bench_main, argc, argv); }
+
+}  // namespace cli
 }  // namespace consim

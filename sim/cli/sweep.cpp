@@ -15,21 +15,17 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "sim/cli/commands.h"
+#include "sim/cli/common.h"
 #include "sim/scenario/load.h"
 #include "sim/sweep/sweep.h"
 #include "sim/io/trace.h"
 
 namespace po = boost::program_options;
 
-namespace consim {
+namespace consim::cli {
 
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-
-void print_error(const std::string& msg) { fmt::print(stderr, "consim: {}\n", msg); }
 
 std::string slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -169,25 +165,9 @@ int merge_main(int argc, char** argv) {
   return kExitOk;
 }
 
-template <typename F>
-int guarded(F&& f) {
-  try {
-    return f();
-  } catch (const InputError& e) {
-    print_error(e.what());
-    return kExitUsage;
-  } catch (const po::error& e) {
-    print_error(fmt::format("{} (see --help)", e.what()));
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    print_error(e.what());
-    return kExitFailure;
-  }
-}
-
 }  // namespace
 
-int cmd_sweep(int argc, char** argv) { return guarded([&] { return sweep_main(argc, argv); }); }
-int cmd_merge(int argc, char** argv) { return guarded([&] { return merge_main(argc, argv); }); }
+int cmd_sweep(int argc, char** argv) { return guarded(sweep_main, argc, argv); }
+int cmd_merge(int argc, char** argv) { return guarded(merge_main, argc, argv); }
 
-}  // namespace consim
+}  // namespace consim::cli

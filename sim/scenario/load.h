@@ -8,21 +8,16 @@
 // The CLI prints it and exits with code 2.
 #pragma once
 
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "sim/io/input.h"
 #include "sim/scenario/scenario.h"
 
 namespace consim {
-
-class InputError : public std::runtime_error {
- public:
-  explicit InputError(const std::string& msg) : std::runtime_error(msg) {}
-};
 
 // The built-in default scenario (scenarios/default.json, compiled in).
 const std::string& default_scenario_text();

@@ -31,11 +31,6 @@
 
 namespace consim {
 
-// The subcommands (argv[0] is the subcommand's name). They print user errors
-// on stderr and return 2; 0 on success; 1 when a file cannot be written.
-int cmd_sweep(int argc, char** argv);
-int cmd_merge(int argc, char** argv);
-
 namespace sweep {
 
 // ---------------------------------------------------------------- lists

@@ -1,0 +1,15 @@
+// sim/cli/commands.h: the subcommands of `consim`, one file each in sim/cli/.
+//
+// Each takes the subcommand's own argv (argv[0] is its name), prints its
+// errors on stderr and returns an exit code (sim/cli/common.h).
+#pragma once
+
+namespace consim::cli {
+
+int cmd_run(int argc, char** argv);       // run.cpp
+int cmd_validate(int argc, char** argv);  // validate.cpp
+int cmd_bench(int argc, char** argv);     // bench.cpp
+int cmd_sweep(int argc, char** argv);     // sweep.cpp
+int cmd_merge(int argc, char** argv);     // sweep.cpp
+
+}  // namespace consim::cli

@@ -1,0 +1,121 @@
+// consim run: one scenario, its report, and optionally its trace and diagram.
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "sim/check/determinism.h"
+#include "sim/check/expect.h"
+#include "sim/cli/commands.h"
+#include "sim/cli/common.h"
+#include "sim/io/trace.h"
+#include "sim/io/wallclock.h"
+#include "sim/report/mermaid.h"
+#include "sim/report/report.h"
+#include "sim/scenario/load.h"
+#include "sim/world/world.h"
+
+namespace po = boost::program_options;
+
+namespace consim::cli {
+
+namespace {
+
+int run_main(int argc, char** argv) {
+  po::options_description desc("consim run [FILE] [options]");
+  desc.add_options()
+      ("help,h", "show this help")
+      ("file", po::value<std::string>(), "scenario file (default: the built-in default scenario)")
+      ("seed", po::value<std::uint64_t>(), "override the scenario's seed")
+      ("set", po::value<std::vector<std::string>>()->composing(),
+       "PATH=VALUE: change one scenario field, e.g. --set cluster.write_quorum=3 (repeatable)")
+      ("format", po::value<std::string>()->default_value("text"), "report format: text or json")
+      ("output,o", po::value<std::string>(), "write the report to FILE (default: standard output)")
+      ("trace", po::value<std::string>(), "write one JSON line per event to FILE")
+      ("quiet,q", "do not print the timing line on stderr")
+      ("mermaid", po::value<std::string>(), "write the run's messages as a Mermaid sequence diagram to FILE.md")
+      ("mermaid-from-ms", po::value<double>(), "diagram: start at this virtual time (ms)")
+      ("mermaid-to-ms", po::value<double>(), "diagram: stop at this virtual time (ms)")
+      ("mermaid-heartbeats", "diagram: also draw heartbeat messages and their replies")
+      ("check-determinism", "run twice, compare a hash of every event, print one line; exit 1 on a difference");
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  po::variables_map vm = parse(desc, pos, argc, argv);
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return kExitOk;
+  }
+  const std::string format = vm["format"].as<std::string>();
+  if (format != "text" && format != "json") {
+    print_error(fmt::format("--format {}: expected text or json", format));
+    return kExitUsage;
+  }
+  std::vector<std::string> sets;
+  if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
+  if (vm.count("seed")) sets.push_back(fmt::format("seed={}", vm["seed"].as<std::uint64_t>()));
+  const std::string file = vm.count("file") ? vm["file"].as<std::string>() : "";
+  Scenario sc = load_scenario(file, sets);
+  if (vm.count("check-determinism")) {
+    const DeterminismResult r = compare_runs(sc, sc);
+    fmt::print("{}\n", describe(r));
+    return r.identical ? kExitOk : kExitFailure;
+  }
+
+  MermaidOptions mopt;
+  if (vm.count("mermaid-from-ms")) mopt.from_ms = vm["mermaid-from-ms"].as<double>();
+  if (vm.count("mermaid-to-ms")) mopt.to_ms = vm["mermaid-to-ms"].as<double>();
+  mopt.heartbeats = vm.count("mermaid-heartbeats") > 0;
+  if (!(mopt.from_ms >= 0) || (mopt.to_ms >= 0 && mopt.to_ms < mopt.from_ms)) {
+    print_error("--mermaid-from-ms must be >= 0 and --mermaid-to-ms >= --mermaid-from-ms");
+    return kExitUsage;
+  }
+  const std::string mermaid_out = vm.count("mermaid") ? vm["mermaid"].as<std::string>() : "";
+  std::unique_ptr<TraceWriter> trace;
+  // The diagram is made from the trace: the user's --trace file, or a temporary one.
+  std::string trace_path = vm.count("trace") ? vm["trace"].as<std::string>() : "";
+  const bool temp_trace = !mermaid_out.empty() && trace_path.empty();
+  if (temp_trace) trace_path = mermaid_out + ".trace-tmp";
+  if (!trace_path.empty()) trace = std::make_unique<TraceWriter>(trace_path);
+  const double t0 = wall_seconds();
+  World world(sc, trace.get());
+  world.run();
+  const double wall = wall_seconds() - t0;
+  nlohmann::ordered_json rj = report_json(world);
+  const std::vector<ExpectResult> expectations = evaluate_expectations(sc.expect, rj);
+  std::string text;
+  if (format == "json") {
+    if (!sc.expect.empty()) rj["expectations"] = expectations_json(expectations);
+    text = rj.dump(2) + "\n";
+  } else {
+    text = report_text(world);
+    if (!sc.expect.empty()) text += expectations_text(expectations);
+  }
+  if (trace) trace->commit();
+  if (!mermaid_out.empty()) {
+    std::string diagram;
+    try {
+      diagram = mermaid_from_trace_file(trace_path, world, mopt);
+    } catch (...) {
+      if (temp_trace) std::remove(trace_path.c_str());
+      throw;
+    }
+    if (temp_trace) std::remove(trace_path.c_str());
+    write_file_atomically(mermaid_out, diagram);
+  }
+  write_file_atomically(vm.count("output") ? vm["output"].as<std::string>() : "-", text);
+  if (!vm.count("quiet")) {
+    const auto events = world.metrics().engine.events;
+    fmt::print(stderr, "consim: {} events in {:.3f} s wall ({:.2f} M events/s)\n", events, wall,
+               wall > 0 ? static_cast<double>(events) / wall / 1e6 : 0.0);
+  }
+  return all_pass(expectations) ? kExitOk : kExitExpectation;
+}
+
+}  // namespace
+
+int cmd_run(int argc, char** argv) { return guarded(run_main, argc, argv); }
+
+}  // namespace consim::cli
