@@ -173,6 +173,13 @@ struct ScriptResult {
   Version newest_acked;    // at invocation
 };
 
+// What a run measures, sized for the scenario before it starts: a window
+// bucket per measure.window_edges_ms entry and a probe cell per probe delay,
+// for every level; level_used for the levels the workload, the script and
+// the probe read at.
+struct Metrics;
+void prepare_metrics(const Scenario& sc, Metrics& m);
+
 struct Metrics {
   std::array<ReadStats, kLevelCount> reads{};
   std::array<std::vector<WindowBucket>, kLevelCount> window;

@@ -1,11 +1,20 @@
-// sim/world/world.h: the simulated world: virtual clock, event queue, network,
-// faults, clients and the checker, around N core::Node state machines.
+// sim/world/world.h: one simulated run: the event loop and the timeline,
+// around the units that do the rest.
+//
+//   Host       (host.h)      the nodes: start, deliver, timers, crash, restart, pause
+//   Transport  (transport.h) messages on the wire: the Network's delay, loss, duplication
+//   Clients    (clients.h)   operations: routing, session tokens, redirects, completion
+//   Workloads  (workload.h)  open loop, closed loop, script, probe
+//   KeySpace   (keyspace.h)  key names and value texts
+//   audit      (audit.h)     the books closed at the end
+//   TraceSink  (trace_events.h) every event, for the trace and the diagrams
 //
 // A World runs one scenario once. Same binary, scenario and seed: the same
 // events in the same order, the same metrics, the same trace bytes.
 // Randomness: one Rng stream per component, derived from the scenario seed
 // and the component's name: "network", "workload", "client"/i, "node"/i
-// (timer jitter), so adding a client does not change the network's delays.
+// (timer jitter), "script-client"/i, "probe-client", so adding a client does
+// not change the network's delays.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +29,7 @@
 namespace consim {
 
 class TraceWriter;
+class TraceSink;
 
 // What an observer sees of one processed event (sim/check/determinism.h uses it).
 struct EventInfo {
@@ -62,6 +72,8 @@ class World {
 
   // Observe every event and role change of run(); set before run(). Not owned.
   void set_observer(WorldObserver* observer);
+  // Also report every event of run() to `sink`; add before run(). Not owned.
+  void add_sink(TraceSink* sink);
   static std::string event_kind_name(std::uint32_t kind, int msg_kind = -1);
 
   // Test hooks: read-only access to a node's state.
