@@ -1,9 +1,10 @@
 // tests/test_node.cpp: the node state machine, driven by a tiny in-test world.
 //
-// The harness (Cluster) owns N nodes, a time-ordered queue of in-flight
-// messages and timers, a per-message delay function, a drop predicate
-// (evaluated at delivery: partitions and loss), crash/restart, and records
-// client replies, Applied and RoleChange outputs with their times.
+// The harness (Cluster) drives N nodes through the simulator's own Host
+// (sim/world/host.h: node slots, timer instants, crash, restart) with a
+// time-ordered queue of in-flight messages and timers, a per-message delay
+// function, a drop predicate (evaluated at delivery: partitions and loss),
+// and records client replies, Applied and RoleChange outputs with their times.
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 
 #include "core/message.h"
 #include "core/node.h"
+#include "sim/world/host.h"
 
 using namespace consim;
 
@@ -53,7 +55,7 @@ struct Cluster {
     std::uint64_t seq;
     bool timer;
     NodeId node;  // timer: owner; message: m.to
-    std::uint64_t timer_id;
+    HostTimer t;
     Message m;
   };
   struct Later {
@@ -71,14 +73,11 @@ struct Cluster {
     Applied a;
   };
 
-  std::vector<std::unique_ptr<Node>> nodes;
-  std::vector<bool> up;
+  Host host;  // the nodes, driven as the simulator drives them (sim/world/host.h)
   std::priority_queue<Event, std::vector<Event>, Later> queue;
   Time now = 0;
   std::uint64_t seq = 0;
   std::uint64_t next_op = 1;
-  Lcg rng;
-  Fire fire = Fire::at_min;
   std::function<Time(const Message&)> delay = [](const Message&) { return 1 * kMs; };
   std::function<bool(const Message&)> drop = [](const Message&) { return false; };
   std::vector<Reply> replies;
@@ -87,29 +86,35 @@ struct Cluster {
   bool two_leaders_in_a_term = false;
   std::uint64_t sent[kMsgKindCount] = {};
   std::uint64_t append_rejects = 0;
-  Outputs out;
 
-  explicit Cluster(const NodeConfig& cfg, std::uint64_t seed = 1) : rng(seed) {
+  static std::vector<NodeConfig> configs(const NodeConfig& cfg) {
+    std::vector<NodeConfig> v;
     for (NodeId i = 0; i < cfg.nodes; ++i) {
       NodeConfig c = cfg;
       c.id = i;
-      nodes.push_back(std::make_unique<Node>(c));
-      up.push_back(true);
+      v.push_back(c);
     }
+    return v;
   }
-  std::uint32_t n() const { return static_cast<std::uint32_t>(nodes.size()); }
-  Node& node(NodeId i) { return *nodes[i]; }
+  explicit Cluster(const NodeConfig& cfg, std::uint64_t seed = 1)
+      : host(configs(cfg), Host::Options{seed, Host::TimerChoice::earliest}) {}
+  std::uint32_t n() const { return host.size(); }
+  const Node& node(NodeId i) const { return host.node(i); }
+  // Where in its window a requested timer fires.
+  void set_fire(Fire f) {
+    host.set_timer_choice(f == Fire::at_min   ? Host::TimerChoice::earliest
+                          : f == Fire::at_max ? Host::TimerChoice::latest
+                                              : Host::TimerChoice::random);
+  }
 
   void start() {
-    for (NodeId i = 0; i < n(); ++i) {
-      nodes[i]->start(now, out);
-      absorb(i);
-    }
+    for (NodeId i = 0; i < n(); ++i) absorb(host.start(i, now));
   }
 
-  // Executes what node i asked for.
-  void absorb(NodeId i) {
-    for (const Message& m : out.messages) {
+  // Executes what node fx.node asked for.
+  void absorb(const Effects& fx) {
+    const NodeId i = fx.node;
+    for (const Message& m : fx.out.messages) {
       ++sent[static_cast<int>(m.kind)];
       if (m.kind == MsgKind::append_reply && m.status == Status::reject) ++append_rejects;
       CHECK(m.from == i);
@@ -117,26 +122,23 @@ struct Cluster {
         replies.push_back({now, m});
         continue;
       }
-      queue.push(Event{now + delay(m), seq++, false, m.to, 0, m});
+      queue.push(Event{now + delay(m), seq++, false, m.to, HostTimer{}, m});
     }
-    for (const TimerRequest& t : out.timers) {
+    for (std::size_t k = 0; k < fx.timers.size(); ++k) {
+      const TimerRequest& t = fx.out.timers[k];
       REQUIRE(t.at_min <= t.at_max);
       REQUIRE(t.at_min >= now);
-      Time at = t.at_min;
-      if (fire == Fire::at_max) at = t.at_max;
-      if (fire == Fire::random && t.at_max > t.at_min) {
-        at = t.at_min + static_cast<Time>(rng.below(static_cast<std::uint64_t>(t.at_max - t.at_min) + 1));
-      }
-      queue.push(Event{at, seq++, true, i, t.id, Message{}});
+      REQUIRE(fx.timers[k].at >= t.at_min);
+      REQUIRE(fx.timers[k].at <= t.at_max);
+      queue.push(Event{fx.timers[k].at, seq++, true, i, fx.timers[k].timer, Message{}});
     }
-    for (const Applied& a : out.applied) applied.push_back({now, i, a});
-    for (const RoleChange& rc : out.roles) {
+    for (const Applied& a : fx.out.applied) applied.push_back({now, i, a});
+    for (const RoleChange& rc : fx.out.roles) {
       if (rc.role != Role::leader) continue;
       CHECK(rc.leader == i);
       auto [it, fresh] = leader_of_term.emplace(rc.term, i);
       if (!fresh && it->second != i) two_leaders_in_a_term = true;
     }
-    out.clear();
   }
 
   void run_until(Time t) {
@@ -144,14 +146,14 @@ struct Cluster {
       Event e = queue.top();
       queue.pop();
       now = e.at;
-      if (!up[e.node]) continue;  // crashed: messages and timers are lost
+      if (!host.up(e.node)) continue;  // crashed: messages and timers are lost
       if (e.timer) {
-        nodes[e.node]->on_timer(now, e.timer_id, out);
+        if (!host.is_current(e.t)) continue;  // of an incarnation before a crash
+        absorb(host.fire(now, e.t));
       } else {
         if (drop(e.m)) continue;
-        nodes[e.node]->step(now, e.m, out);
+        absorb(host.deliver(now, e.m));
       }
-      absorb(e.node);
     }
     now = t;
   }
@@ -169,10 +171,7 @@ struct Cluster {
     m.rec.value = v;
     m.level = level;
     m.token = token;
-    if (up[to]) {
-      nodes[to]->step(now, m, out);
-      absorb(to);
-    }
+    if (host.up(to)) absorb(host.deliver(now, m));
     return m.op;
   }
   std::uint64_t put(NodeId to, Key key, Value v) { return request(to, MsgKind::client_put, key, v); }
@@ -207,30 +206,28 @@ struct Cluster {
     std::map<std::pair<NodeId, Key>, Version> last;
     for (const ApplyEvent& e : applied) last[{e.node, e.a.key}] = e.a.version;
     for (NodeId i = 0; i < n(); ++i) {
-      for (Key k = 0; k < nodes[i]->key_count(); ++k) {
+      for (Key k = 0; k < node(i).key_count(); ++k) {
         auto it = last.find({i, k});
         const Version expect = it == last.end() ? Version{} : it->second;
-        if (nodes[i]->record(k).version != expect) return false;
+        if (node(i).record(k).version != expect) return false;
       }
     }
     return true;
   }
 
-  void crash(NodeId i) { up[i] = false; }
+  void crash(NodeId i) { host.crash(i); }
   void restart(NodeId i, bool durable) {
-    up[i] = true;
-    nodes[i]->restart(now, durable, out);
-    absorb(i);
+    if (const Effects* fx = host.restart(i, now, durable)) absorb(*fx);
   }
 
   int leaders() const {
     int c = 0;
-    for (NodeId i = 0; i < n(); ++i) c += up[i] && nodes[i]->is_leader() ? 1 : 0;
+    for (NodeId i = 0; i < n(); ++i) c += host.up(i) && node(i).is_leader() ? 1 : 0;
     return c;
   }
   NodeId the_leader() const {
     for (NodeId i = 0; i < n(); ++i) {
-      if (up[i] && nodes[i]->is_leader()) return i;
+      if (host.up(i) && node(i).is_leader()) return i;
     }
     return kNoNode;
   }
@@ -240,8 +237,8 @@ struct Cluster {
     bool first = true;
     NodeId r = 0;
     for (NodeId i = 0; i < n(); ++i) {
-      if (!up[i]) continue;
-      NodeStatus s = nodes[i]->status();
+      if (!host.up(i)) continue;
+      NodeStatus s = node(i).status();
       if (first) {
         ref = s;
         r = i;
@@ -250,7 +247,7 @@ struct Cluster {
       }
       if (s.last_index != ref.last_index || s.last_term != ref.last_term) return false;
       for (Key k = 0; k < keys; ++k) {
-        Record a = nodes[i]->record(k), b = nodes[r]->record(k);
+        Record a = node(i).record(k), b = node(r).record(k);
         if (a.version != b.version || a.value != b.value || a.tombstone != b.tombstone) return false;
       }
     }
@@ -558,7 +555,7 @@ TEST_CASE("a durable restart keeps log and store") {
 TEST_CASE("majority: the leader dies, a new leader is elected") {
   NodeConfig cfg = base_config(3, Election::majority);
   Cluster c(cfg);
-  c.fire = Cluster::Fire::random;
+  c.set_fire(Cluster::Fire::random);
   c.start();
   c.run_for(1 * kSecond);
   REQUIRE(c.node(0).is_leader());
@@ -588,7 +585,7 @@ TEST_CASE("majority without bootstrap: nobody leads until an election") {
   NodeConfig cfg = base_config(5, Election::majority);
   cfg.bootstrap_leader = false;
   Cluster c(cfg);
-  c.fire = Cluster::Fire::random;
+  c.set_fire(Cluster::Fire::random);
   c.start();
   CHECK(c.leaders() == 0);
   std::uint64_t op = c.put(0, 1, 1);
@@ -618,7 +615,7 @@ TEST_CASE("majority: never two leaders in a term under delays, loss and crashes"
     NodeConfig cfg = base_config(seed % 2 ? 5 : 3, Election::majority);
     cfg.bootstrap_leader = seed % 3 != 0;
     Cluster c(cfg, seed);
-    c.fire = Cluster::Fire::random;
+    c.set_fire(Cluster::Fire::random);
     Lcg net(seed + 1000);
     c.delay = [&net](const Message&) { return static_cast<Time>(1 + net.below(40)) * kMs; };
     c.drop = [&net](const Message&) { return net.below(100) < 5; };
@@ -834,7 +831,7 @@ TEST_CASE("every client operation gets exactly one reply") {
     cfg.session_behind = static_cast<SessionPolicy>(seed % 3);
     cfg.log_retain = 16;
     Cluster c(cfg, seed);
-    c.fire = Cluster::Fire::random;
+    c.set_fire(Cluster::Fire::random);
     Lcg net(seed * 31);
     std::uint64_t cut_mask = 0;  // nodes cut off from everyone
     c.delay = [&net](const Message&) { return static_cast<Time>(1 + net.below(30)) * kMs; };
@@ -889,7 +886,7 @@ TEST_CASE("chaos: crashes, restarts, loss and reordering; replicas converge afte
     cfg.log_retain = 8 + static_cast<std::uint32_t>(seed % 5);
     cfg.catchup_batch = 4;
     Cluster c(cfg, seed);
-    c.fire = Cluster::Fire::random;
+    c.set_fire(Cluster::Fire::random);
     Lcg net(seed * 13);
     c.delay = [&net](const Message&) { return static_cast<Time>(1 + net.below(60)) * kMs; };
     c.drop = [&net](const Message&) { return net.below(100) < 8; };
@@ -908,7 +905,7 @@ TEST_CASE("chaos: crashes, restarts, loss and reordering; replicas converge afte
       }
       if (i % 40 == 20 && down.size() < 2) {
         const NodeId victim = chaos.below(2) ? (l == kNoNode ? to : l) : to;
-        if (c.up[victim]) {
+        if (c.host.up(victim)) {
           c.crash(victim);
           down.push_back(victim);
         }

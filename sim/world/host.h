@@ -73,6 +73,9 @@ class Host {
   Host(const Host&) = delete;
   Host& operator=(const Host&) = delete;
 
+  // Where timers requested from now on fire in their window.
+  void set_timer_choice(TimerChoice c) { options_.timers = c; }
+
   std::uint32_t size() const { return static_cast<std::uint32_t>(slots_.size()); }
   const Node& node(NodeId n) const { return *slots_[n].node; }
   bool up(NodeId n) const { return slots_[n].up; }
