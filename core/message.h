@@ -85,6 +85,7 @@ enum class MsgKind : std::uint8_t {
   sync_reply,
 };
 constexpr int kMsgKindCount = 20;
+static_assert(static_cast<int>(MsgKind::sync_reply) + 1 == kMsgKindCount, "kMsgKindCount counts every MsgKind");
 
 std::string_view to_string(MsgKind k);
 
@@ -97,6 +98,8 @@ enum class Status : std::uint8_t {
   behind,      // session read refused: node older than token (policy fail)
   reject,      // internal (append_reply, vote_reply)
 };
+constexpr int kStatusCount = 6;
+static_assert(static_cast<int>(Status::reject) + 1 == kStatusCount, "kStatusCount counts every Status");
 std::string_view to_string(Status s);
 
 // The key space of a node at one index, as sent in install_snapshot.

@@ -32,9 +32,7 @@ std::string_view to_string(Role r) {
 }
 
 Node::Impl::Impl(const NodeConfig& c) : cfg(c) {
-  assert(cfg.nodes >= 1 && cfg.nodes <= kMaxNodes);
-  assert(cfg.id < cfg.nodes);
-  assert(cfg.heartbeat_interval > 0 && cfg.election_timeout > 0);
+  assert(cfg.validate().empty());
   store.resize(cfg.key_space);
   early.reserve(kReorderLimit);
   if (cfg.replication == Replication::leaderless)
@@ -439,6 +437,27 @@ bool Node::Impl::apply_if_newer(Key k, const Record& r, Outputs& out) {
   if (!(r.version > local(k).version)) return false;
   set_record(k, r, out);
   return true;
+}
+
+// ---------------------------------------------------------------- config
+
+std::string NodeConfig::validate() const {
+  if (nodes < 1 || nodes > kMaxNodes) return "nodes must be within 1..64";
+  if (id >= nodes) return "id must be below nodes";
+  const bool leaderless = replication == Replication::leaderless;
+  if (replicas > nodes) return "replicas must be at most nodes";
+  const std::uint32_t n = leaderless && replicas != 0 ? replicas : nodes;
+  if (write_quorum < 1 || write_quorum > n) return "write_quorum must be within 1..N";
+  if (read_quorum < 1 || read_quorum > n) return "read_quorum must be within 1..N";
+  if (heartbeat_interval <= 0) return "heartbeat_interval must be > 0";
+  if (election_timeout <= 0) return "election_timeout must be > 0";
+  if (write_timeout <= 0 || read_timeout <= 0) return "write_timeout and read_timeout must be > 0";
+  if (catchup_batch < 1) return "catchup_batch must be >= 1";
+  if (log_retain < 1) return "log_retain must be >= 1";
+  if (anti_entropy_interval < 0) return "anti_entropy_interval must be >= 0";
+  if (read_repair_blocking && !(read_repair && leaderless))
+    return "read_repair_blocking needs read_repair in leaderless mode";
+  return "";
 }
 
 // ---------------------------------------------------------------- public API

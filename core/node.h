@@ -25,8 +25,8 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/coordinator.h"
@@ -65,6 +65,17 @@ struct NodeConfig {
   bool sloppy_quorum = false;         // writes for replicas believed down go to fallbacks (hints)
   Time anti_entropy_interval = 0;     // 0: off; else each node syncs with one peer per interval
   NodeClock clock;                    // stamps LWW versions
+
+  // The rules a config must satisfy, which the node relies on instead of
+  // guarding each use: 1 <= nodes <= kMaxNodes; id < nodes; 1 <= W, R <=
+  // N (N = replicas in leaderless mode, where 0 <= replicas <= nodes and 0
+  // means nodes); heartbeat_interval, election_timeout, write_timeout and
+  // read_timeout > 0; catchup_batch, log_retain >= 1; anti_entropy_interval
+  // >= 0; read_repair_blocking only with read_repair in leaderless mode.
+  // Returns "" when they hold, else the first broken rule, in one line.
+  // The Node constructor asserts it (a config that breaks it is a bug of
+  // the caller: the scenario loader rejects every such input).
+  std::string validate() const;
 };
 
 // The coordinator settings of a leaderless node with this config (self = id).

@@ -42,7 +42,7 @@ void Node::Impl::handle_client_put(Time now, const Message& m, Outputs& out) {
   append_local(now, m.key, rec, lead_id(), out);
   broadcast_append(index, out);
   after_log_change(now, out);
-  if (std::max<std::uint32_t>(cfg.write_quorum, 1) <= 1) {
+  if (cfg.write_quorum <= 1) {
     reply_client(m.from, m.op, m.key, Status::ok, rec, out);
     return;
   }
@@ -141,8 +141,7 @@ void Node::Impl::recheck_parked(Outputs& out) {
 
 // Strong read: R replies, this node's own included; the newest version wins.
 void Node::Impl::start_quorum_read(Time now, const Message& m, Outputs& out) {
-  const std::uint32_t r = std::max<std::uint32_t>(cfg.read_quorum, 1);
-  if (r <= 1) {
+  if (cfg.read_quorum <= 1) {
     reply_local(m.from, m.op, m.key, out);
     return;
   }
@@ -193,7 +192,7 @@ void Node::Impl::handle_read_reply(const Message& m, Outputs& out) {
     } else if (m.rec.version == pr.best.version && safe) {
       pr.best_safe = true;
     }
-    if (pr.replies >= std::max<std::uint32_t>(cfg.read_quorum, 1)) finish_quorum_read(i, out);
+    if (pr.replies >= cfg.read_quorum) finish_quorum_read(i, out);
     return;
   }
 }

@@ -152,7 +152,7 @@ std::uint64_t Node::Impl::safe_prefix() const {
 // After any change of the log: compaction of the committed prefix beyond
 // log_retain entries, and parked session reads may now be answerable.
 void Node::Impl::after_log_change(Time now, Outputs& out) {
-  log.compact(std::max<std::uint32_t>(cfg.log_retain, 1), safe_prefix());
+  log.compact(cfg.log_retain, safe_prefix());
   recheck_parked(out);
   (void)now;
 }
@@ -188,7 +188,7 @@ void Node::Impl::send_batch(NodeId f, std::uint64_t from, Outputs& out) {
     send_snapshot(f, out);
     return;
   }
-  const std::uint64_t batch = std::max<std::uint32_t>(cfg.catchup_batch, 1);
+  const std::uint64_t batch = cfg.catchup_batch;
   const std::uint64_t end = std::min(log.last_index(), from + batch - 1);
   for (std::uint64_t i = from; i <= end; ++i) send_entry(f, i, out);
   catchup_end[f] = from <= end ? end : 0;
@@ -514,8 +514,7 @@ void Node::Impl::note_follower_at(Time now, NodeId f, std::uint64_t index, Outpu
 // A write is acknowledged once W nodes (the leader included) hold it: the
 // W-th largest match index covers it.
 void Node::Impl::advance_writes(Outputs& out) {
-  const std::uint32_t w = std::max<std::uint32_t>(cfg.write_quorum, 1);
-  if (w > cfg.nodes) return;
+  const std::uint32_t w = cfg.write_quorum;
   std::array<std::uint64_t, kMaxNodes> held;
   for (NodeId n = 0; n < cfg.nodes; ++n) held[n] = n == cfg.id ? log.last_index() : match[n];
   std::nth_element(held.begin(), held.begin() + (w - 1), held.begin() + cfg.nodes,

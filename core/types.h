@@ -69,6 +69,7 @@ enum class Level : std::uint8_t {
   leader = 5,           // served by the node that believes it is leader
 };
 constexpr int kLevelCount = 6;
+static_assert(static_cast<int>(Level::leader) + 1 == kLevelCount, "kLevelCount counts every Level");
 
 inline std::string_view to_string(Level l) {
   switch (l) {

@@ -26,6 +26,7 @@ enum class FailReason : std::uint8_t {
   behind,          // session read refused (session_behind = fail)
 };
 constexpr int kFailReasonCount = 4;
+static_assert(static_cast<int>(FailReason::behind) + 1 == kFailReasonCount, "kFailReasonCount counts every FailReason");
 std::string_view to_string(FailReason r);
 
 struct ReadStats {

@@ -19,6 +19,7 @@ namespace consim {
 
 enum class DropReason : std::uint8_t { none, loss, partition, cut, node_down, endpoint_gone };
 constexpr int kDropReasonCount = 6;
+static_assert(static_cast<int>(DropReason::endpoint_gone) + 1 == kDropReasonCount, "kDropReasonCount counts every DropReason");
 std::string_view to_string(DropReason r);
 
 struct Transit {
