@@ -180,7 +180,8 @@ struct Converter {
   }
 
   void event(const json& e, bool in_range) {
-    const std::string ev = e["ev"];
+    std::string ev = e["ev"];
+    if (ev == "local") ev = "deliver";  // a client coordinator's answer to its own client
     const double t_ms = static_cast<double>(e["t"].get<std::int64_t>()) / 1e6;
     const std::string at = format_ms(e["t"].get<std::int64_t>());
     if (ev != "complete") flush_reply();

@@ -181,7 +181,7 @@ void Clients::execute_coordinator(std::uint32_t ci) {
   for (const TimerRequest& t : out_.timers) timers_.schedule(std::max(t.at_min, now), HostTimer{n_ + ci, 0, t.id});
   out_.clear();
   for (const Message& r : replies) {
-    if (trace_) trace_->message(now, TraceSink::Wire::delivered, r, DropReason::none);
+    if (trace_) trace_->message(now, TraceSink::Wire::local, r, DropReason::none);
     on_reply(r);
   }
   replies.clear();

@@ -8,10 +8,13 @@
 //
 // What a sink may rely on:
 //   - calls come in processing order; times never go back;
-//   - a message is `sent` (or `dropped` at send time, with the reason: loss,
-//     partition, cut); a sent message is later `delivered`, or `dropped`
-//     (node down); `duplicated` follows the `sent` of a message the network
-//     also delivers a second copy of;
+//   - every message put on the wire is `sent`; right after, it may be
+//     `dropped` (at send time: loss, partition, cut) or `duplicated` (the
+//     network delivers a second copy too); each copy not dropped at send is
+//     later `delivered` or `dropped` (node down), unless the run ends first:
+//     sent + duplicated = delivered + dropped + in flight at the end;
+//   - `local` is an answer a client's own coordinator hands to its client
+//     without the network (never sent, not counted as a message);
 //   - an operation is `invoked` once and then `completed` or `failed` once,
 //     unless the run ends first;
 //   - references are valid only during the call.
@@ -44,7 +47,7 @@ struct OpView {
 class TraceSink {
  public:
   virtual ~TraceSink() = default;
-  enum class Wire : std::uint8_t { sent, delivered, dropped, duplicated };
+  enum class Wire : std::uint8_t { sent, delivered, dropped, duplicated, local };
   // A message event. `reason` is set for Wire::dropped.
   virtual void message(Time t, Wire what, const Message& m, DropReason reason) = 0;
   // Node `node` now holds `version` of `key`.
@@ -58,6 +61,8 @@ class TraceSink {
   // The client got its answer; `stale` for reads judged stale.
   virtual void completed(Time t, const OpView& op, const Message& reply, bool stale, Time latency) = 0;
   virtual void failed(Time t, const OpView& op, FailReason why) = 0;
+  // The run is over; `in_flight` messages were still on the wire.
+  virtual void ended(Time t, std::uint64_t in_flight) = 0;
 };
 
 // The trace's name for a timeline action ("crash", ..., "network").

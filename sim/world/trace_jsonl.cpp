@@ -13,6 +13,7 @@ std::string_view wire_name(TraceSink::Wire w) {
     case TraceSink::Wire::delivered: return "deliver";
     case TraceSink::Wire::dropped: return "drop";
     case TraceSink::Wire::duplicated: return "duplicate";
+    case TraceSink::Wire::local: return "local";
   }
   return "?";
 }
@@ -91,6 +92,10 @@ void JsonlTrace::completed(Time t, const OpView& op, const Message& reply, bool 
 void JsonlTrace::failed(Time t, const OpView& op, FailReason why) {
   line(t, "\"ev\":\"fail\",\"client\":{},\"op\":{},\"reason\":\"{}\",\"key\":{}", op.client, op.id, to_string(why),
        op.key);
+}
+
+void JsonlTrace::ended(Time t, std::uint64_t in_flight) {
+  line(t, "\"ev\":\"end\",\"in_flight\":{}", in_flight);
 }
 
 }  // namespace consim

@@ -21,6 +21,7 @@ class JsonlTrace final : public TraceSink {
   void invoked(Time t, const OpView& op) override;
   void completed(Time t, const OpView& op, const Message& reply, bool stale, Time latency) override;
   void failed(Time t, const OpView& op, FailReason why) override;
+  void ended(Time t, std::uint64_t in_flight) override;
 
  private:
   template <typename... Args>

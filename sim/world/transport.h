@@ -30,12 +30,12 @@ class Transport {
     ++stats_.messages_sent;
     ++stats_.sent_by_kind[static_cast<int>(m.kind)];
     const Transit t = network_.transit(m.from, m.to, m.kind);
+    if (trace_) trace_->message(queue_.now(), TraceSink::Wire::sent, m, DropReason::none);
     if (t.drop != DropReason::none) {
       count_drop(t.drop);
       if (trace_) trace_->message(queue_.now(), TraceSink::Wire::dropped, m, t.drop);
       return;
     }
-    if (trace_) trace_->message(queue_.now(), TraceSink::Wire::sent, m, DropReason::none);
     const std::uint32_t slot = messages_.acquire();
     messages_[slot] = m;
     queue_.push(queue_.now() + t.delay, kDeliver, slot);

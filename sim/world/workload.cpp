@@ -58,10 +58,14 @@ bool Workloads::active(Time now) const {
   return now >= sc_.workload.start && now < std::min(sc_.workload.stop, sc_.duration);
 }
 
+// A Poisson inter-arrival time. A tiny rate gives intervals beyond any
+// run: they saturate at kFarFuture instead of overflowing the conversion.
 Time Workloads::exp_interval() {
+  constexpr Time kFarFuture = Time{1} << 62;  // about 146 years: beyond every run
   const double u = rng_.next_double_open0();
-  const double secs = -std::log(u) / sc_.workload.rate_per_s;
-  return static_cast<Time>(secs * 1e9 + 0.5);
+  const double ns = -std::log(u) / sc_.workload.rate_per_s * 1e9 + 0.5;
+  if (!(ns < static_cast<double>(kFarFuture))) return kFarFuture;
+  return static_cast<Time>(ns);
 }
 
 void Workloads::on_arrival() {

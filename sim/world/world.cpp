@@ -3,6 +3,7 @@
 #include "sim/world/world.h"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "sim/check/checker.h"
 #include "sim/check/elections.h"
 #include "sim/engine/event_queue.h"
+#include "sim/io/input.h"
 #include "sim/world/audit.h"
 #include "sim/world/clients.h"
 #include "sim/world/events.h"
@@ -88,6 +90,9 @@ class Tee final : public TraceSink {
   }
   void failed(Time t, const OpView& op, FailReason why) override {
     for (TraceSink* s : sinks) s->failed(t, op, why);
+  }
+  void ended(Time t, std::uint64_t in_flight) override {
+    for (TraceSink* s : sinks) s->ended(t, in_flight);
   }
 };
 
@@ -181,13 +186,52 @@ struct World::Impl {
     for (NodeId i = 0; i < n; ++i) execute(host.start(i, 0));
     for (std::uint32_t i = 0; i < sc.timeline.size(); ++i) queue.push(sc.timeline[i].at, kTimeline, i);
     workloads.start();
+    Time last = -1;
+    std::uint64_t at_last = 0;  // events processed at virtual time `last`
     while (!queue.empty() && queue.top().time <= end_time) {
       const Event e = queue.pop();
+      if (e.time != last) {
+        last = e.time;
+        at_last = 0;
+      } else if (++at_last >= kMaxEventsAtOneInstant - kStuckSample) {
+        note_stuck(e);
+      }
       if (observer) observe(e);
       ++m.engine.events;
       handle(e);
     }
     finish();
+  }
+
+  // Virtual time must advance (docs/reliability.md, "Budgets"). A run whose
+  // events keep happening at one instant (zero think time over links of zero
+  // delay, say) would never end: after kMaxEventsAtOneInstant events at one
+  // virtual time it stops with a message naming what kept happening (the
+  // kinds of the last kStuckSample events). The loader rejects the cases it
+  // can see; this catches the rest.
+  static constexpr std::uint64_t kMaxEventsAtOneInstant = 10'000'000;
+  static constexpr std::uint64_t kStuckSample = 1000;
+  std::array<std::uint64_t, kEventKindCount> stuck_kinds{};
+  std::array<std::uint64_t, kMsgKindCount> stuck_msgs{};
+  std::uint64_t stuck_seen = 0;
+
+  void note_stuck(const Event& e) {
+    ++stuck_kinds[e.kind];
+    if (e.kind == kDeliver) ++stuck_msgs[static_cast<int>(wire.at(e.index).kind)];
+    if (++stuck_seen < kStuckSample) return;
+    std::string what;
+    for (std::uint32_t k = 0; k < kEventKindCount; ++k) {
+      if (!stuck_kinds[k] || k == kDeliver) continue;
+      what += fmt::format("{}{} {}", what.empty() ? "" : ", ", event_kind_name(k), stuck_kinds[k]);
+    }
+    for (int k = 0; k < kMsgKindCount; ++k)
+      if (stuck_msgs[k])
+        what += fmt::format("{}deliver {} {}", what.empty() ? "" : ", ", to_string(static_cast<MsgKind>(k)), stuck_msgs[k]);
+    throw InputError(fmt::format(
+        "{}: virtual time stopped advancing: {} events at t = {} ms without time moving (the last {}: {}); "
+        "operations that follow one another with zero think time over links of zero delay never let time pass: "
+        "give the workload's think time or the network's delays a value above 0",
+        sc.source, kMaxEventsAtOneInstant, static_cast<double>(e.time) / 1e6, kStuckSample, what));
   }
 
   void handle(const Event& e) {
@@ -299,6 +343,7 @@ struct World::Impl {
   void release_held(const Event& e) {
     if (e.kind == kDeliver) {
       wire.count_drop(DropReason::node_down);
+      if (trace) trace->message(queue.now(), TraceSink::Wire::dropped, wire.at(e.index), DropReason::node_down);
       wire.release(e.index);
     } else if (e.kind == kTimer) {
       timers.release(e.index);
@@ -322,6 +367,7 @@ struct World::Impl {
     }
     std::sort(open.begin(), open.end());
     clients.fail_open(open);
+    if (trace) trace->ended(std::max(queue.now(), end_time), m.engine.messages_in_flight_at_end);
     audit_final_state(sc, host, leaders, checker, convergence, clients, keys.size(), m);
   }
 
