@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/report/derived.h"
 #include "sim/world/world.h"
 
 namespace consim {
@@ -17,10 +18,6 @@ using ojson = nlohmann::ordered_json;
 
 // A JSON number in ms, rounded to the nanosecond so text is stable.
 double ms_json(Time ns) { return std::round(static_cast<double>(ns)) / 1e6; }
-
-double rate(std::uint64_t part, std::uint64_t whole) {
-  return whole ? static_cast<double>(part) / static_cast<double>(whole) : 0.0;
-}
 
 // Round a ratio to 6 decimals for the JSON report (stable, readable).
 double r6(double x) { return std::round(x * 1e6) / 1e6; }
@@ -45,12 +42,10 @@ ojson failed_by_json(const std::array<std::uint64_t, kFailReasonCount>& a) {
 
 std::string node_name(NodeId n) { return n == kNoNode ? std::string("none") : fmt::format("node-{}", n + 1); }
 
+// ---- Enum names, spelled here until each enum has its one name table with
+// to_string() (sim/scenario/, core/). Each is one function: swap its body for
+// the to_string() call. Names as in scenario JSON.
 std::string election_name(Election e) { return e == Election::majority ? "majority" : "lowest-alive"; }
-
-std::string repair_name(const ClusterSpec& c) {
-  return !c.read_repair ? "off" : c.read_repair_blocking ? "blocking" : "async";
-}
-
 std::string session_name(SessionPolicy p) {
   switch (p) {
     case SessionPolicy::wait: return "wait";
@@ -59,6 +54,13 @@ std::string session_name(SessionPolicy p) {
   }
   return "?";
 }
+std::string read_fanout_name(ReadFanout f) { return f == ReadFanout::all ? "all" : "r"; }
+std::string replication_name(Replication r) { return r == Replication::leaderless ? "leaderless" : "leader"; }
+// Two booleans today (read_repair, read_repair_blocking), one mode in JSON.
+std::string repair_name(const ClusterSpec& c) {
+  return !c.read_repair ? "off" : c.read_repair_blocking ? "blocking" : "async";
+}
+// ---- end of enum names
 
 std::string pct(std::uint64_t part, std::uint64_t whole) {
   if (!whole) return "-";
@@ -100,24 +102,21 @@ nlohmann::ordered_json report_json(const World& world) {
     s["duration_ms"] = ms_json(sc.duration);
     const ClusterSpec& c = sc.cluster;
     const bool ll = c.replication == Replication::leaderless;
-    s["replication"] = ll ? "leaderless" : "leader";
+    s["replication"] = replication_name(c.replication);
     s["nodes"] = c.nodes;
     s["replicas"] = c.replicas;
     s["write_quorum"] = c.write_quorum;
     s["read_quorum"] = c.read_quorum;
-    s["strict_quorum"] = c.write_quorum + c.read_quorum > c.replicas;
+    s["strict_quorum"] = strict_quorum(c);
     if (!ll) s["election"] = election_name(c.election);
     s["read_repair"] = c.read_repair;
     s["read_repair_mode"] = repair_name(c);
     if (!ll) s["session_behind"] = session_name(c.session_behind);
     if (ll) {
-      s["read_fanout"] = c.read_fanout == ReadFanout::all ? "all" : "r";
+      s["read_fanout"] = read_fanout_name(c.read_fanout);
       s["sloppy_quorum"] = c.sloppy_quorum;
       s["anti_entropy_interval_ms"] = ms_json(c.anti_entropy_interval);
-      bool skew = false;
-      for (std::size_t i = 0; i < c.clock_offset.size(); ++i)
-        skew = skew || c.clock_offset[i] != 0 || (i < c.clock_drift_ppb.size() && c.clock_drift_ppb[i] != 0);
-      s["clock_skew"] = skew;
+      s["clock_skew"] = clock_skew(c);
     }
     j["scenario"] = s;
   }
@@ -128,7 +127,7 @@ nlohmann::ordered_json report_json(const World& world) {
     if (!m.level_used[l]) continue;
     const std::string name(to_string(static_cast<Level>(l)));
     const ReadStats& rs = m.reads[l];
-    if (sc.workload.enabled || !sc.script.empty()) {
+    if (reads_reported(sc)) {
       ojson r;
       r["reads"] = rs.reads;
       r["answered"] = rs.answered();
@@ -137,8 +136,8 @@ nlohmann::ordered_json report_json(const World& world) {
       r["failed"] = rs.failed;
       r["failed_by"] = failed_by_json(rs.failed_by);
       r["stale_reads"] = rs.stale;
-      r["stale_rate"] = r6(rs.stale_rate());
-      r["versions_behind_mean"] = r6(rs.stale ? double(rs.versions_behind_sum) / double(rs.stale) : 0.0);
+      r["stale_rate"] = r6(stale_rate(rs.stale, rs.answered()));
+      r["versions_behind_mean"] = r6(versions_behind_mean(rs.versions_behind_sum, rs.stale));
       r["versions_behind_max"] = rs.versions_behind_max;
       r["stale_age_ms"] = latency_json(rs.stale_age);
       r["latency_ms"] = latency_json(rs.latency);
@@ -151,24 +150,22 @@ nlohmann::ordered_json report_json(const World& world) {
         x["hi_ms"] = b.hi == kNever ? ojson(nullptr) : ojson(ms_json(b.hi));
         x["reads"] = b.reads;
         x["stale_reads"] = b.stale;
-        x["stale_rate"] = r6(rate(b.stale, b.reads));
+        x["stale_rate"] = r6(stale_rate(b.stale, b.reads));
         w.push_back(x);
       }
       window[name] = w;
     }
-    if (sc.probe.enabled && !m.probe[l].empty()) {
-      bool probed = false;
-      for (Level pl : sc.probe.levels) probed |= static_cast<int>(pl) == l;
-      if (probed) {
+    if (!m.probe[l].empty()) {
+      if (level_probed(sc.probe, static_cast<Level>(l))) {
         ojson p = ojson::array();
         for (const ProbeCell& c : m.probe[l]) {
           ojson x;
           x["delay_ms"] = ms_json(c.delay);
           x["reads"] = c.reads;
           x["stale_reads"] = c.stale;
-          x["stale_rate"] = r6(rate(c.stale, c.reads));
+          x["stale_rate"] = r6(stale_rate(c.stale, c.reads));
           x["failed"] = c.failed;
-          x["p_consistent"] = c.reads ? ojson(r6(rate(c.reads - c.stale, c.reads))) : ojson(nullptr);
+          x["p_consistent"] = c.reads ? ojson(r6(p_consistent(c.reads, c.stale))) : ojson(nullptr);
           ojson wk = ojson::array();
           for (std::uint32_t k = 1; k <= sc.probe.k_max; ++k)
             wk.push_back(c.reads ? ojson(r6(rate(c.within(k), c.reads))) : ojson(nullptr));
@@ -197,7 +194,7 @@ nlohmann::ordered_json report_json(const World& world) {
       const Time t = probe_t_below_target(cells, sc.probe.target_stale);
       x["t_below_target_ms"] = t < 0 ? ojson(nullptr) : ojson(ms_json(t));
       x["reads"] = all.reads;
-      x["p_consistent"] = all.reads ? ojson(r6(rate(all.reads - all.stale, all.reads))) : ojson(nullptr);
+      x["p_consistent"] = all.reads ? ojson(r6(p_consistent(all.reads, all.stale))) : ojson(nullptr);
       ojson wk = ojson::array();
       for (std::uint32_t k = 1; k <= sc.probe.k_max; ++k)
         wk.push_back(all.reads ? ojson(r6(rate(all.within(k), all.reads))) : ojson(nullptr));
@@ -345,7 +342,7 @@ std::string report_text(const World& world) {
   if (!sc.description.empty()) fmt::format_to(out, "{}\n", sc.description);
   fmt::format_to(out, "\n");
   const bool ll = c.replication == Replication::leaderless;
-  const bool strict = c.write_quorum + c.read_quorum > c.replicas;
+  const bool strict = strict_quorum(c);
   if (ll) {
     fmt::format_to(out, "Cluster   leaderless, {} nodes, {} replicas per key, W={}, R={}: R+W={} {} N={} ({})\n", c.nodes,
                    c.replicas, c.write_quorum, c.read_quorum, c.write_quorum + c.read_quorum, strict ? ">" : "<=",
@@ -354,7 +351,7 @@ std::string report_text(const World& world) {
                    : c.sloppy_quorum ? "quorum reads overlap every acknowledged write, unless fallbacks took it"
                                      : "quorum reads overlap every acknowledged write");
     fmt::format_to(out, "          read fanout {}, read repair {}, sloppy quorum {}, anti-entropy {}, failure timeout {} ms, {}\n",
-                   c.read_fanout == ReadFanout::all ? "all" : "r", repair_name(c), c.sloppy_quorum ? "on" : "off",
+                   read_fanout_name(c.read_fanout), repair_name(c), c.sloppy_quorum ? "on" : "off",
                    c.anti_entropy_interval > 0 ? fmt::format("every {} ms", format_ms(c.anti_entropy_interval)) : "off",
                    format_ms(c.election_timeout), c.durable ? "durable" : "not durable");
   } else {
@@ -370,8 +367,7 @@ std::string report_text(const World& world) {
   if (sc.workload.enabled) {
     const WorkloadSpec& w = sc.workload;
     std::string levels;
-    for (int l = 0; l < kLevelCount; ++l)
-      if (w.level_weights[l] > 0) levels += fmt::format("{}{}", levels.empty() ? "" : ", ", to_string(static_cast<Level>(l)));
+    for (Level l : workload_levels(w)) levels += fmt::format("{}{}", levels.empty() ? "" : ", ", to_string(l));
     fmt::format_to(out, "Workload  {}, {} clients, {:.0f}% reads / {:.0f}% writes / {:.0f}% deletes, {} keys{}, levels {}, routing {}\n",
                    w.mode == WorkloadSpec::Mode::open ? fmt::format("open loop {} ops/s", w.rate_per_s)
                                                       : fmt::format("closed loop, think {}", w.think.describe()),
@@ -381,7 +377,7 @@ std::string report_text(const World& world) {
   fmt::format_to(out, "Run       {} s (+{} s drain), {} faults scheduled, {} events\n", format_ms(sc.duration / 1000),
                  format_ms(sc.drain / 1000), sc.timeline.size(), m.engine.events);
 
-  const bool any_reads = sc.workload.enabled || !sc.script.empty();
+  const bool any_reads = reads_reported(sc);
   if (any_reads) {
     fmt::format_to(out, "\nReads by consistency level (stale: older than the newest write acknowledged before the read began)\n");
     fmt::format_to(out, "{:<18} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "level", "reads", "stale",
@@ -406,7 +402,7 @@ std::string report_text(const World& world) {
         const ReadStats& rs = m.reads[l];
         if (!rs.stale) continue;
         fmt::format_to(out, "{:<18} {:>14.2f} {:>13} {:>16} {:>16}\n", to_string(static_cast<Level>(l)),
-                       double(rs.versions_behind_sum) / double(rs.stale), rs.versions_behind_max,
+                       versions_behind_mean(rs.versions_behind_sum, rs.stale), rs.versions_behind_max,
                        format_ms(rs.stale_age.quantile(0.5)), format_ms(rs.stale_age.quantile(0.99)));
       }
     }
@@ -491,7 +487,7 @@ std::string report_text(const World& world) {
     }
   }
 
-  if (sc.workload.enabled || !sc.script.empty()) {
+  if (any_reads) {
     fmt::format_to(out, "\nWrites (acknowledged once W={} nodes hold them)\n", c.write_quorum);
     fmt::format_to(out, "{:<8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}   {}\n", "op", "writes", "acked", "failed",
                    "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "failed by reason");
