@@ -60,6 +60,7 @@ std::string replication_name(Replication r) { return r == Replication::leaderles
 std::string repair_name(const ClusterSpec& c) {
   return !c.read_repair ? "off" : c.read_repair_blocking ? "blocking" : "async";
 }
+std::string workload_mode_name(WorkloadSpec::Mode m) { return m == WorkloadSpec::Mode::open ? "open" : "closed"; }
 // ---- end of enum names
 
 std::string pct(std::uint64_t part, std::uint64_t whole) {
@@ -118,6 +119,43 @@ nlohmann::ordered_json report_json(const World& world) {
       s["anti_entropy_interval_ms"] = ms_json(c.anti_entropy_interval);
       s["clock_skew"] = clock_skew(c);
     }
+    s["description"] = sc.description;
+    s["drain_ms"] = ms_json(sc.drain);
+    s["faults_scheduled"] = sc.timeline.size();
+    s["heartbeat_interval_ms"] = ms_json(c.heartbeat_interval);
+    s["election_timeout_ms"] = ms_json(c.election_timeout);
+    s["durable"] = c.durable;
+    {
+      ojson n;
+      n["delay_text"] = sc.network.delay.describe();
+      n["loss"] = sc.network.loss;
+      n["duplicate"] = sc.network.duplicate;
+      n["link_overrides"] = sc.network.links.size();
+      s["network"] = n;
+    }
+    {
+      const WorkloadSpec& w = sc.workload;
+      ojson x;
+      x["enabled"] = w.enabled;
+      if (w.enabled) {
+        const bool open = w.mode == WorkloadSpec::Mode::open;
+        x["mode"] = workload_mode_name(w.mode);
+        if (open) x["rate_per_s"] = w.rate_per_s;
+        else x["think_text"] = w.think.describe();
+        x["clients"] = w.clients;
+        x["read_fraction"] = w.read_fraction;
+        x["write_fraction"] = w.write_fraction;
+        x["delete_fraction"] = w.delete_fraction;
+        x["keys"] = w.keys;
+        x["zipf"] = w.zipf;
+        ojson ls = ojson::array();
+        for (Level l : workload_levels(w)) ls.push_back(std::string(to_string(l)));
+        x["levels"] = ls;
+        x["routing"] = std::string(to_string(w.routing));
+      }
+      s["workload"] = x;
+    }
+    s["scripted_ops"] = sc.script.size();
     j["scenario"] = s;
   }
   ojson levels = ojson::object();
@@ -142,6 +180,8 @@ nlohmann::ordered_json report_json(const World& world) {
       r["stale_age_ms"] = latency_json(rs.stale_age);
       r["latency_ms"] = latency_json(rs.latency);
       r["redirects"] = rs.redirects;
+      r["answered_after_write"] = rs.after_write;
+      r["versions_behind_sum"] = rs.versions_behind_sum;
       levels[name] = r;
       ojson w = ojson::array();
       for (const WindowBucket& b : m.window[l]) {
@@ -170,6 +210,9 @@ nlohmann::ordered_json report_json(const World& world) {
           for (std::uint32_t k = 1; k <= sc.probe.k_max; ++k)
             wk.push_back(c.reads ? ojson(r6(rate(c.within(k), c.reads))) : ojson(nullptr));
           x["p_within_k"] = wk;
+          ojson ck = ojson::array();
+          for (std::uint32_t k = 1; k <= sc.probe.k_max; ++k) ck.push_back(c.within(k));
+          x["reads_within_k"] = ck;
           p.push_back(x);
         }
         probe[name] = p;
@@ -202,6 +245,7 @@ nlohmann::ordered_json report_json(const World& world) {
       pl[std::string(to_string(l))] = x;
     }
     ps["levels"] = pl;
+    ps["interval_ms"] = ms_json(sc.probe.interval);
     j["probe_summary"] = ps;
   }
   {
@@ -297,15 +341,23 @@ nlohmann::ordered_json report_json(const World& world) {
       if (op.op == OpType::get) x["level"] = std::string(to_string(op.level));
       if (!op.label.empty()) x["label"] = op.label;
       x["ok"] = !r.failed;
+      const ojson latency = r.completed >= 0 ? ojson(ms_json(r.completed - r.invoked)) : ojson(nullptr);
       if (r.failed) {
         x["error"] = std::string(to_string(r.reason));
+        x["latency_ms"] = latency;
       } else {
         x["served_by"] = node_name(r.served_by);
         x["value"] = op.op == OpType::get ? ojson(world.value_text(r.rec)) : ojson(nullptr);
         x["version"] = {r.rec.version.term, r.rec.version.index};
         if (op.op == OpType::get) x["stale"] = r.stale;
-        x["latency_ms"] = ms_json(r.completed - r.invoked);
+        x["latency_ms"] = latency;
+        x["version_text"] = version_text(r.rec.version, sc);
+        if (op.op == OpType::get) {
+          x["newest_acked"] = {r.newest_acked.term, r.newest_acked.index};
+          x["newest_acked_text"] = version_text(r.newest_acked, sc);
+        }
       }
+      if (op.op == OpType::put) x["put_value"] = op.value;
       s.push_back(x);
     }
     j["script"] = s;
