@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "sim/engine/rng.h"
+#include "sim/report/derived.h"
 #include "sim/report/report.h"
 #include "sim/report/section.h"
 #include "sim/scenario/load.h"
@@ -73,6 +74,10 @@ TEST_CASE("report: the text report is rendered from the JSON report alone, also 
     CHECK(text.size() > 200);
     CHECK(render_text(report) == text);
     CHECK(render_text(written_and_read_back(report)) == text);
+    // The levels a run reports are the derived ones (sim/report/derived.h).
+    const std::array<bool, kLevelCount> client = client_read_levels(sc);
+    for (int l = 0; l < kLevelCount; ++l)
+      CHECK(w.metrics().level_used[l] == (client[l] || level_probed(sc.probe, static_cast<Level>(l))));
     ++runs;
   };
   for (const std::string& f : shipped_scenarios()) check(load_scenario(f, {}));

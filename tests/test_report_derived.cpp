@@ -88,6 +88,25 @@ TEST_CASE("derived: which levels the probe and the workload read at") {
   CHECK(workload_levels(WorkloadSpec{}).empty());
 }
 
+TEST_CASE("derived: the levels client reads ask for: the workload's and the scripted gets'") {
+  Scenario sc;
+  sc.workload.level_weights[static_cast<int>(Level::strong)] = 1;
+  ScriptedOp get, put;
+  get.op = OpType::get;
+  get.level = Level::causal;
+  put.op = OpType::put;
+  put.level = Level::leader;  // a put has no level: ignored
+  sc.script = {get, put};
+  sc.probe.enabled = true;
+  sc.probe.levels = {Level::eventual};  // probe reads are not client reads
+  std::array<bool, kLevelCount> want{};
+  want[static_cast<int>(Level::causal)] = true;
+  CHECK(client_read_levels(sc) == want);  // the workload is off: its weights do not count
+  sc.workload.enabled = true;
+  want[static_cast<int>(Level::strong)] = true;
+  CHECK(client_read_levels(sc) == want);
+}
+
 TEST_CASE("derived: clock skew is any node's offset or drift") {
   ClusterSpec c;
   CHECK_FALSE(clock_skew(c));  // leader mode: no clocks at all

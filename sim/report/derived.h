@@ -13,6 +13,7 @@
 // in sim/check/metrics.h (the sweep and the tests already call it there).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -70,6 +71,18 @@ inline std::vector<Level> workload_levels(const WorkloadSpec& w) {
   for (int l = 0; l < kLevelCount; ++l)
     if (w.level_weights[l] > 0) out.push_back(static_cast<Level>(l));
   return out;
+}
+
+// The levels client reads ask for, by Level: the workload's (when enabled)
+// and the scripted gets'. With the probe's levels (level_probed) these are
+// the levels a run reports (Metrics::level_used, set in sim/world/world.cpp).
+inline std::array<bool, kLevelCount> client_read_levels(const Scenario& sc) {
+  std::array<bool, kLevelCount> used{};
+  if (sc.workload.enabled)
+    for (Level l : workload_levels(sc.workload)) used[static_cast<int>(l)] = true;
+  for (const ScriptedOp& op : sc.script)
+    if (op.op == OpType::get) used[static_cast<int>(op.level)] = true;
+  return used;
 }
 
 // Whether some node's clock is off virtual time (an offset or a drift): then
