@@ -95,6 +95,8 @@ OpView Clients::view(const Op& op) const {
   v.value = op.value;
   v.node = op.node;
   v.invoked = op.invoked;
+  v.source = op.source;
+  v.source_index = op.source_index;
   return v;
 }
 

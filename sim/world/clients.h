@@ -31,6 +31,7 @@
 #include "core/coordinator.h"
 #include "core/message.h"
 #include "sim/check/checker.h"
+#include "sim/check/history.h"
 #include "sim/check/metrics.h"
 #include "sim/engine/event_queue.h"
 #include "sim/engine/pool.h"
@@ -42,8 +43,6 @@
 #include "sim/world/transport.h"
 
 namespace consim {
-
-enum class OpSource : std::uint8_t { workload, script, probe };
 
 struct Op {
   std::uint64_t id = 0;  // (generation << 32) | slot

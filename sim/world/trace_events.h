@@ -26,6 +26,7 @@
 #include "core/message.h"
 #include "core/outputs.h"
 #include "core/types.h"
+#include "sim/check/history.h"
 #include "sim/check/metrics.h"
 #include "sim/scenario/scenario.h"
 #include "sim/world/network.h"
@@ -42,6 +43,8 @@ struct OpView {
   Value value = 0;            // the value a put writes
   NodeId node = kNoNode;      // the node it was sent to (kNoNode: the client coordinates)
   Time invoked = 0;
+  OpSource source = OpSource::workload;
+  std::uint32_t source_index = 0;  // scripted: the script index; probe reads: the probe delay index
 };
 
 class TraceSink {
