@@ -23,7 +23,7 @@ std::string version_text(const Version& v, const Scenario& sc) {
   return fmt::format("v({}ms,{},{})", format_ms(static_cast<long long>(v.term)), who, counter);
 }
 
-nlohmann::ordered_json report_json(const World& world) {
+nlohmann::ordered_json report_json(const RunView& world) {
   nlohmann::ordered_json j;
   for (const ReportSection& s : report_sections())
     if (std::optional<nlohmann::ordered_json> value = s.build(world)) j[std::string(s.key)] = std::move(*value);
@@ -44,6 +44,6 @@ std::string render_text(const nlohmann::ordered_json& report) {
   return out;
 }
 
-std::string report_text(const World& world) { return render_text(report_json(world)); }
+std::string report_text(const RunView& world) { return render_text(report_json(world)); }
 
 }  // namespace consim

@@ -16,17 +16,17 @@
 
 namespace consim {
 
-class World;
+class RunView;
 
 // The JSON report (docs/report-format.md): one key per section, in a stable order.
-nlohmann::ordered_json report_json(const World& world);
+nlohmann::ordered_json report_json(const RunView& world);
 // The text report of a JSON report made by report_json(), or loaded back from
 // its output (with ordered_json: the order of the levels is the order shown).
 // It reads nothing else, and ignores keys it does not know ("expectations").
 // Throws nlohmann::json::exception when a key it needs is missing.
 std::string render_text(const nlohmann::ordered_json& report);
 // render_text(report_json(world)).
-std::string report_text(const World& world);
+std::string report_text(const RunView& world);
 
 // Milliseconds with up to 3 decimals, trailing zeros trimmed: 1.5, 0.001, 20.
 std::string format_ms(long long ns);

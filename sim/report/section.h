@@ -1,7 +1,7 @@
 // sim/report/section.h: the report as a table of sections.
 //
 // A section is one key of the JSON report ("scenario", "levels", ...) with,
-// side by side, the function that builds its value from the finished World
+// side by side, the function that builds its value from the finished run (RunView)
 // and the function that renders that value as text. The JSON report is the
 // builders' values in table order (report_json()); the text report is the
 // renderers' output in text order (render_text()), and reads nothing but the
@@ -12,12 +12,12 @@
 // section's text renderer (sections.cpp), its line in docs/report-format.md.
 //
 // Contract of every section:
-// - build(world) is a pure function of the World after run(); it returns the
+// - build(world) is a pure function of the finished run (a RunView: the World after run(), or a replayed history); it returns the
 //   section's value, or nullopt when the section does not apply to this run
 //   (then the report has no such key: "elections" in leaderless mode, ...).
 // - text(value, report, out) appends the section's text to `out`. `value` is
 //   report[key]; a renderer may also read other sections of `report` (the
-//   scenario's mode, the levels reported), never the World. It is called only
+//   scenario's mode, the levels reported), never the RunView. It is called only
 //   when the key is present. It throws nlohmann::json::exception when a key
 //   it needs is missing or of another type (a report not made by report_json()).
 //   nullptr: the section's value is shown by another section's text.
@@ -34,11 +34,11 @@
 
 namespace consim {
 
-class World;
+class RunView;
 
 struct ReportSection {
   std::string_view key;  // its key in the JSON report
-  std::optional<nlohmann::ordered_json> (*build)(const World& world);
+  std::optional<nlohmann::ordered_json> (*build)(const RunView& world);
   void (*text)(const nlohmann::ordered_json& value, const nlohmann::ordered_json& report, std::string& out);
   int text_order;  // place in the text report (ascending), which reads in an order of its own
 };

@@ -1,4 +1,4 @@
-// sim/report/sections.cpp: every section of the report, its builder (World ->
+// sim/report/sections.cpp: every section of the report, its builder (RunView ->
 // JSON value) beside its text renderer (JSON value -> text); the table of
 // sections is at the end. Contract: sim/report/section.h.
 #include "sim/report/section.h"
@@ -10,7 +10,7 @@
 
 #include "sim/report/derived.h"
 #include "sim/report/report.h"
-#include "sim/world/world.h"
+#include "sim/report/run_view.h"
 
 namespace consim {
 
@@ -78,7 +78,7 @@ ojson failed_by_json(const std::array<std::uint64_t, kFailReasonCount>& a) {
 
 // A level's reads are in "levels" and "window" when the run reports client
 // reads and some read asked for that level.
-bool level_reported(const World& w, int level) { return reads_reported(w.scenario()) && w.metrics().level_used[level]; }
+bool level_reported(const RunView& w, int level) { return reads_reported(w.scenario()) && w.metrics().level_used[level]; }
 
 // Renderers: reading the JSON report.
 using Out = std::back_insert_iterator<std::string>;
@@ -106,11 +106,11 @@ std::string pct_text(double p) { return fmt::format("{:g}%", 100.0 * p); }
 
 // ---------------------------------------------------------------- consim_version
 
-std::optional<ojson> build_version(const World&) { return ojson(CONSIM_VERSION); }
+std::optional<ojson> build_version(const RunView&) { return ojson(CONSIM_VERSION); }
 
 // ---------------------------------------------------------------- scenario: the run's setup
 
-std::optional<ojson> build_scenario(const World& world) {
+std::optional<ojson> build_scenario(const RunView& world) {
   const Scenario& sc = world.scenario();
   const ClusterSpec& c = sc.cluster;
   const bool ll = c.replication == Replication::leaderless;
@@ -230,7 +230,7 @@ void text_scenario(const ojson& s, const ojson& report, std::string& text) {
 
 // ---------------------------------------------------------------- levels: client reads per level
 
-std::optional<ojson> build_levels(const World& world) {
+std::optional<ojson> build_levels(const RunView& world) {
   const Metrics& m = world.metrics();
   ojson levels = ojson::object();
   for (int l = 0; l < kLevelCount; ++l) {
@@ -300,7 +300,7 @@ void text_levels(const ojson& levels, const ojson& report, std::string& text) {
 
 // ---------------------------------------------------------------- window: P(stale) by time since the write
 
-std::optional<ojson> build_window(const World& world) {
+std::optional<ojson> build_window(const RunView& world) {
   const Metrics& m = world.metrics();
   ojson window = ojson::object();
   for (int l = 0; l < kLevelCount; ++l) {
@@ -358,7 +358,7 @@ ojson within_k_json(const ProbeCell& c, std::uint32_t k_max) {
   return wk;
 }
 
-std::optional<ojson> build_probe(const World& world) {
+std::optional<ojson> build_probe(const RunView& world) {
   const Scenario& sc = world.scenario();
   const Metrics& m = world.metrics();
   ojson probe = ojson::object();
@@ -386,7 +386,7 @@ std::optional<ojson> build_probe(const World& world) {
 
 // ---------------------------------------------------------------- probe_summary: per probed level, over every delay
 
-std::optional<ojson> build_probe_summary(const World& world) {
+std::optional<ojson> build_probe_summary(const RunView& world) {
   const Scenario& sc = world.scenario();
   const Metrics& m = world.metrics();
   if (!sc.probe.enabled) return std::nullopt;
@@ -466,7 +466,7 @@ void text_probe(const ojson& ps, const ojson& report, std::string& text) {
 
 // ---------------------------------------------------------------- writes
 
-std::optional<ojson> build_writes(const World& world) {
+std::optional<ojson> build_writes(const RunView& world) {
   const Metrics& m = world.metrics();
   ojson w = ojson::object();
   for (OpType t : {OpType::put, OpType::del}) {
@@ -504,7 +504,7 @@ void text_writes(const ojson& writes, const ojson& report, std::string& text) {
 
 // ---------------------------------------------------------------- convergence
 
-std::optional<ojson> build_convergence(const World& world) {
+std::optional<ojson> build_convergence(const RunView& world) {
   const ConvergenceStats& c = world.metrics().convergence;
   ojson x;
   x["tracked"] = c.tracked;
@@ -534,7 +534,7 @@ void text_convergence(const ojson& c, const ojson&, std::string& text) {
 // The session guarantees are checked on every answered workload and scripted
 // read invoked after warm-up, at any level; never on probe reads
 // (sim/world/world.cpp, record_read). docs/consistency.md, "Session guarantees".
-std::optional<ojson> build_violations(const World& world) {
+std::optional<ojson> build_violations(const RunView& world) {
   const Scenario& sc = world.scenario();
   const Metrics& m = world.metrics();
   const ViolationStats& v = m.violations;
@@ -565,7 +565,7 @@ void text_violations(const ojson& v, const ojson& report, std::string& text) {
 
 // ---------------------------------------------------------------- lost_writes
 
-std::optional<ojson> build_lost_writes(const World& world) {
+std::optional<ojson> build_lost_writes(const RunView& world) {
   const LostWriteStats& l = world.metrics().lost;
   ojson x;
   x["checked"] = l.checked;
@@ -583,7 +583,7 @@ void text_lost_writes(const ojson& l, const ojson& report, std::string& text) {
 
 // ---------------------------------------------------------------- leaderless (leaderless mode) / elections (leader mode)
 
-std::optional<ojson> build_leaderless(const World& world) {
+std::optional<ojson> build_leaderless(const RunView& world) {
   if (world.scenario().cluster.replication != Replication::leaderless) return std::nullopt;
   const LeaderlessCounters& l = world.metrics().leaderless;
   ojson x;
@@ -605,7 +605,7 @@ void text_leaderless(const ojson& l, const ojson&, std::string& text) {
                  u64(l, "hints_delivered"), u64(l, "sync_rounds"), u64(l, "keys_synchronised"));
 }
 
-std::optional<ojson> build_elections(const World& world) {
+std::optional<ojson> build_elections(const RunView& world) {
   if (world.scenario().cluster.replication == Replication::leaderless) return std::nullopt;
   const ElectionStats& e = world.metrics().elections;
   ojson x;
@@ -625,7 +625,7 @@ void text_elections(const ojson& e, const ojson&, std::string& text) {
 
 // ---------------------------------------------------------------- engine: events and messages
 
-std::optional<ojson> build_engine(const World& world) {
+std::optional<ojson> build_engine(const RunView& world) {
   const EngineStats& e = world.metrics().engine;
   ojson x;
   x["events"] = e.events;
@@ -659,7 +659,7 @@ void text_engine(const ojson& e, const ojson&, std::string& text) {
 
 // ---------------------------------------------------------------- script: each scripted operation's result
 
-std::optional<ojson> build_script(const World& world) {
+std::optional<ojson> build_script(const RunView& world) {
   const Scenario& sc = world.scenario();
   ojson s = ojson::array();
   for (const ScriptResult& r : world.metrics().script) {
@@ -724,7 +724,7 @@ void text_script(const ojson& script, const ojson&, std::string& text) {
 
 // ---------------------------------------------------------------- nodes: each node at the end
 
-std::optional<ojson> build_nodes(const World& world) {
+std::optional<ojson> build_nodes(const RunView& world) {
   ojson ns = ojson::array();
   const auto st = world.node_statuses();
   const auto up = world.nodes_up();

@@ -24,6 +24,7 @@
 
 #include "core/node.h"
 #include "sim/check/metrics.h"
+#include "sim/report/run_view.h"
 #include "sim/scenario/scenario.h"
 
 namespace consim {
@@ -51,7 +52,7 @@ class WorldObserver {
   virtual void on_role(Time t, NodeId node, Role role, std::uint64_t term) {}
 };
 
-class World {
+class World final : public RunView {
  public:
   // REQUIRES: `scenario` was validated by scenario_from_json().
   // `trace` (optional) receives one JSON line per event; it must outlive run().
@@ -63,12 +64,13 @@ class World {
   // Run from time 0 to duration + drain, then close the books.
   void run();
 
-  const Scenario& scenario() const;
-  const Metrics& metrics() const;
-  std::vector<NodeStatus> node_statuses() const;
-  std::vector<bool> nodes_up() const;
-  std::string key_name(Key k) const;
-  std::string value_text(const Record& r) const;
+  // RunView: the run, read-only (valid before and after run()).
+  const Scenario& scenario() const override;
+  const Metrics& metrics() const override;
+  std::vector<NodeStatus> node_statuses() const override;
+  std::vector<bool> nodes_up() const override;
+  std::string key_name(Key k) const override;
+  std::string value_text(const Record& r) const override;
 
   // Observe every event and role change of run(); set before run(). Not owned.
   void set_observer(WorldObserver* observer);
