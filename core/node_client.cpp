@@ -1,7 +1,6 @@
 // core/node_client.cpp: client requests: writes at the leader, reads at
 // every consistency level, quorum reads with read repair, session reads.
 #include <algorithm>
-#include <cassert>
 
 #include "core/node_impl.h"
 

@@ -12,7 +12,6 @@
 //  - liveness: every node pings every other each heartbeat_interval; a peer
 //    not heard from (any message) within election_timeout is believed down.
 #include <algorithm>
-#include <cassert>
 
 #include "core/node_impl.h"
 #include "core/placement.h"

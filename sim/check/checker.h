@@ -24,7 +24,6 @@
 #include <vector>
 
 #include "core/types.h"
-#include "sim/engine/histogram.h"
 #include "sim/check/metrics.h"
 
 namespace consim {

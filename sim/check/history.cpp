@@ -1,7 +1,5 @@
 #include "sim/check/history.h"
 
-#include <cmath>
-#include <limits>
 
 #include <fmt/format.h>
 
