@@ -1,6 +1,6 @@
 // sim/report/report.h: the report of a run, as text for people and JSON for programs.
 //
-// Both are pure functions of the World after run(): no wall-clock figures,
+// Both are pure functions of the finished run (a RunView): no wall-clock figures,
 // so the same binary, scenario and seed give byte-identical reports. The
 // text is rendered from the JSON value, section by section
 // (sim/report/section.h), so the two cannot disagree.
