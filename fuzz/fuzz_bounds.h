@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 
 #include "sim/scenario/scenario.h"
 
@@ -40,6 +41,9 @@ inline double estimated_events(const Scenario& sc) {
   }
   return ev;
 }
+
+// Whatever the estimate below says, a fuzzed run stops after this many events.
+constexpr std::uint64_t kMaxEventsPerInput = 2'000'000;
 
 // Worth running in a fuzz iteration: small enough to finish quickly.
 inline bool small_enough(const Scenario& sc) {

@@ -28,10 +28,13 @@ cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWit
 cmake --build "$build" -j"$jobs" --target fuzz_scenario
 corpus="$build/corpus"
 mkdir -p "$corpus"
-for f in scenarios/*.json scenarios/classroom/*.json tests/regressions/*.json; do
+for f in scenarios/*.json scenarios/classroom/*.json tests/regressions/*.json fuzz/seeds/*.json; do
   [ -e "$f" ] || continue
   case "$f" in *.schema.json) continue ;; esac
   cp "$f" "$corpus/"
 done
+dict=()
+[ -f fuzz/scenario.dict ] && dict=(-dict="$PWD/fuzz/scenario.dict")
 cd "$build"
-./fuzz_scenario -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 corpus
+./fuzz_scenario -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1048576 \
+  "${dict[@]}" -print_final_stats=1 corpus

@@ -121,6 +121,8 @@ struct World::Impl {
   Clients clients;
   Workloads workloads;
   std::vector<std::vector<Event>> deferred;  // per node: events held while it is paused
+  std::uint64_t event_limit = UINT64_MAX;
+  bool stopped_early = false;
 
   Impl(const Scenario& s, TraceWriter* t)
       : sc(s),
@@ -189,6 +191,10 @@ struct World::Impl {
     Time last = -1;
     std::uint64_t at_last = 0;  // events processed at virtual time `last`
     while (!queue.empty() && queue.top().time <= end_time) {
+      if (m.engine.events >= event_limit) {
+        stopped_early = true;
+        break;
+      }
       const Event e = queue.pop();
       if (e.time != last) {
         last = e.time;
@@ -434,6 +440,8 @@ World::~World() = default;
 void World::run() { impl_->run(); }
 void World::set_observer(WorldObserver* observer) { impl_->observer = observer; }
 void World::add_sink(TraceSink* sink) { impl_->add_sink(sink); }
+void World::set_event_limit(std::uint64_t events) { impl_->event_limit = events; }
+bool World::stopped_early() const { return impl_->stopped_early; }
 
 std::string World::event_kind_name(std::uint32_t kind, int msg_kind) {
   switch (kind) {

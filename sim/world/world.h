@@ -76,6 +76,11 @@ class World final : public RunView {
   void set_observer(WorldObserver* observer);
   // Also report every event of run() to `sink`; add before run(). Not owned.
   void add_sink(TraceSink* sink);
+  // Stop run() after `events` events, as if the run had ended then (for
+  // bounding work per input, e.g. in fuzzing; default: no limit). Whether it
+  // stopped early: stopped_early().
+  void set_event_limit(std::uint64_t events);
+  bool stopped_early() const;
   static std::string event_kind_name(std::uint32_t kind, int msg_kind = -1);
 
   // Test hooks: read-only access to a node's state.
