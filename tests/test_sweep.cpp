@@ -445,3 +445,40 @@ TEST_CASE("consim sweep end to end: shards in separate processes, merged, equal 
                        quiet)) == 2);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("sweep docs: the column tables of docs/sweep.md are the tables' column declarations") {
+  // Each table's columns are documented between "<!-- columns:NAME -->" and
+  // "<!-- /columns -->". Regenerate with CONSIM_REWRITE_DOCS=1 build/consim_tests -tc='sweep docs*'.
+  const std::string path = std::string(CONSIM_SOURCE_DIR) + "/docs/sweep.md";
+  std::string doc = slurp(path);
+  const bool rewrite = std::getenv("CONSIM_REWRITE_DOCS") && std::string(std::getenv("CONSIM_REWRITE_DOCS")) == "1";
+  for (Table t : {Table::main, Table::window, Table::probe}) {
+    CAPTURE(to_string(t));
+    const std::string open = fmt::format("<!-- columns:{} -->\n", to_string(t));
+    const std::string close = "<!-- /columns -->";
+    const std::size_t a = doc.find(open);
+    REQUIRE_MESSAGE(a != std::string::npos, "docs/sweep.md has no " << open);
+    const std::size_t b = doc.find(close, a);
+    REQUIRE(b != std::string::npos);
+    const std::string want = column_docs_markdown(t);
+    if (rewrite) {
+      doc.replace(a + open.size(), b - a - open.size(), want);
+      continue;
+    }
+    CHECK_MESSAGE(doc.substr(a + open.size(), b - a - open.size()) == want,
+                  "docs/sweep.md's column table is out of date: CONSIM_REWRITE_DOCS=1 build/consim_tests -tc='sweep docs*'");
+  }
+  if (rewrite) spit(path, doc);
+
+  // Every documented column is in the header, in order (the --vary placeholder aside).
+  SweepOptions o = tiny_options();
+  o.vary.push_back(parse_vary("network.loss=0"));
+  o.per_seed = true;
+  const Grid g = expand_grid(o);
+  for (Table t : {Table::main, Table::window, Table::probe}) {
+    std::string names;
+    for (const ColumnDoc& c : column_docs(t))
+      names += fmt::format("{}{}", names.empty() ? "" : ",", c.name == "<PATH>" ? "network.loss" : std::string(c.name));
+    CHECK(names + "\n" == table_header(g, t, false));
+  }
+}
