@@ -1,5 +1,9 @@
 #include "sim/cli/common.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "sim/io/input.h"
@@ -18,9 +22,25 @@ po::variables_map parse(const po::options_description& desc, const po::positiona
   return vm;
 }
 
+namespace {
+
+// What was printed with stdio (help, one-line results) must have arrived
+// too: a full disk or a closed pipe on standard output is a failure.
+int checked_stdout(int rc) {
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    print_error(errno ? fmt::format("standard output: write failed: {}", std::strerror(errno))
+                      : std::string("standard output: write failed"));
+    return kExitFailure;
+  }
+  return rc;
+}
+
+}  // namespace
+
 int guarded(int (*body)(int, char**), int argc, char** argv) {
   try {
-    return body(argc, argv);
+    return checked_stdout(body(argc, argv));
   } catch (const InputError& e) {
     print_error(e.what());
     return kExitUsage;

@@ -11,6 +11,8 @@
 #include "sim/check/expect.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/common.h"
+#include "sim/io/input.h"
+#include "sim/io/output.h"
 #include "sim/io/trace.h"
 #include "sim/io/wallclock.h"
 #include "sim/report/mermaid.h"
@@ -35,6 +37,7 @@ int run_main(int argc, char** argv) {
       ("format", po::value<std::string>()->default_value("text"), "report format: text or json")
       ("output,o", po::value<std::string>(), "write the report to FILE (default: standard output)")
       ("trace", po::value<std::string>(), "write one JSON line per event to FILE")
+      ("force", "replace read-only output files too")
       ("quiet,q", "do not print the timing line on stderr")
       ("mermaid", po::value<std::string>(), "write the run's messages as a Mermaid sequence diagram to FILE.md")
       ("mermaid-from-ms", po::value<double>(), "diagram: start at this virtual time (ms)")
@@ -57,12 +60,8 @@ int run_main(int argc, char** argv) {
   if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
   if (vm.count("seed")) sets.push_back(fmt::format("seed={}", vm["seed"].as<std::uint64_t>()));
   const std::string file = vm.count("file") ? vm["file"].as<std::string>() : "";
-  Scenario sc = load_scenario(file, sets);
-  if (vm.count("check-determinism")) {
-    const DeterminismResult r = compare_runs(sc, sc);
-    fmt::print("{}\n", describe(r));
-    return r.identical ? kExitOk : kExitFailure;
-  }
+  if (vm.count("file") && file.empty())
+    throw InputError("an empty scenario file name was given (give none for the built-in default scenario)");
 
   MermaidOptions mopt;
   if (vm.count("mermaid-from-ms")) mopt.from_ms = vm["mermaid-from-ms"].as<double>();
@@ -72,13 +71,42 @@ int run_main(int argc, char** argv) {
     print_error("--mermaid-from-ms must be >= 0 and --mermaid-to-ms >= --mermaid-from-ms");
     return kExitUsage;
   }
-  const std::string mermaid_out = vm.count("mermaid") ? vm["mermaid"].as<std::string>() : "";
+
+  // Inputs and outputs first: a clash, a directory or a read-only file is
+  // refused before the scenario is even loaded.
+  OutputPlan io(vm.count("force") > 0);
+  if (!file.empty()) io.input(file, "the scenario file");
+  Output& report = vm.count("output") ? io.output(vm["output"].as<std::string>(), "--output")
+                                      : io.output("-", "the report");
+  Output* trace_out = vm.count("trace") ? &io.output(vm["trace"].as<std::string>(), "--trace", Writes::streamed) : nullptr;
+  Output* mermaid_out = vm.count("mermaid") ? &io.output(vm["mermaid"].as<std::string>(), "--mermaid") : nullptr;
+
+  Scenario sc = load_scenario(file, sets);
+  if (vm.count("check-determinism")) {
+    const DeterminismResult r = compare_runs(sc, sc);
+    fmt::print("{}\n", describe(r));
+    return r.identical ? kExitOk : kExitFailure;
+  }
+
+  io.open();
+  // The diagram is made from the run's trace, kept in a private scratch file
+  // (never a name next to the user's files); with --trace too, the trace
+  // goes to both.
+  std::unique_ptr<ScratchFile> scratch;
+  if (mermaid_out) scratch = std::make_unique<ScratchFile>();
+  struct Tee final : ByteSink {
+    ByteSink* a = nullptr;
+    ByteSink* b = nullptr;
+    void write(std::string_view bytes) override {
+      if (a) a->write(bytes);
+      if (b) b->write(bytes);
+    }
+  } tee;
+  tee.a = trace_out;
+  tee.b = scratch.get();
   std::unique_ptr<TraceWriter> trace;
-  // The diagram is made from the trace: the user's --trace file, or a temporary one.
-  std::string trace_path = vm.count("trace") ? vm["trace"].as<std::string>() : "";
-  const bool temp_trace = !mermaid_out.empty() && trace_path.empty();
-  if (temp_trace) trace_path = mermaid_out + ".trace-tmp";
-  if (!trace_path.empty()) trace = std::make_unique<TraceWriter>(trace_path);
+  if (tee.a || tee.b) trace = std::make_unique<TraceWriter>(tee);
+
   const double t0 = wall_seconds();
   World world(sc, trace.get());
   world.run();
@@ -94,18 +122,9 @@ int run_main(int argc, char** argv) {
     if (!sc.expect.empty()) text += expectations_text(expectations);
   }
   if (trace) trace->commit();
-  if (!mermaid_out.empty()) {
-    std::string diagram;
-    try {
-      diagram = mermaid_from_trace_file(trace_path, world, mopt);
-    } catch (...) {
-      if (temp_trace) std::remove(trace_path.c_str());
-      throw;
-    }
-    if (temp_trace) std::remove(trace_path.c_str());
-    write_file_atomically(mermaid_out, diagram);
-  }
-  write_file_atomically(vm.count("output") ? vm["output"].as<std::string>() : "-", text);
+  if (mermaid_out) mermaid_out->write(mermaid_from_trace_file(scratch->read_path(), world, mopt));
+  report.write(text);
+  io.commit();
   if (!vm.count("quiet")) {
     const auto events = world.metrics().engine.events;
     fmt::print(stderr, "consim: {} events in {:.3f} s wall ({:.2f} M events/s)\n", events, wall,

@@ -1,15 +1,8 @@
 // consim sweep / consim merge: the command line around sim/sweep/sweep.h.
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <array>
-#include <fstream>
-#include <map>
-#include <set>
 #include <iostream>
-#include <sstream>
 #include <thread>
 
 #include <boost/program_options.hpp>
@@ -19,21 +12,14 @@
 #include "sim/cli/common.h"
 #include "sim/scenario/load.h"
 #include "sim/sweep/sweep.h"
-#include "sim/io/trace.h"
+#include "sim/io/input.h"
+#include "sim/io/output.h"
 
 namespace po = boost::program_options;
 
 namespace consim::cli {
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError(fmt::format("{}: cannot read file: {}", path, std::strerror(errno)));
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 int sweep_main(int argc, char** argv) {
   po::options_description desc(
@@ -60,9 +46,10 @@ int sweep_main(int argc, char** argv) {
       ("jobs,j", po::value<unsigned>(), "parallel runs (default: the number of hardware threads)")
       ("shard", po::value<std::string>(), "I/N: run only grid points with index % N == I-1; write a shard file for consim merge")
       ("resume", "continue from OUTPUT.partial left by an interrupted run of the same sweep")
-      ("output,o", po::value<std::string>(), "the CSV file to write (required)")
+      ("output,o", po::value<std::string>(), "the CSV file to write (required; - for standard output)")
       ("window-output", po::value<std::string>(), "also write the stale-read window, long format, to FILE")
       ("probe-output", po::value<std::string>(), "also write the probe's P(stale) by delay, long format, to FILE")
+      ("force", "replace read-only output files too")
       ("quiet,q", "no progress line and no summary on stderr");
   po::positional_options_description pos;
   pos.add("file", 1);
@@ -75,6 +62,7 @@ int sweep_main(int argc, char** argv) {
   }
   if (!vm.count("output")) throw InputError("sweep: --output FILE.csv is required");
   std::string file = vm.count("file") ? vm["file"].as<std::string>() : "";
+  if (vm.count("file") && file.empty()) throw InputError("sweep: an empty scenario file name was given");
   if (vm.count("default") && !file.empty())
     throw InputError(fmt::format("sweep: give either FILE ({}) or --default, not both", file));
   if (file == "-") throw InputError("sweep: reading the scenario from standard input is not supported; give a FILE");
@@ -109,18 +97,21 @@ int sweep_main(int argc, char** argv) {
 
   std::array<std::string, sweep::kTableCount> out_path;
   out_path[0] = vm["output"].as<std::string>();
-  if (vm.count("window-output")) out_path[1] = vm["window-output"].as<std::string>();
-  if (vm.count("probe-output")) out_path[2] = vm["probe-output"].as<std::string>();
-  for (int a = 0; a < sweep::kTableCount; ++a) {
-    if (out_path[a] == "-") throw InputError("sweep: outputs must be files (they are written as rows finish)");
-    for (int b = 0; b < a; ++b)
-      if (!out_path[a].empty() && out_path[a] == out_path[b])
-        throw InputError(fmt::format("sweep: {} is given as two outputs", out_path[a]));
+  if (vm.count("window-output")) {
+    out_path[1] = vm["window-output"].as<std::string>();
+    if (out_path[1].empty()) throw InputError("--window-output: an empty file name was given");
   }
+  if (vm.count("probe-output")) {
+    out_path[2] = vm["probe-output"].as<std::string>();
+    if (out_path[2].empty()) throw InputError("--probe-output: an empty file name was given");
+  }
+  if (out_path[0].empty()) throw InputError("--output: an empty file name was given");
 
   const sweep::Grid grid = sweep::expand_grid(opt);
   sweep::FilePlan plan;
   plan.outputs = out_path;
+  if (!file.empty()) plan.inputs.emplace_back(file, "the scenario file");
+  plan.force = vm.count("force") > 0;
   plan.shard = shard;
   plan.sharded = sharded;
   plan.resume = resume;
@@ -147,7 +138,8 @@ int merge_main(int argc, char** argv) {
   desc.add_options()
       ("help,h", "show this help")
       ("files", po::value<std::vector<std::string>>(), "shard files")
-      ("output,o", po::value<std::string>(), "the merged CSV (default: standard output)");
+      ("output,o", po::value<std::string>(), "the merged CSV (default: standard output)")
+      ("force", "replace a read-only output file too");
   po::positional_options_description pos;
   pos.add("files", -1);
   po::variables_map vm;
@@ -158,10 +150,15 @@ int merge_main(int argc, char** argv) {
     return kExitOk;
   }
   if (!vm.count("files")) throw InputError("merge: no shard files given (consim merge A.csv B.csv ... --output ALL.csv)");
+  const std::vector<std::string> names = vm["files"].as<std::vector<std::string>>();
+  OutputPlan io(vm.count("force") > 0);
+  for (const std::string& f : names) io.input(f, "the shard file");
+  Output& out = io.output(vm.count("output") ? vm["output"].as<std::string>() : "-",
+                          vm.count("output") ? "--output" : "the merged table");
   std::vector<std::pair<std::string, std::string>> files;
-  for (const std::string& f : vm["files"].as<std::vector<std::string>>()) files.emplace_back(f, slurp(f));
-  const std::string text = sweep::merge_shards(files);
-  write_file_atomically(vm.count("output") ? vm["output"].as<std::string>() : "-", text);
+  for (const std::string& f : names) files.emplace_back(f, read_input_file(f, kMaxTableBytes, "a sweep shard file"));
+  out.write(sweep::merge_shards(files));
+  io.commit();
   return kExitOk;
 }
 

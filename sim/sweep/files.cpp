@@ -1,18 +1,13 @@
 #include "sim/sweep/files.h"
 
-#include <cerrno>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "sim/io/input.h"
-#include "sim/io/trace.h"
+#include "sim/io/output.h"
 #include "sim/io/wallclock.h"
 #include "sim/sweep/pool.h"
 #include "sim/sweep/text.h"
@@ -257,48 +252,7 @@ std::string merge_shards(const std::vector<std::pair<std::string, std::string>>&
 
 namespace {
 
-bool file_exists(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return static_cast<bool>(f);
-}
-
-std::string read_user_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError(fmt::format("{}: cannot read file: {}", path, std::strerror(errno)));
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-// An output's "<path>.partial": rows are appended, flushed, as points finish.
-class PartialFile {
- public:
-  PartialFile() = default;
-  PartialFile(const PartialFile&) = delete;
-  PartialFile& operator=(const PartialFile&) = delete;
-  ~PartialFile() {
-    if (f_) std::fclose(f_);
-  }
-  void open(const std::string& path, const std::string& initial) {
-    path_ = path;
-    write_file_atomically(path, initial);  // fresh, or what a resume keeps of it
-    f_ = std::fopen(path.c_str(), "ab");
-    if (!f_) throw std::runtime_error(fmt::format("{}: cannot open for appending: {}", path, std::strerror(errno)));
-  }
-  void append(const std::string& text) {
-    if (std::fwrite(text.data(), 1, text.size(), f_) != text.size() || std::fflush(f_) != 0)
-      throw std::runtime_error(fmt::format("{}: write failed: {}", path_, std::strerror(errno)));
-  }
-  void close(bool remove) {
-    if (f_) std::fclose(f_);
-    f_ = nullptr;
-    if (remove) std::remove(path_.c_str());
-  }
-
- private:
-  std::string path_;
-  std::FILE* f_ = nullptr;
-};
+constexpr std::array<std::string_view, kTableCount> kOutputOption = {"--output", "--window-output", "--probe-output"};
 
 std::string format_duration(double s) {
   if (s < 60) return fmt::format("{:.1f} s", s);
@@ -317,20 +271,33 @@ SweepSummary run_sweep_files(const Grid& g, const FilePlan& plan) {
     if (plan.shard.contains(p.index)) mine.push_back(p.index);
   sum.points = mine.size();
 
+  // Every input and output first, before anything is read, run or written:
+  // clashes, directories, read-only targets are refused here.
+  OutputPlan io(plan.force);
+  for (const auto& [path, what] : plan.inputs) io.input(path, what);
+  std::array<Output*, kTableCount> out{};
+  std::array<Output*, kTableCount> partial{};
+  for (int t = 0; t < kTableCount; ++t)
+    if (!plan.outputs[t].empty()) out[t] = &io.output(plan.outputs[t], kOutputOption[t]);
+  // A partial file for each output that is a file (a pipe or device cannot be resumed).
+  for (int t = 0; t < kTableCount; ++t)
+    if (out[t] && !out[t]->direct())
+      partial[t] = &io.journal(plan.outputs[t] + ".partial", "the partial file");
+
   // Resume: the points finished in every written table's partial file.
   std::array<std::map<std::size_t, std::string>, kTableCount> rows;
-  std::array<std::string, kTableCount> partial_path;
   std::set<std::size_t> done;
   if (plan.resume) done.insert(mine.begin(), mine.end());
   for (int t = 0; t < kTableCount; ++t) {
-    if (plan.outputs[t].empty()) continue;
-    partial_path[t] = plan.outputs[t] + ".partial";
-    if (!plan.resume || !file_exists(partial_path[t])) {
+    if (!out[t]) continue;
+    if (!plan.resume || !partial[t] || !partial[t]->existed()) {
       done.clear();
       continue;
     }
     sum.found_partial = true;
-    rows[t] = parse_partial(g, static_cast<Table>(t), plan.shard, read_user_file(partial_path[t]), partial_path[t]);
+    const std::string& name = partial[t]->path();
+    rows[t] = parse_partial(g, static_cast<Table>(t), plan.shard, read_input_file(name, kMaxTableBytes, "a partial file"),
+                            name);
     std::set<std::size_t> keep;
     for (std::size_t p : done)
       if (rows[t].count(p)) keep.insert(p);
@@ -339,18 +306,17 @@ SweepSummary run_sweep_files(const Grid& g, const FilePlan& plan) {
   sum.resumed = done.size();
 
   // (Re)write each partial file with what is kept, then append to it.
-  std::array<PartialFile, kTableCount> partial;
   for (int t = 0; t < kTableCount; ++t) {
-    if (plan.outputs[t].empty()) continue;
+    if (!out[t]) continue;
+    std::map<std::size_t, std::string> kept;
+    for (std::size_t p : done) kept[p] = rows[t][p];
+    rows[t].swap(kept);
+    if (!partial[t]) continue;
     const auto table = static_cast<Table>(t);
     std::string initial = file_tag(g, table, plan.shard, true) + "\n" + table_header(g, table, true);
-    std::map<std::size_t, std::string> kept;
-    for (std::size_t p : done) {
-      initial += partial_block(p, rows[t][p]);
-      kept[p] = rows[t][p];
-    }
-    rows[t].swap(kept);
-    partial[t].open(partial_path[t], initial);
+    for (const auto& [p, r] : rows[t]) initial += partial_block(p, r);
+    partial[t]->write(initial);
+    partial[t]->publish();
   }
 
   std::vector<std::size_t> todo;
@@ -363,8 +329,8 @@ SweepSummary run_sweep_files(const Grid& g, const FilePlan& plan) {
   double last_print = -1;
   auto on_point = [&](std::size_t p, const PointRows& r) {
     for (int t = 0; t < kTableCount; ++t) {
-      if (plan.outputs[t].empty()) continue;
-      partial[t].append(partial_block(p, r[t]));
+      if (!out[t]) continue;
+      if (partial[t]) partial[t]->write(partial_block(p, r[t]));
       rows[t][p] = r[t];
     }
   };
@@ -380,16 +346,25 @@ SweepSummary run_sweep_files(const Grid& g, const FilePlan& plan) {
   };
   run_points(g, todo, plan.jobs, on_point, on_run);
   if (killed) {
-    for (auto& f : partial) f.close(false);
     sum.wall_seconds = wall_seconds() - t0;
-    return sum;
+    return sum;  // the plan keeps the partial files, as a kill would
   }
 
-  for (int t = 0; t < kTableCount; ++t) {
-    if (plan.outputs[t].empty()) continue;
-    write_file_atomically(plan.outputs[t], final_text(g, static_cast<Table>(t), plan.shard, plan.sharded, rows[t]));
+  // All or none: every table to its temporary file (or held for a pipe),
+  // then all renamed together; the partial files go last.
+  for (int t = 0; t < kTableCount; ++t)
+    if (out[t]) out[t]->write(final_text(g, static_cast<Table>(t), plan.shard, plan.sharded, rows[t]));
+  try {
+    io.commit();
+  } catch (const OutputError& e) {
+    std::string kept;
+    for (Output* p : partial)
+      if (p) kept += fmt::format("{}{}", kept.empty() ? "" : ", ", p->path());
+    if (kept.empty()) throw;
+    throw OutputError(fmt::format("{} (no output was replaced; the finished points are kept in {}: rerun with "
+                                  "--resume once the problem is fixed)",
+                                  e.what(), kept));
   }
-  for (int t = 0; t < kTableCount; ++t) partial[t].close(!plan.outputs[t].empty());
   sum.finished = true;
   sum.wall_seconds = wall_seconds() - t0;
   return sum;

@@ -54,7 +54,9 @@ std::array<std::string, kTableCount> run_sweep_text(const Grid& g, unsigned jobs
 // ------------------------------------------------------------ the files of a sweep
 
 struct FilePlan {
-  std::array<std::string, kTableCount> outputs;  // per Table; "" = not written
+  std::array<std::string, kTableCount> outputs;  // per Table; "" = not written; "-" = standard output
+  std::vector<std::pair<std::string, std::string>> inputs;  // (path, what): never to be written over
+  bool force = false;     // replace read-only outputs (--force)
   Shard shard;
   bool sharded = false;   // write shard files (--shard given, even 1/1)
   bool resume = false;    // reuse "<output>.partial" files of the same sweep
@@ -74,10 +76,16 @@ struct SweepSummary {
   double wall_seconds = 0;
 };
 
-// Run the sweep with its files: each output's rows are appended to
-// "<output>.partial" (flushed) as points finish; at the end every output is
-// written in grid order to a temporary file renamed into place, and the
-// partial files are removed. With plan.resume, the points found finished in
+// Run the sweep with its files, all through one OutputPlan (sim/io/output.h).
+// Before anything runs, the outputs, their partial files and plan.inputs are
+// declared and checked (InputError: a clash, a directory, a read-only file).
+// Each output that is a file gets "<output>.partial", to which a point's
+// rows are appended as it finishes (written, not fsynced: it survives a
+// kill); pipes and devices get none. At the end every table is written in
+// grid order and all outputs are committed together (temporary files
+// renamed into place), then the partial files are removed. If the commit
+// fails (OutputError), no output is replaced and the partial files stay, so
+// --resume can finish the job. With plan.resume, the points found finished in
 // every output's partial file are not run again (InputError if a partial
 // file belongs to another sweep or shard).
 SweepSummary run_sweep_files(const Grid& g, const FilePlan& plan);
