@@ -449,3 +449,33 @@ TEST_CASE("ScratchFile: private, readable back through its path, no name left in
   else
     ::unsetenv("TMPDIR");
 }
+
+TEST_CASE("merge and --resume read shards and partial files with a size limit: a device or a huge file is refused at once") {
+  TempDir d;
+  spit(d / "small.json", kScenario);
+  REQUIRE(in_dir(d, kSweep + " --shard 1/2 -o s1.csv").code == 0);
+  // A sparse file past the limit (no disk space used).
+  spit(d / "huge.csv", "");
+  REQUIRE(::truncate((d / "huge.csv").c_str(), static_cast<off_t>(kMaxTableBytes) + 1) == 0);
+  ConsimResult r = shell_in(d, "(ulimit -v 1000000; exec $B merge s1.csv huge.csv -o all.csv) 2>&1");
+  CHECK(r.code == 2);
+  CHECK_MESSAGE(r.out.find("huge.csv: a sweep shard file of 1073741825 bytes is larger than the limit") != std::string::npos,
+                r.out);
+  spit(d / "s.csv.partial", "");
+  REQUIRE(::truncate((d / "s.csv.partial").c_str(), static_cast<off_t>(kMaxTableBytes) + 1) == 0);
+  r = shell_in(d, "(ulimit -v 1000000; exec $B " + kSweep + " -o s.csv --resume) 2>&1");
+  CHECK(r.code == 2);
+  CHECK_MESSAGE(r.out.find("s.csv.partial: a partial file of 1073741825 bytes is larger than the limit") != std::string::npos,
+                r.out);
+  CHECK(!exists(d / "s.csv"));
+  CHECK(!exists(d / "all.csv"));
+  if (!make_device(d / "zero", 5)) {
+    MESSAGE("skipped the device half: mknod is not permitted here");
+    return;
+  }
+  // `merge s1.csv /dev/zero` once grew to 24 GB; a private zero device stands in for it.
+  r = shell_in(d, "(ulimit -v 1000000; exec timeout 20 $B merge s1.csv zero -o all.csv) 2>&1");
+  CHECK(r.code == 2);
+  CHECK_MESSAGE(r.out.find("zero: cannot read a sweep shard file: not a regular file or a pipe") != std::string::npos, r.out);
+  CHECK(!exists(d / "all.csv"));
+}

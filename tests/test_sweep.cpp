@@ -682,3 +682,75 @@ TEST_CASE("merge rejects edited, deleted, moved or forged rows even when the cou
   l[0].replace(l[0].find("v2"), 2, "v1");
   refused(joined(l), "merge: s2.csv:1: a shard file of format v1");
 }
+
+TEST_CASE("sweep budgets: past a budget the sweep is refused before anything runs, exit 2, nothing written (ulimit -v)") {
+  // In-process: refused while expanding, before the grid is built.
+  SweepOptions o = tiny_options();
+  o.seeds = static_cast<std::uint32_t>(kMaxSweepRuns + 1);
+  CHECK_THROWS_WITH_AS(expand_grid(o), doctest::Contains("runs"), InputError);
+  o = tiny_options();
+  o.vary.push_back(parse_vary("seed=1..200000"));
+  CHECK_THROWS_WITH_AS(expand_grid(o), doctest::Contains("more than 100000 points"), InputError);
+  o = tiny_options();
+  o.w_list = "1,2";
+  o.seeds = 6'000'000;
+  CHECK_THROWS_WITH_AS(expand_grid(o), doctest::Contains("12000000 runs"), InputError);
+
+  // The real binary, memory capped: these ended in std::bad_alloc (exit 1) with a .partial left.
+  const std::string dir = temp_dir("budget");
+  spit(dir + "/tiny.json", kTiny);
+  auto capped = [&](const std::string& args) {
+    const std::string cmd = fmt::format("cd '{}' && (ulimit -v 1000000; exec {} sweep tiny.json {} -o s.csv -q) 2>&1", dir,
+                                        CONSIM_BINARY, args);
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::string out;
+    char buf[4096];
+    for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    const int st = pclose(p);
+    return std::make_pair(WIFEXITED(st) ? WEXITSTATUS(st) : -1, out);
+  };
+  struct Case {
+    const char* args;
+    const char* says;
+  } cases[] = {
+      {"--seeds 1000000000", "--seeds 1000000000: out of range"},
+      {"--seeds 10000000 --w 1,2", "runs or more"},
+      {"--vary seed=1..200000", "more than 100000 points"},
+      {"--vary seed=1..20000 --vary network.loss=0,0.01,0.02,0.03,0.04,0.05,0.06,0.07,0.08,0.09", "more than 100000 points"},
+      {"--per-seed --seeds 200000 --w all --r all", "merge and --resume read"},
+  };
+  for (const Case& c : cases) {
+    const std::string args = c.args;
+    CAPTURE(args);
+    const auto [code, out] = capped(args);
+    CHECK(code == 2);
+    CHECK_MESSAGE(out.find(c.says) != std::string::npos, out);
+    CHECK(!std::filesystem::exists(dir + "/s.csv"));
+    CHECK(!std::filesystem::exists(dir + "/s.csv.partial"));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("sweep budgets: the table estimate is an upper bound of what the sweep writes") {
+  SweepOptions o = tiny_options();
+  o.w_list = "all";
+  o.r_list = "1,n";
+  o.vary.push_back(parse_vary("network.delay.median_ms=1,20"));
+  o.seeds = 3;
+  for (bool per_seed : {false, true}) {
+    o.per_seed = per_seed;
+    const Grid g = expand_grid(o);
+    for (Shard s : {Shard{1, 1}, Shard{2, 3}}) {
+      const bool sharded = s.count > 1;
+      const SweepCost c = estimate_sweep_cost(g, s, sharded, 2);
+      const auto text = run_sweep_text(g, 2, s);
+      for (int t = 0; t < kTableCount; ++t) {
+        CAPTURE(t);
+        CHECK(text[t].size() <= c.table_bytes[t]);
+        CHECK(c.table_bytes[t] < 8 * text[t].size() + 1024);  // and not absurdly loose
+      }
+      CHECK(c.runs == c.points * 3);
+    }
+  }
+}

@@ -31,7 +31,7 @@ int run_main(int argc, char** argv) {
   desc.add_options()
       ("help,h", "show this help")
       ("file", po::value<std::string>(), "scenario file (default: the built-in default scenario)")
-      ("seed", po::value<std::uint64_t>(), "override the scenario's seed")
+      ("seed", po::value<std::string>(), "override the scenario's seed (0..18446744073709551615)")
       ("set", po::value<std::vector<std::string>>()->composing(),
        "PATH=VALUE: change one scenario field, e.g. --set cluster.write_quorum=3 (repeatable)")
       ("format", po::value<std::string>()->default_value("text"), "report format: text or json")
@@ -40,8 +40,8 @@ int run_main(int argc, char** argv) {
       ("force", "replace read-only output files too")
       ("quiet,q", "do not print the timing line on stderr")
       ("mermaid", po::value<std::string>(), "write the run's messages as a Mermaid sequence diagram to FILE.md")
-      ("mermaid-from-ms", po::value<double>(), "diagram: start at this virtual time (ms)")
-      ("mermaid-to-ms", po::value<double>(), "diagram: stop at this virtual time (ms)")
+      ("mermaid-from-ms", po::value<std::string>(), "diagram: start at this virtual time (ms)")
+      ("mermaid-to-ms", po::value<std::string>(), "diagram: stop at this virtual time (ms)")
       ("mermaid-heartbeats", "diagram: also draw heartbeat messages and their replies")
       ("check-determinism", "run twice, compare a hash of every event, print one line; exit 1 on a difference");
   po::positional_options_description pos;
@@ -53,24 +53,24 @@ int run_main(int argc, char** argv) {
   }
   const std::string format = vm["format"].as<std::string>();
   if (format != "text" && format != "json") {
-    print_error(fmt::format("--format {}: expected text or json", format));
+    print_error(fmt::format("--format {}: expected text or json", excerpt(format)));
     return kExitUsage;
   }
   std::vector<std::string> sets;
   if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
-  if (vm.count("seed")) sets.push_back(fmt::format("seed={}", vm["seed"].as<std::uint64_t>()));
+  if (const auto seed = whole_option(vm, "seed", 0)) sets.push_back(fmt::format("seed={}", *seed));
   const std::string file = vm.count("file") ? vm["file"].as<std::string>() : "";
   if (vm.count("file") && file.empty())
     throw InputError("an empty scenario file name was given (give none for the built-in default scenario)");
 
   MermaidOptions mopt;
-  if (vm.count("mermaid-from-ms")) mopt.from_ms = vm["mermaid-from-ms"].as<double>();
-  if (vm.count("mermaid-to-ms")) mopt.to_ms = vm["mermaid-to-ms"].as<double>();
+  // Virtual times of at most kMaxMermaidMs, the longest a scenario can run (duration_ms).
+  constexpr double kMaxMermaidMs = 1e9;
+  if (const auto from = real_option(vm, "mermaid-from-ms", 0, kMaxMermaidMs)) mopt.from_ms = *from;
+  if (const auto to = real_option(vm, "mermaid-to-ms", 0, kMaxMermaidMs)) mopt.to_ms = *to;
   mopt.heartbeats = vm.count("mermaid-heartbeats") > 0;
-  if (!(mopt.from_ms >= 0) || (mopt.to_ms >= 0 && mopt.to_ms < mopt.from_ms)) {
-    print_error("--mermaid-from-ms must be >= 0 and --mermaid-to-ms >= --mermaid-from-ms");
-    return kExitUsage;
-  }
+  if (mopt.to_ms >= 0 && mopt.to_ms < mopt.from_ms)
+    throw InputError(fmt::format("--mermaid-to-ms {} is before --mermaid-from-ms {}", mopt.to_ms, mopt.from_ms));
 
   // Inputs and outputs first: a clash, a directory or a read-only file is
   // refused before the scenario is even loaded.

@@ -34,16 +34,16 @@ int sweep_main(int argc, char** argv) {
       ("default", "use the built-in default scenario (same as giving no FILE)")
       ("set", po::value<std::vector<std::string>>()->composing(),
        "PATH=VALUE: change a scenario field before sweeping (repeatable)")
-      ("seed", po::value<std::uint64_t>(), "the base seed (default: the scenario's)")
+      ("seed", po::value<std::string>(), "the base seed (default: the scenario's)")
       ("w", po::value<std::string>(), "LIST of write quorums W (default: the scenario's)")
       ("r", po::value<std::string>(), "LIST of read quorums R (default: the scenario's)")
       ("vary", po::value<std::vector<std::string>>()->composing(),
        "PATH=LIST: sweep a scenario field too, e.g. network.loss=0,0.01 or cluster.nodes=3,5,7 (repeatable)")
       ("levels", po::value<std::string>(),
        "levels to write rows for, e.g. eventual,strong or all (default: the levels the scenario reads at)")
-      ("seeds", po::value<std::uint32_t>()->default_value(3), "runs (seeds) per grid point")
+      ("seeds", po::value<std::string>()->default_value("3"), "runs (seeds) per grid point")
       ("per-seed", "also write one row per seed (column seed; pooled rows say all)")
-      ("jobs,j", po::value<unsigned>(), "parallel runs (default: the number of hardware threads)")
+      ("jobs,j", po::value<std::string>(), "parallel runs (default: the number of hardware threads)")
       ("shard", po::value<std::string>(), "I/N: run only grid points with index % N == I-1; write a shard file for consim merge")
       ("resume", "continue from OUTPUT.partial left by an interrupted run of the same sweep")
       ("output,o", po::value<std::string>(), "the CSV file to write (required; - for standard output)")
@@ -73,25 +73,20 @@ int sweep_main(int argc, char** argv) {
   opt.scenario = file.empty() ? parse_scenario_text(default_scenario_text(), opt.source) : read_scenario_file(file);
   std::vector<std::string> sets;
   if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
-  if (vm.count("seed")) sets.push_back(fmt::format("seed={}", vm["seed"].as<std::uint64_t>()));
+  if (const auto seed = whole_option(vm, "seed", 0)) sets.push_back(fmt::format("seed={}", *seed));
   for (const std::string& s : sets) apply_set(opt.scenario, s, opt.source);
   if (vm.count("w")) opt.w_list = vm["w"].as<std::string>();
   if (vm.count("r")) opt.r_list = vm["r"].as<std::string>();
   if (vm.count("vary"))
     for (const std::string& v : vm["vary"].as<std::vector<std::string>>()) opt.vary.push_back(sweep::parse_vary(v));
   if (vm.count("levels")) opt.levels = sweep::parse_levels(vm["levels"].as<std::string>());
-  opt.seeds = vm["seeds"].as<std::uint32_t>();
-  if (opt.seeds < 1) throw InputError("sweep: --seeds must be at least 1");
+  opt.seeds = static_cast<std::uint32_t>(*whole_option(vm, "seeds", 1, sweep::kMaxSweepRuns));
   opt.per_seed = vm.count("per-seed") > 0;
   sweep::Shard shard;
   const bool sharded = vm.count("shard") > 0;
   if (sharded) shard = sweep::parse_shard(vm["shard"].as<std::string>());
-  unsigned jobs = std::thread::hardware_concurrency();
-  if (vm.count("jobs")) {
-    jobs = vm["jobs"].as<unsigned>();
-    if (jobs < 1) throw InputError("sweep: --jobs must be at least 1");
-  }
-  if (jobs < 1) jobs = 1;
+  unsigned jobs = std::min(std::max(1u, std::thread::hardware_concurrency()), sweep::kMaxJobs);
+  if (const auto j = whole_option(vm, "jobs", 1, sweep::kMaxJobs)) jobs = static_cast<unsigned>(*j);
   const bool resume = vm.count("resume") > 0;
   const bool quiet = vm.count("quiet") > 0;
 

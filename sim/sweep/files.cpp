@@ -10,6 +10,7 @@
 #include "sim/io/input.h"
 #include "sim/io/output.h"
 #include "sim/io/wallclock.h"
+#include "sim/sweep/budget.h"
 #include "sim/sweep/pool.h"
 #include "sim/sweep/text.h"
 
@@ -452,8 +453,13 @@ SweepSummary run_sweep_files(const Grid& g, const FilePlan& plan) {
     if (plan.shard.contains(p.index)) mine.push_back(p.index);
   sum.points = mine.size();
 
-  // Every input and output first, before anything is read, run or written:
+  // The budgets, then every input and output, before anything is read, run or written:
   // clashes, directories, read-only targets are refused here.
+  {
+    std::array<bool, kTableCount> written{};
+    for (int t = 0; t < kTableCount; ++t) written[t] = !plan.outputs[t].empty();
+    check_sweep_budget(estimate_sweep_cost(g, plan.shard, plan.sharded, plan.jobs), written);
+  }
   OutputPlan io(plan.force);
   for (const auto& [path, what] : plan.inputs) io.input(path, what);
   std::array<Output*, kTableCount> out{};

@@ -8,14 +8,13 @@
 #include "sim/engine/rng.h"
 #include "sim/io/input.h"
 #include "sim/scenario/load.h"
+#include "sim/sweep/budget.h"
 
 namespace consim::sweep {
 
 namespace {
 
 using json = nlohmann::json;
-
-constexpr std::size_t kMaxPoints = 10'000'000;
 
 std::string level_list(const std::vector<Level>& ls) {
   std::string s;
@@ -59,18 +58,35 @@ std::uint64_t run_seed(std::uint64_t base_seed, const std::string& coords, std::
 
 Grid expand_grid(const SweepOptions& opt) {
   if (opt.seeds < 1) throw InputError("--seeds must be at least 1");
+  check_grid_size(1, opt.seeds);  // before a single point is built
   Grid g;
   g.seeds = opt.seeds;
   g.per_seed = opt.per_seed;
   std::optional<std::vector<ListItem>> w_items, r_items;
   if (opt.w_list) w_items = parse_quorum_list(*opt.w_list, "--w");
   if (opt.r_list) r_items = parse_quorum_list(*opt.r_list, "--r");
+  {
+    // A lower bound of the grid's size (each --vary list, and the largest
+    // single item of --w and --r), so that a grid far past the budget is
+    // refused before it is built.
+    auto largest = [](const std::optional<std::vector<ListItem>>& items) {
+      std::uint64_t m = 1;
+      if (items)
+        for (const ListItem& it : *items)
+          if (it.kind == ListItem::Kind::range) m = std::max<std::uint64_t>(m, static_cast<std::uint64_t>(it.hi - it.lo + 1));
+      return m;
+    };
+    std::uint64_t at_least = largest(w_items) * largest(r_items);  // each below kMaxRange
+    for (const VaryAxis& ax : opt.vary)
+      at_least = std::min<std::uint64_t>(at_least * std::max<std::size_t>(1, ax.values.size()), kMaxSweepRuns + 1);
+    check_grid_size(static_cast<std::size_t>(at_least), opt.seeds);
+  }
   for (const VaryAxis& ax : opt.vary) {
-    if (ax.values.empty()) throw InputError(fmt::format("--vary {}: empty LIST", ax.path));
+    if (ax.values.empty()) throw InputError(fmt::format("--vary {}: empty LIST", excerpt(ax.path)));
     if (std::find(g.vary_paths.begin(), g.vary_paths.end(), ax.path) != g.vary_paths.end())
-      throw InputError(fmt::format("--vary {}: the same PATH is given twice", ax.path));
+      throw InputError(fmt::format("--vary {}: the same PATH is given twice", excerpt(ax.path)));
     if (ax.path == "cluster.write_quorum" || ax.path == "cluster.read_quorum")
-      throw InputError(fmt::format("--vary {}: sweep the quorums with --w and --r", ax.path));
+      throw InputError(fmt::format("--vary {}: sweep the quorums with --w and --r", excerpt(ax.path)));
     g.vary_paths.push_back(ax.path);
   }
 
@@ -87,7 +103,7 @@ Grid expand_grid(const SweepOptions& opt) {
       vcoords += fmt::format("{}={};", opt.vary[a].path, v.dump());
     }
     const std::string where = vcoords.empty() ? std::string() : vcoords.substr(0, vcoords.size() - 1);
-    auto at = [&](const std::string& c) { return c.empty() ? std::string("the scenario") : "sweep point " + c; };
+    auto at = [&](const std::string& c) { return c.empty() ? std::string("the scenario") : "sweep point " + excerpt(c, 120); };
     try {
       for (std::size_t a = 0; a < opt.vary.size(); ++a) apply_set(j, opt.vary[a].path + "=" + values[a].dump(), opt.source);
     } catch (const InputError& e) {
@@ -109,12 +125,12 @@ Grid expand_grid(const SweepOptions& opt) {
     const std::vector<long long> rs = r_items ? resolve_quorum_list(*r_items, n) : std::vector<long long>{-1};
     for (long long w : ws) {
       if (w_items && (w < 1 || w > n))
-        throw InputError(fmt::format("--w {}: W={} is outside 1..N with N={} at {}", *opt.w_list, w, n,
-                                     where.empty() ? "every point" : "sweep point " + where));
+        throw InputError(fmt::format("--w {}: W={} is outside 1..N with N={} at {}", excerpt(*opt.w_list), w, n,
+                                     where.empty() ? "every point" : "sweep point " + excerpt(where, 120)));
       for (long long r : rs) {
         if (r_items && (r < 1 || r > n))
-          throw InputError(fmt::format("--r {}: R={} is outside 1..N with N={} at {}", *opt.r_list, r, n,
-                                       where.empty() ? "every point" : "sweep point " + where));
+          throw InputError(fmt::format("--r {}: R={} is outside 1..N with N={} at {}", excerpt(*opt.r_list), r, n,
+                                       where.empty() ? "every point" : "sweep point " + excerpt(where, 120)));
         json pj = j;
         if (w_items) apply_set(pj, fmt::format("cluster.write_quorum={}", w), opt.source);
         if (r_items) apply_set(pj, fmt::format("cluster.read_quorum={}", r), opt.source);
@@ -135,8 +151,7 @@ Grid expand_grid(const SweepOptions& opt) {
         p.r = p.scenario.cluster.read_quorum;
         p.coords = fmt::format("{}w={};r={}", vcoords, p.w, p.r);
         g.points.push_back(std::move(p));
-        if (g.points.size() > kMaxPoints)
-          throw InputError(fmt::format("the grid has more than {} points; split the sweep", kMaxPoints));
+        check_grid_size(g.points.size(), g.seeds);
       }
     }
     // Next combination: the last axis varies fastest.

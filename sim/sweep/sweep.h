@@ -11,6 +11,7 @@
 // The units, each with its own contract:
 //   lists.h    LIST, --vary, --levels, --shard syntax        (pure)
 //   grid.h     the grid: expansion, validation, seeds, hash   (pure)
+//   budget.h   work and memory estimated against budgets      (pure)
 //   measure.h  one run's measurements, and a point's pool    (runs a World)
 //   table.h    the CSV tables, one declaration per column     (pure)
 //   pool.h     the runs on worker threads                     (threads)
@@ -19,6 +20,7 @@
 // sim/cli/sweep.cpp is the command line around them.
 #pragma once
 
+#include "sim/sweep/budget.h"
 #include "sim/sweep/files.h"
 #include "sim/sweep/grid.h"
 #include "sim/sweep/lists.h"
