@@ -144,7 +144,7 @@ std::string follow_links(const std::string& p0, const std::string& shown, bool& 
 }
 
 std::string describe(const std::string& path, std::string_view what) {
-  if (path == "-") return fmt::format("{} - (standard output)", what);
+  if (path == "-") return fmt::format(what.rfind("--", 0) == 0 ? "{} - (standard output)" : "{} (standard output)", what);
   return fmt::format("{} {}", what, excerpt(path, 200));
 }
 
