@@ -21,6 +21,7 @@
 
 #include <fmt/format.h>
 
+#include "memory_cap.h"
 #include "run_consim.h"
 #include "sim/io/input.h"
 #include "sim/io/output.h"
@@ -349,7 +350,7 @@ TEST_CASE("output: merge -o naming one of its shards is refused") {
 
 TEST_CASE("output: an interrupted run leaves no temporary file (SIGTERM)") {
   TempDir d;
-  spit(d / "long.json", R"({"duration_ms": 100000000, "workload": {"rate_per_s": 1000, "keys": 5}})");
+  spit(d / "long.json", R"({"duration_ms": 10000000, "workload": {"rate_per_s": 1000, "keys": 5}})");  // ~1e7 operations: far longer than 1 s
   const ConsimResult r = shell_in(d, "timeout -s TERM 1 $B run long.json -q -o r.txt --trace t.jsonl 2>&1");
   CHECK(r.code == 124);  // timeout: killed by the signal
   CHECK(names_in(d.path) == std::vector<std::string>{"long.json"});
@@ -457,13 +458,13 @@ TEST_CASE("merge and --resume read shards and partial files with a size limit: a
   // A sparse file past the limit (no disk space used).
   spit(d / "huge.csv", "");
   REQUIRE(::truncate((d / "huge.csv").c_str(), static_cast<off_t>(kMaxTableBytes) + 1) == 0);
-  ConsimResult r = shell_in(d, "(ulimit -v 1000000; exec $B merge s1.csv huge.csv -o all.csv) 2>&1");
+  ConsimResult r = shell_in(d, "(" + memory_cap() + "exec $B merge s1.csv huge.csv -o all.csv) 2>&1");
   CHECK(r.code == 2);
   CHECK_MESSAGE(r.out.find("huge.csv: a sweep shard file of 1073741825 bytes is larger than the limit") != std::string::npos,
                 r.out);
   spit(d / "s.csv.partial", "");
   REQUIRE(::truncate((d / "s.csv.partial").c_str(), static_cast<off_t>(kMaxTableBytes) + 1) == 0);
-  r = shell_in(d, "(ulimit -v 1000000; exec $B " + kSweep + " -o s.csv --resume) 2>&1");
+  r = shell_in(d, "(" + memory_cap() + "exec $B " + kSweep + " -o s.csv --resume) 2>&1");
   CHECK(r.code == 2);
   CHECK_MESSAGE(r.out.find("s.csv.partial: a partial file of 1073741825 bytes is larger than the limit") != std::string::npos,
                 r.out);
@@ -474,7 +475,7 @@ TEST_CASE("merge and --resume read shards and partial files with a size limit: a
     return;
   }
   // `merge s1.csv /dev/zero` once grew to 24 GB; a private zero device stands in for it.
-  r = shell_in(d, "(ulimit -v 1000000; exec timeout 20 $B merge s1.csv zero -o all.csv) 2>&1");
+  r = shell_in(d, "(" + memory_cap() + "exec timeout 20 $B merge s1.csv zero -o all.csv) 2>&1");
   CHECK(r.code == 2);
   CHECK_MESSAGE(r.out.find("zero: cannot read a sweep shard file: not a regular file or a pipe") != std::string::npos, r.out);
   CHECK(!exists(d / "all.csv"));

@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include "memory_cap.h"
 #include "sim/scenario/load.h"
 #include "sim/sweep/sweep.h"
 
@@ -700,7 +701,7 @@ TEST_CASE("sweep budgets: past a budget the sweep is refused before anything run
   const std::string dir = temp_dir("budget");
   spit(dir + "/tiny.json", kTiny);
   auto capped = [&](const std::string& args) {
-    const std::string cmd = fmt::format("cd '{}' && (ulimit -v 1000000; exec {} sweep tiny.json {} -o s.csv -q) 2>&1", dir,
+    const std::string cmd = fmt::format("cd '{}' && ({}exec {} sweep tiny.json {} -o s.csv -q) 2>&1", dir, memory_cap(),
                                         CONSIM_BINARY, args);
     FILE* p = popen(cmd.c_str(), "r");
     REQUIRE(p != nullptr);
@@ -719,6 +720,7 @@ TEST_CASE("sweep budgets: past a budget the sweep is refused before anything run
       {"--vary seed=1..200000", "more than 100000 points"},
       {"--vary seed=1..20000 --vary network.loss=0,0.01,0.02,0.03,0.04,0.05,0.06,0.07,0.08,0.09", "more than 100000 points"},
       {"--per-seed --seeds 200000 --w all --r all", "merge and --resume read"},
+      {"--per-seed --seeds 300000 --w all --r all --shard 1/9", "bytes consim merge reads"},
   };
   for (const Case& c : cases) {
     const std::string args = c.args;

@@ -151,7 +151,15 @@ int merge_main(int argc, char** argv) {
   Output& out = io.output(vm.count("output") ? vm["output"].as<std::string>() : "-",
                           vm.count("output") ? "--output" : "the merged table");
   std::vector<std::pair<std::string, std::string>> files;
-  for (const std::string& f : names) files.emplace_back(f, read_input_file(f, kMaxTableBytes, "a sweep shard file"));
+  std::uint64_t total = 0;
+  for (const std::string& f : names) {
+    files.emplace_back(f, read_input_file(f, kMaxTableBytes, "a sweep shard file"));
+    total += files.back().second.size();
+    if (total > sweep::kMaxMergeBytes)
+      throw InputError(fmt::format("merge: the shard files hold more than {} bytes together (the limit, "
+                                   "docs/reliability.md \"Budgets\"); {} is where it is passed",
+                                   sweep::kMaxMergeBytes, f));
+  }
   out.write(sweep::merge_shards(files));
   io.commit();
   return kExitOk;

@@ -51,6 +51,8 @@ std::uint64_t per_run_memory_bytes(const Scenario& sc) {
 
 SweepCost estimate_sweep_cost(const Grid& g, Shard shard, bool sharded, unsigned jobs) {
   SweepCost c;
+  c.sharded = sharded;
+  if (sharded && shard.count > 1) c.merged_bytes = estimate_sweep_cost(g, Shard{}, true, jobs).table_bytes;
   const std::uint64_t levels = g.levels.size();
   const std::uint64_t main_rows_per_point = levels * (1 + (g.per_seed ? g.seeds : 0));
   const std::array<std::uint64_t, kTableCount> cols = {columns_of(Table::main, g.per_seed),
@@ -101,6 +103,11 @@ void check_sweep_budget(const SweepCost& cost, const std::array<bool, kTableCoun
                                    "read (docs/reliability.md \"Budgets\"); split the sweep with --shard, or use "
                                    "fewer --seeds with --per-seed, fewer levels or a smaller grid",
                                    kOption[t], cost.table_bytes[t], cost.points, kMaxTableBytes));
+    if (cost.merged_bytes[t] > kMaxMergeBytes)
+      throw InputError(fmt::format("{}: the shards of this sweep would be up to {} bytes together, more than the {} "
+                                   "bytes consim merge reads (docs/reliability.md \"Budgets\"); use fewer --seeds "
+                                   "with --per-seed, fewer levels or a smaller grid",
+                                   kOption[t], cost.merged_bytes[t], kMaxMergeBytes));
   }
   if (memory > kMaxSweepMemoryBytes)
     throw InputError(fmt::format("the sweep would need about {} of memory, more than its budget of {} "

@@ -10,6 +10,8 @@
 //   - each table's estimated size, so that merge and --resume
 //     can read back what the sweep writes:                      kMaxTableBytes (sim/io/input.h)
 //   - memory while running (grid, tables, pools, runs):         kMaxSweepMemoryBytes
+//   - the shards of a sharded sweep together, estimated as the
+//     unsharded table, so that merge can hold them:              kMaxMergeBytes
 // expand_grid() checks the first two as it expands (so it never builds a
 // grid past them); check_sweep_budget() the rest.
 #pragma once
@@ -28,6 +30,9 @@ constexpr std::size_t kMaxSweepPoints = 100'000;
 constexpr std::uint64_t kMaxSweepRuns = 10'000'000;
 constexpr unsigned kMaxJobs = 1024;
 constexpr std::uint64_t kMaxSweepMemoryBytes = 8ull << 30;
+// What consim merge reads in all (it holds about three times that: the
+// shards, their rows, the merged table).
+constexpr std::uint64_t kMaxMergeBytes = 2ull << 30;
 
 // InputError unless points x seeds fits kMaxSweepRuns and points fits
 // kMaxSweepPoints. Called by expand_grid as the grid grows.
@@ -38,6 +43,8 @@ struct SweepCost {
   std::uint64_t runs = 0;                       // in this shard
   std::array<std::uint64_t, kTableCount> table_bytes{};  // estimated, upper bounds
   std::uint64_t memory_bytes = 0;               // estimated peak while running
+  std::array<std::uint64_t, kTableCount> merged_bytes{};  // sharded: every shard's file together
+  bool sharded = false;
 };
 
 // The estimate for running shard `shard` of `g` on `jobs` threads. Table
