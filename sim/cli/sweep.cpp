@@ -64,7 +64,7 @@ int sweep_main(int argc, char** argv) {
   std::string file = vm.count("file") ? vm["file"].as<std::string>() : "";
   if (vm.count("file") && file.empty()) throw InputError("sweep: an empty scenario file name was given");
   if (vm.count("default") && !file.empty())
-    throw InputError(fmt::format("sweep: give either FILE ({}) or --default, not both", file));
+    throw InputError(fmt::format("sweep: give either FILE ({}) or --default, not both", excerpt(file, 200)));
   if (file == "-") throw InputError("sweep: reading the scenario from standard input is not supported; give a FILE");
 
   // Everything the user gave is checked here, before any run starts.
