@@ -144,3 +144,60 @@ TEST_CASE("the README's worked example is what `consim run` prints today") {
   CHECK_MESSAGE(ss.str().find(r.out) != std::string::npos,
                 "README.md's example output is out of date: paste the output of `build/consim run -q`");
 }
+
+TEST_CASE("command-line numbers: negative, overflowing, NaN and huge values are refused, naming the option") {
+  struct Case {
+    const char* args;
+    const char* option;
+  } cases[] = {
+      {"run --seed -1", "--seed -1: negative"},
+      {"run --seed 18446744073709551616", "--seed 18446744073709551616: too large"},
+      {"run --seed 1.5", "--seed 1.5: not a whole number"},
+      {"run --seed=+3", "--seed +3: not a whole number"},
+      {"sweep -o /nonexistent-dir/s.csv --seed -1", "--seed -1"},
+      {"sweep -o /nonexistent-dir/s.csv --jobs -1", "--jobs -1: negative"},
+      {"sweep -o /nonexistent-dir/s.csv --jobs 0", "--jobs 0: out of range"},
+      {"sweep -o /nonexistent-dir/s.csv --jobs 4294967297", "--jobs 4294967297: out of range"},
+      {"sweep -o /nonexistent-dir/s.csv --seeds -1", "--seeds -1"},
+      {"sweep -o /nonexistent-dir/s.csv --seeds 0", "--seeds 0"},
+      {"sweep -o /nonexistent-dir/s.csv --seeds 4294967296", "--seeds 4294967296"},
+      {"bench --ops -1", "--ops -1"},
+      {"bench --ops 0", "--ops 0"},
+      {"bench --ops 18446744073709551616", "--ops 18446744073709551616: too large"},
+      {"bench --nodes -1", "--nodes -1"},
+      {"bench --nodes 65", "--nodes 65: out of range"},
+      {"bench --repeat -1", "--repeat -1"},
+      {"run --mermaid-from-ms nan", "--mermaid-from-ms nan: not a finite number"},
+      {"run --mermaid-from-ms -1", "--mermaid-from-ms -1: out of range"},
+      {"run --mermaid-to-ms 1e300", "--mermaid-to-ms 1e300: out of range"},
+      {"run --mermaid-to-ms inf", "--mermaid-to-ms inf: not a finite number"},
+      {"run --mermaid-to-ms 5x", "--mermaid-to-ms 5x: not a number"},
+      {"run --mermaid-from-ms 5 --mermaid-to-ms 1", "--mermaid-to-ms 1 is before --mermaid-from-ms 5"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.args);
+    const Result r = run(c.args);
+    CHECK(r.code == 2);
+    CHECK_MESSAGE(r.out.find(c.option) != std::string::npos, r.out);
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+  }
+  // The extremes that are allowed stay allowed.
+  const Result big = run("run -q --format json --seed 18446744073709551615 --set duration_ms=200");
+  REQUIRE(big.code == 0);
+  CHECK(nlohmann::json::parse(big.out)["scenario"]["seed"] == 18446744073709551615ull);
+}
+
+TEST_CASE("messages quote a short excerpt of a long user value, never all of it") {
+  // A 100 000-character value in the option that is wrong, one at a time.
+  const std::string v = "v=$(printf '%*s' 100000 '' | tr ' ' x); ";
+  for (const std::string args : {"run --format \"$v\"", "run --seed \"$v\"", "sweep -o /nonexistent-dir/s.csv --levels \"$v\"",
+                           "sweep -o /nonexistent-dir/s.csv --w \"$v\"", "sweep -o /nonexistent-dir/s.csv --vary \"network.loss=$v\"",
+                           "sweep -o /nonexistent-dir/s.csv --vary \"$v\"", "sweep -o /nonexistent-dir/s.csv --shard \"$v\"",
+                           "sweep -o /nonexistent-dir/s.csv --seeds \"$v\"", "bench --replication \"$v\""}) {
+    CAPTURE(args);
+    const Result r = run_consim_cmd(v + CONSIM_BINARY + " " + args + " 2>&1");
+    CHECK(r.code == 2);
+    CHECK_MESSAGE(r.out.size() < 600, r.out.size());
+    CHECK(r.out.find(" bytes)") != std::string::npos);  // the excerpt says how long the value was
+  }
+}

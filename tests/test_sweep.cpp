@@ -12,11 +12,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "memory_cap.h"
 #include "sim/scenario/load.h"
 #include "sim/sweep/sweep.h"
 
@@ -444,4 +446,313 @@ TEST_CASE("consim sweep end to end: shards in separate processes, merged, equal 
   CHECK(sh(fmt::format("{} merge {}/s1.csv {}/s1.csv {}/s2.csv {}/s3.csv -o {}/bad.csv{}", bin, dir, dir, dir, dir, dir,
                        quiet)) == 2);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("sweep docs: the column tables of docs/sweep.md are the tables' column declarations") {
+  // Each table's columns are documented between "<!-- columns:NAME -->" and
+  // "<!-- /columns -->". Regenerate with CONSIM_REWRITE_DOCS=1 build/consim_tests -tc='sweep docs*'.
+  const std::string path = std::string(CONSIM_SOURCE_DIR) + "/docs/sweep.md";
+  std::string doc = slurp(path);
+  const bool rewrite = std::getenv("CONSIM_REWRITE_DOCS") && std::string(std::getenv("CONSIM_REWRITE_DOCS")) == "1";
+  for (Table t : {Table::main, Table::window, Table::probe}) {
+    CAPTURE(to_string(t));
+    const std::string open = fmt::format("<!-- columns:{} -->\n", to_string(t));
+    const std::string close = "<!-- /columns -->";
+    const std::size_t a = doc.find(open);
+    REQUIRE_MESSAGE(a != std::string::npos, "docs/sweep.md has no " << open);
+    const std::size_t b = doc.find(close, a);
+    REQUIRE(b != std::string::npos);
+    const std::string want = column_docs_markdown(t);
+    if (rewrite) {
+      doc.replace(a + open.size(), b - a - open.size(), want);
+      continue;
+    }
+    CHECK_MESSAGE(doc.substr(a + open.size(), b - a - open.size()) == want,
+                  "docs/sweep.md's column table is out of date: CONSIM_REWRITE_DOCS=1 build/consim_tests -tc='sweep docs*'");
+  }
+  if (rewrite) spit(path, doc);
+
+  // Every documented column is in the header, in order (the --vary placeholder aside).
+  SweepOptions o = tiny_options();
+  o.vary.push_back(parse_vary("network.loss=0"));
+  o.per_seed = true;
+  const Grid g = expand_grid(o);
+  for (Table t : {Table::main, Table::window, Table::probe}) {
+    std::string names;
+    for (const ColumnDoc& c : column_docs(t))
+      names += fmt::format("{}{}", names.empty() ? "" : ",", c.name == "<PATH>" ? "network.loss" : std::string(c.name));
+    CHECK(names + "\n" == table_header(g, t, false));
+  }
+}
+
+namespace {
+
+std::vector<std::string> lines_in(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string s;
+  for (const std::string& l : lines) s += l + "\n";
+  return s;
+}
+
+// The index of the first line starting with `prefix` (from `from`).
+std::size_t find_line(const std::vector<std::string>& lines, const std::string& prefix, std::size_t from = 0) {
+  for (std::size_t i = from; i < lines.size(); ++i)
+    if (lines[i].rfind(prefix, 0) == 0) return i;
+  FAIL("no line starting with " << prefix);
+  return 0;
+}
+
+// A block's "# done" line recomputed for the rows given, as a forger would.
+std::string forged_done(const Grid& g, Table t, std::size_t point, const std::vector<std::string>& rows) {
+  std::string bytes;
+  for (const std::string& r : rows) bytes += r + "\n";
+  const std::uint64_t sum = fnv1a64(bytes, fnv1a64(fmt::format("{} {} {}\n", g.hash, to_string(t), point)));
+  return fmt::format("# done {} rows={} fnv1a64={:016x}", point, rows.size(), sum);
+}
+
+}  // namespace
+
+TEST_CASE("sweep --resume: a damaged block of the partial file is run again and said so, never trusted") {
+  const std::string dir = temp_dir("damage");
+  SweepOptions o = tiny_options();
+  o.w_list = "all";
+  o.r_list = "all";
+  o.seeds = 1;
+  const Grid g = expand_grid(o);
+  REQUIRE(g.points.size() == 9);
+  const std::string want = run_sweep_text(g, 1)[0];
+  SweepOptions other_opt = tiny_options();
+  other_opt.seeds = 2;
+  const Grid other = expand_grid(other_opt);
+
+  struct Case {
+    const char* name;
+    std::size_t damaged_points;  // blocks set aside
+    std::function<void(std::vector<std::string>&)> damage;
+  };
+  const std::vector<Case> cases = {
+      {"garbage row", 1, [](std::vector<std::string>& l) { l.insert(l.begin() + 3, "garbage,1,2,3"); }},
+      {"row cut mid-line", 1, [](std::vector<std::string>& l) { l[2] = l[2].substr(0, l[2].size() / 2); }},
+      {"edited number", 1,
+       [](std::vector<std::string>& l) {
+         std::string& row = l[2];
+         const std::size_t c = row.find(",eventual,");
+         row.replace(c + 10, 1, row[c + 10] == '1' ? "2" : "1");  // the seeds column
+       }},
+      {"moved row", 2,
+       [](std::vector<std::string>& l) {
+         const std::size_t d = find_line(l, "# done");
+         std::swap(l[d - 1], l[d + 1]);  // last row of one block, first of the next
+       }},
+      {"forged block (bad checksum)", 0,
+       [](std::vector<std::string>& l) {
+         l.push_back("8,3,3,3,eventual,1,0,0,0,,,,0,,,0,0,,,1,");
+         l.push_back("# done 8 rows=1 fnv1a64=0123456789abcdef");
+       }},
+      {"forged block (copied from another sweep)", 0,
+       [&](std::vector<std::string>& l) {
+         const std::vector<std::string> rows = {"8,3,3,3,eventual,1,0,0,0,,,,0,,,0,0,,,1,"};
+         l.push_back(rows[0]);
+         l.push_back(forged_done(other, Table::main, 8, rows));
+       }},
+      {"repeated block", 1,
+       [](std::vector<std::string>& l) {
+         const std::size_t d = find_line(l, "# done");
+         const std::vector<std::string> first(l.begin() + 2, l.begin() + static_cast<long>(d) + 1);
+         l.insert(l.end(), first.begin(), first.end());
+       }},
+      {"malformed done line", 1, [](std::vector<std::string>& l) { l[find_line(l, "# done")] = "# done 3"; }},
+  };
+  for (const Case& c : cases) {
+    const std::string name = c.name;
+    CAPTURE(name);
+    FilePlan p;
+    p.outputs = {dir + "/out.csv", "", ""};
+    p.jobs = 1;
+    p.stop_after_points = 4;
+    REQUIRE(!run_sweep_files(g, p).finished);
+    std::vector<std::string> lines = lines_in(slurp(dir + "/out.csv.partial"));
+    REQUIRE(lines.size() == 2 + 4 * 3);  // tag, header; 2 levels + "# done" per point
+    c.damage(lines);
+    spit(dir + "/out.csv.partial", joined(lines));
+
+    std::vector<std::string> notes;
+    p.stop_after_points = SIZE_MAX;
+    p.resume = true;
+    p.note = [&](const std::string& m) { notes.push_back(m); };
+    const SweepSummary r = run_sweep_files(g, p);
+    CHECK(r.finished);
+    CHECK(r.resumed == 4 - c.damaged_points);
+    CHECK(slurp(dir + "/out.csv") == want);
+    REQUIRE(!notes.empty());
+    CHECK_MESSAGE(notes[0].find(dir + "/out.csv.partial:") == 0, notes[0]);
+    CHECK(notes[0].find("runs again") != std::string::npos);
+    std::filesystem::remove(dir + "/out.csv");
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("merge rejects edited, deleted, moved or forged rows even when the counts add up, naming file and line") {
+  SweepOptions o = tiny_options();
+  o.w_list = "all";
+  o.r_list = "1,2";
+  o.seeds = 1;
+  const Grid g = expand_grid(o);
+  REQUIRE(g.points.size() == 6);
+  const std::string s1 = run_sweep_text(g, 1, Shard{1, 2})[0];
+  const std::string s2 = run_sweep_text(g, 1, Shard{2, 2})[0];
+  REQUIRE(merge_shards({{"s1.csv", s1}, {"s2.csv", s2}}) == run_sweep_text(g, 1)[0]);
+  const std::vector<std::string> base = lines_in(s2);
+  // The end line rewritten to fit the edited file, as a careful forger would.
+  auto with_end = [](std::vector<std::string> l) {
+    std::size_t rows = 0, points = 0;
+    for (std::size_t i = 2; i + 1 < l.size(); ++i) (l[i].rfind("# done", 0) == 0 ? points : rows) += 1;
+    l.pop_back();
+    const std::string body = joined(l);
+    l.push_back(fmt::format("# end points={} rows={} fnv1a64={:016x}", points, rows, fnv1a64(body)));
+    return joined(l);
+  };
+  auto refused = [&](const std::string& text, const std::string& needle) {
+    try {
+      merge_shards({{"s1.csv", s1}, {"s2.csv", text}});
+      FAIL("expected InputError containing: " << needle);
+    } catch (const InputError& e) {
+      CHECK_MESSAGE(std::string(e.what()).find(needle) != std::string::npos, e.what());
+    }
+  };
+  std::vector<std::string> l = base;
+  // An edited number: counts unchanged.
+  l[2].replace(l[2].find(",eventual,1,"), 12, ",eventual,2,");
+  refused(with_end(l), "merge: s2.csv:3: the rows of point 1 do not match their checksum");
+  // A deleted row, the block's count and the end line adjusted.
+  l = base;
+  {
+    const std::size_t d = find_line(l, "# done");
+    l.erase(l.begin() + 2);
+    l[d - 1].replace(l[d - 1].find("rows=2"), 6, "rows=1");
+  }
+  refused(with_end(l), "merge: s2.csv:3: the rows of point 1 do not match their checksum");
+  // Rows moved between two blocks, their point column rewritten: every count still adds up.
+  l = base;
+  {
+    const std::size_t d = find_line(l, "# done");
+    std::string a = l[d - 1], b = l[d + 1];
+    const std::string pa = a.substr(0, a.find(',')), pb = b.substr(0, b.find(','));
+    l[d - 1] = pa + b.substr(b.find(','));
+    l[d + 1] = pb + a.substr(a.find(','));
+  }
+  refused(with_end(l), "merge: s2.csv:3: the rows of point 1 do not match their checksum");
+  // A whole block deleted, the end line adjusted.
+  l = base;
+  l.erase(l.begin() + 2, l.begin() + static_cast<long>(find_line(l, "# done")) + 1);
+  refused(with_end(l), "merge: s2.csv: the block of point 1 is missing");
+  // Blocks swapped.
+  l = base;
+  {
+    const std::size_t d1 = find_line(l, "# done"), d2 = find_line(l, "# done", d1 + 1);
+    std::vector<std::string> b1(l.begin() + 2, l.begin() + static_cast<long>(d1) + 1);
+    std::vector<std::string> b2(l.begin() + static_cast<long>(d1) + 1, l.begin() + static_cast<long>(d2) + 1);
+    std::vector<std::string> m = {l[0], l[1]};
+    m.insert(m.end(), b2.begin(), b2.end());
+    m.insert(m.end(), b1.begin(), b1.end());
+    m.insert(m.end(), l.begin() + static_cast<long>(d2) + 1, l.end());
+    l = m;
+  }
+  refused(with_end(l), "comes after the block of point");
+  // A garbage row.
+  l = base;
+  l.insert(l.begin() + 3, "not,a,row");
+  refused(with_end(l), "merge: s2.csv:3: line 4 is not a row");
+  // A block forged with a valid checksum (the row edited, the "# done" line
+  // recomputed) but the end line left alone: the end checksum catches it.
+  l = base;
+  {
+    const std::size_t d = find_line(l, "# done");
+    l[2].replace(l[2].find(",eventual,1,"), 12, ",eventual,2,");
+    l[d] = forged_done(g, Table::main, 1, std::vector<std::string>(l.begin() + 2, l.begin() + static_cast<long>(d)));
+  }
+  refused(joined(l), "does not match the checksum of its \"# end\" line");
+  // Format v1 (an older consim).
+  l = base;
+  l[0].replace(l[0].find("v2"), 2, "v1");
+  refused(joined(l), "merge: s2.csv:1: a shard file of format v1");
+}
+
+TEST_CASE("sweep budgets: past a budget the sweep is refused before anything runs, exit 2, nothing written (ulimit -v)") {
+  // In-process: refused while expanding, before the grid is built.
+  SweepOptions o = tiny_options();
+  o.seeds = static_cast<std::uint32_t>(kMaxSweepRuns + 1);
+  CHECK_THROWS_WITH_AS(expand_grid(o), doctest::Contains("runs"), InputError);
+  o = tiny_options();
+  o.vary.push_back(parse_vary("seed=1..200000"));
+  CHECK_THROWS_WITH_AS(expand_grid(o), doctest::Contains("more than 100000 points"), InputError);
+  o = tiny_options();
+  o.w_list = "1,2";
+  o.seeds = 6'000'000;
+  CHECK_THROWS_WITH_AS(expand_grid(o), doctest::Contains("12000000 runs"), InputError);
+
+  // The real binary, memory capped: these ended in std::bad_alloc (exit 1) with a .partial left.
+  const std::string dir = temp_dir("budget");
+  spit(dir + "/tiny.json", kTiny);
+  auto capped = [&](const std::string& args) {
+    const std::string cmd = fmt::format("cd '{}' && ({}exec {} sweep tiny.json {} -o s.csv -q) 2>&1", dir, memory_cap(),
+                                        CONSIM_BINARY, args);
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::string out;
+    char buf[4096];
+    for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    const int st = pclose(p);
+    return std::make_pair(WIFEXITED(st) ? WEXITSTATUS(st) : -1, out);
+  };
+  struct Case {
+    const char* args;
+    const char* says;
+  } cases[] = {
+      {"--seeds 1000000000", "--seeds 1000000000: out of range"},
+      {"--seeds 10000000 --w 1,2", "runs or more"},
+      {"--vary seed=1..200000", "more than 100000 points"},
+      {"--vary seed=1..20000 --vary network.loss=0,0.01,0.02,0.03,0.04,0.05,0.06,0.07,0.08,0.09", "more than 100000 points"},
+      {"--per-seed --seeds 200000 --w all --r all", "merge and --resume read"},
+      {"--per-seed --seeds 300000 --w all --r all --shard 1/9", "bytes consim merge reads"},
+  };
+  for (const Case& c : cases) {
+    const std::string args = c.args;
+    CAPTURE(args);
+    const auto [code, out] = capped(args);
+    CHECK(code == 2);
+    CHECK_MESSAGE(out.find(c.says) != std::string::npos, out);
+    CHECK(!std::filesystem::exists(dir + "/s.csv"));
+    CHECK(!std::filesystem::exists(dir + "/s.csv.partial"));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("sweep budgets: the table estimate is an upper bound of what the sweep writes") {
+  SweepOptions o = tiny_options();
+  o.w_list = "all";
+  o.r_list = "1,n";
+  o.vary.push_back(parse_vary("network.delay.median_ms=1,20"));
+  o.seeds = 3;
+  for (bool per_seed : {false, true}) {
+    o.per_seed = per_seed;
+    const Grid g = expand_grid(o);
+    for (Shard s : {Shard{1, 1}, Shard{2, 3}}) {
+      const bool sharded = s.count > 1;
+      const SweepCost c = estimate_sweep_cost(g, s, sharded, 2);
+      const auto text = run_sweep_text(g, 2, s);
+      for (int t = 0; t < kTableCount; ++t) {
+        CAPTURE(t);
+        CHECK(text[t].size() <= c.table_bytes[t]);
+        CHECK(c.table_bytes[t] < 8 * text[t].size() + 1024);  // and not absurdly loose
+      }
+      CHECK(c.runs == c.points * 3);
+    }
+  }
 }

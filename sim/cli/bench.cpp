@@ -9,6 +9,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/cli/common.h"
+#include "sim/io/input.h"
 #include "sim/io/wallclock.h"
 #include "sim/scenario/load.h"
 #include "sim/world/world.h"
@@ -65,31 +66,29 @@ int bench_main(int argc, char** argv) {
   po::options_description desc("consim bench [options]");
   desc.add_options()
       ("help,h", "show this help")
-      ("ops", po::value<std::uint64_t>()->default_value(1000000), "client operations to simulate")
-      ("nodes", po::value<std::uint32_t>()->default_value(5), "cluster size")
+      ("ops", po::value<std::string>()->default_value("1000000"), "client operations to simulate (1..1000000000)")
+      ("nodes", po::value<std::string>()->default_value("5"), "cluster size (1..64)")
       ("replication", po::value<std::string>()->default_value("leader"), "leader or leaderless")
-      ("repeat", po::value<int>()->default_value(1), "runs; the best is reported");
+      ("repeat", po::value<std::string>()->default_value("1"), "runs; the best is reported (1..1000)");
   po::variables_map vm = parse(desc, {}, argc, argv);
   if (vm.count("help")) {
     std::cout << desc << "\n";
     return kExitOk;
   }
-  const auto ops = vm["ops"].as<std::uint64_t>();
-  const auto nodes = vm["nodes"].as<std::uint32_t>();
-  if (ops == 0 || nodes == 0 || nodes > kMaxNodes) {
-    print_error(fmt::format("bench: --ops must be > 0 and --nodes within 1..{}", kMaxNodes));
-    return kExitUsage;
-  }
+  // At most the loader's operation budget (rate x duration <= 1e9).
+  const std::uint64_t ops = *whole_option(vm, "ops", 1, 1'000'000'000);
+  const auto nodes = static_cast<std::uint32_t>(*whole_option(vm, "nodes", 1, kMaxNodes));
+  const auto repeat = static_cast<int>(*whole_option(vm, "repeat", 1, 1000));
   const std::string mode = vm["replication"].as<std::string>();
   if (mode != "leader" && mode != "leaderless") {
-    print_error(fmt::format("bench: --replication {}: expected leader or leaderless", mode));
+    print_error(fmt::format("bench: --replication {}: expected leader or leaderless", excerpt(mode)));
     return kExitUsage;
   }
   Scenario sc = scenario_from_json(bench_scenario_json(ops, nodes, mode == "leaderless"), "<bench>");
   double best = 1e300;
   std::uint64_t events = 0;
   std::uint64_t reads = 0, writes = 0;
-  for (int r = 0; r < std::max(1, vm["repeat"].as<int>()); ++r) {
+  for (int r = 0; r < repeat; ++r) {
     World world(sc);
     const double t0 = wall_seconds();
     world.run();

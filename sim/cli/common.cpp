@@ -1,5 +1,13 @@
 #include "sim/cli/common.h"
 
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstdio>
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "sim/io/input.h"
@@ -18,9 +26,72 @@ po::variables_map parse(const po::options_description& desc, const po::positiona
   return vm;
 }
 
+namespace {
+
+std::string range_text(std::uint64_t lo, std::uint64_t hi) { return fmt::format("{}..{}", lo, hi); }
+
+}  // namespace
+
+std::uint64_t parse_whole(std::string_view option, std::string_view text, std::uint64_t lo, std::uint64_t hi) {
+  auto fail = [&](std::string_view problem) {
+    return InputError(fmt::format("--{} {}: {}; expected a whole number {}", option, excerpt(text), problem, range_text(lo, hi)));
+  };
+  if (text.empty()) throw fail("empty");
+  if (text.front() == '-') throw fail("negative numbers are not allowed");
+  for (char c : text)
+    if (c < '0' || c > '9') throw fail("not a whole number");
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec == std::errc::result_out_of_range) throw fail("too large");
+  if (ec != std::errc() || p != text.data() + text.size()) throw fail("not a whole number");
+  if (v < lo || v > hi) throw fail("out of range");
+  return v;
+}
+
+double parse_real(std::string_view option, std::string_view text, double lo, double hi) {
+  auto fail = [&](std::string_view problem) {
+    return InputError(fmt::format("--{} {}: {}; expected a number {}..{}", option, excerpt(text), problem, lo, hi));
+  };
+  if (text.empty()) throw fail("empty");
+  const std::string s(text);
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || std::isspace(static_cast<unsigned char>(s.front()))) throw fail("not a number");
+  if (!std::isfinite(v)) throw fail("not a finite number");  // an underflow to 0 is fine
+  if (!(v >= lo && v <= hi)) throw fail("out of range");
+  return v;
+}
+
+std::optional<std::uint64_t> whole_option(const po::variables_map& vm, const char* name, std::uint64_t lo,
+                                          std::uint64_t hi) {
+  if (!vm.count(name)) return std::nullopt;
+  return parse_whole(name, vm[name].as<std::string>(), lo, hi);
+}
+
+std::optional<double> real_option(const po::variables_map& vm, const char* name, double lo, double hi) {
+  if (!vm.count(name)) return std::nullopt;
+  return parse_real(name, vm[name].as<std::string>(), lo, hi);
+}
+
+namespace {
+
+// What was printed with stdio (help, one-line results) must have arrived
+// too: a full disk or a closed pipe on standard output is a failure.
+int checked_stdout(int rc) {
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    print_error(errno ? fmt::format("standard output: write failed: {}", std::strerror(errno))
+                      : std::string("standard output: write failed"));
+    return kExitFailure;
+  }
+  return rc;
+}
+
+}  // namespace
+
 int guarded(int (*body)(int, char**), int argc, char** argv) {
   try {
-    return body(argc, argv);
+    return checked_stdout(body(argc, argv));
   } catch (const InputError& e) {
     print_error(e.what());
     return kExitUsage;

@@ -7,7 +7,11 @@
 // scenario's "expect" block failed (sim/check/expect.h).
 #pragma once
 
+#include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/program_options.hpp>
 
@@ -25,6 +29,22 @@ void print_error(const std::string& msg);
 boost::program_options::variables_map parse(const boost::program_options::options_description& desc,
                                             const boost::program_options::positional_options_description& pos,
                                             int argc, char** argv);
+
+// Strict numbers from the command line, for every subcommand. Options that
+// take a number are declared as po::value<std::string>() and read with these
+// (Boost's own conversion wraps "-1" to 2^64 - 1). A whole number is decimal
+// digits only: no sign, no spaces, no fraction or exponent; a real number is
+// what strtod reads, finite. Anything else, or a value outside [lo, hi], is
+// InputError naming the option and an excerpt of the value (exit 2).
+std::uint64_t parse_whole(std::string_view option, std::string_view text, std::uint64_t lo,
+                          std::uint64_t hi = std::numeric_limits<std::uint64_t>::max());
+double parse_real(std::string_view option, std::string_view text, double lo, double hi);
+
+// The option's value (nullopt when not given), as above. `name` without "--".
+std::optional<std::uint64_t> whole_option(const boost::program_options::variables_map& vm, const char* name,
+                                          std::uint64_t lo, std::uint64_t hi = std::numeric_limits<std::uint64_t>::max());
+std::optional<double> real_option(const boost::program_options::variables_map& vm, const char* name, double lo,
+                                  double hi);
 
 // Runs a subcommand's body, turning exceptions into messages and exit codes:
 // InputError and option errors are bad input (2), anything else a run-time

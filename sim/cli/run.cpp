@@ -11,6 +11,8 @@
 #include "sim/check/expect.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/common.h"
+#include "sim/io/input.h"
+#include "sim/io/output.h"
 #include "sim/io/trace.h"
 #include "sim/io/wallclock.h"
 #include "sim/report/mermaid.h"
@@ -29,16 +31,17 @@ int run_main(int argc, char** argv) {
   desc.add_options()
       ("help,h", "show this help")
       ("file", po::value<std::string>(), "scenario file (default: the built-in default scenario)")
-      ("seed", po::value<std::uint64_t>(), "override the scenario's seed")
+      ("seed", po::value<std::string>(), "override the scenario's seed (0..18446744073709551615)")
       ("set", po::value<std::vector<std::string>>()->composing(),
        "PATH=VALUE: change one scenario field, e.g. --set cluster.write_quorum=3 (repeatable)")
       ("format", po::value<std::string>()->default_value("text"), "report format: text or json")
       ("output,o", po::value<std::string>(), "write the report to FILE (default: standard output)")
       ("trace", po::value<std::string>(), "write one JSON line per event to FILE")
+      ("force", "replace read-only output files too")
       ("quiet,q", "do not print the timing line on stderr")
       ("mermaid", po::value<std::string>(), "write the run's messages as a Mermaid sequence diagram to FILE.md")
-      ("mermaid-from-ms", po::value<double>(), "diagram: start at this virtual time (ms)")
-      ("mermaid-to-ms", po::value<double>(), "diagram: stop at this virtual time (ms)")
+      ("mermaid-from-ms", po::value<std::string>(), "diagram: start at this virtual time (ms)")
+      ("mermaid-to-ms", po::value<std::string>(), "diagram: stop at this virtual time (ms)")
       ("mermaid-heartbeats", "diagram: also draw heartbeat messages and their replies")
       ("check-determinism", "run twice, compare a hash of every event, print one line; exit 1 on a difference");
   po::positional_options_description pos;
@@ -50,13 +53,34 @@ int run_main(int argc, char** argv) {
   }
   const std::string format = vm["format"].as<std::string>();
   if (format != "text" && format != "json") {
-    print_error(fmt::format("--format {}: expected text or json", format));
+    print_error(fmt::format("--format {}: expected text or json", excerpt(format)));
     return kExitUsage;
   }
   std::vector<std::string> sets;
   if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
-  if (vm.count("seed")) sets.push_back(fmt::format("seed={}", vm["seed"].as<std::uint64_t>()));
+  if (const auto seed = whole_option(vm, "seed", 0)) sets.push_back(fmt::format("seed={}", *seed));
   const std::string file = vm.count("file") ? vm["file"].as<std::string>() : "";
+  if (vm.count("file") && file.empty())
+    throw InputError("an empty scenario file name was given (give none for the built-in default scenario)");
+
+  MermaidOptions mopt;
+  // Virtual times of at most kMaxMermaidMs, the longest a scenario can run (duration_ms).
+  constexpr double kMaxMermaidMs = 1e9;
+  if (const auto from = real_option(vm, "mermaid-from-ms", 0, kMaxMermaidMs)) mopt.from_ms = *from;
+  if (const auto to = real_option(vm, "mermaid-to-ms", 0, kMaxMermaidMs)) mopt.to_ms = *to;
+  mopt.heartbeats = vm.count("mermaid-heartbeats") > 0;
+  if (mopt.to_ms >= 0 && mopt.to_ms < mopt.from_ms)
+    throw InputError(fmt::format("--mermaid-to-ms {} is before --mermaid-from-ms {}", mopt.to_ms, mopt.from_ms));
+
+  // Inputs and outputs first: a clash, a directory or a read-only file is
+  // refused before the scenario is even loaded.
+  OutputPlan io(vm.count("force") > 0);
+  if (!file.empty()) io.input(file, "the scenario file");
+  Output& report = vm.count("output") ? io.output(vm["output"].as<std::string>(), "--output")
+                                      : io.output("-", "the report");
+  Output* trace_out = vm.count("trace") ? &io.output(vm["trace"].as<std::string>(), "--trace", Writes::streamed) : nullptr;
+  Output* mermaid_out = vm.count("mermaid") ? &io.output(vm["mermaid"].as<std::string>(), "--mermaid") : nullptr;
+
   Scenario sc = load_scenario(file, sets);
   if (vm.count("check-determinism")) {
     const DeterminismResult r = compare_runs(sc, sc);
@@ -64,21 +88,25 @@ int run_main(int argc, char** argv) {
     return r.identical ? kExitOk : kExitFailure;
   }
 
-  MermaidOptions mopt;
-  if (vm.count("mermaid-from-ms")) mopt.from_ms = vm["mermaid-from-ms"].as<double>();
-  if (vm.count("mermaid-to-ms")) mopt.to_ms = vm["mermaid-to-ms"].as<double>();
-  mopt.heartbeats = vm.count("mermaid-heartbeats") > 0;
-  if (!(mopt.from_ms >= 0) || (mopt.to_ms >= 0 && mopt.to_ms < mopt.from_ms)) {
-    print_error("--mermaid-from-ms must be >= 0 and --mermaid-to-ms >= --mermaid-from-ms");
-    return kExitUsage;
-  }
-  const std::string mermaid_out = vm.count("mermaid") ? vm["mermaid"].as<std::string>() : "";
+  io.open();
+  // The diagram is made from the run's trace, kept in a private scratch file
+  // (never a name next to the user's files); with --trace too, the trace
+  // goes to both.
+  std::unique_ptr<ScratchFile> scratch;
+  if (mermaid_out) scratch = std::make_unique<ScratchFile>();
+  struct Tee final : ByteSink {
+    ByteSink* a = nullptr;
+    ByteSink* b = nullptr;
+    void write(std::string_view bytes) override {
+      if (a) a->write(bytes);
+      if (b) b->write(bytes);
+    }
+  } tee;
+  tee.a = trace_out;
+  tee.b = scratch.get();
   std::unique_ptr<TraceWriter> trace;
-  // The diagram is made from the trace: the user's --trace file, or a temporary one.
-  std::string trace_path = vm.count("trace") ? vm["trace"].as<std::string>() : "";
-  const bool temp_trace = !mermaid_out.empty() && trace_path.empty();
-  if (temp_trace) trace_path = mermaid_out + ".trace-tmp";
-  if (!trace_path.empty()) trace = std::make_unique<TraceWriter>(trace_path);
+  if (tee.a || tee.b) trace = std::make_unique<TraceWriter>(tee);
+
   const double t0 = wall_seconds();
   World world(sc, trace.get());
   world.run();
@@ -94,18 +122,9 @@ int run_main(int argc, char** argv) {
     if (!sc.expect.empty()) text += expectations_text(expectations);
   }
   if (trace) trace->commit();
-  if (!mermaid_out.empty()) {
-    std::string diagram;
-    try {
-      diagram = mermaid_from_trace_file(trace_path, world, mopt);
-    } catch (...) {
-      if (temp_trace) std::remove(trace_path.c_str());
-      throw;
-    }
-    if (temp_trace) std::remove(trace_path.c_str());
-    write_file_atomically(mermaid_out, diagram);
-  }
-  write_file_atomically(vm.count("output") ? vm["output"].as<std::string>() : "-", text);
+  if (mermaid_out) mermaid_out->write(mermaid_from_trace_file(scratch->read_path(), world, mopt));
+  report.write(text);
+  io.commit();
   if (!vm.count("quiet")) {
     const auto events = world.metrics().engine.events;
     fmt::print(stderr, "consim: {} events in {:.3f} s wall ({:.2f} M events/s)\n", events, wall,

@@ -1,15 +1,8 @@
 // consim sweep / consim merge: the command line around sim/sweep/sweep.h.
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <array>
-#include <fstream>
-#include <map>
-#include <set>
 #include <iostream>
-#include <sstream>
 #include <thread>
 
 #include <boost/program_options.hpp>
@@ -19,21 +12,14 @@
 #include "sim/cli/common.h"
 #include "sim/scenario/load.h"
 #include "sim/sweep/sweep.h"
-#include "sim/io/trace.h"
+#include "sim/io/input.h"
+#include "sim/io/output.h"
 
 namespace po = boost::program_options;
 
 namespace consim::cli {
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError(fmt::format("{}: cannot read file: {}", path, std::strerror(errno)));
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 int sweep_main(int argc, char** argv) {
   po::options_description desc(
@@ -48,21 +34,22 @@ int sweep_main(int argc, char** argv) {
       ("default", "use the built-in default scenario (same as giving no FILE)")
       ("set", po::value<std::vector<std::string>>()->composing(),
        "PATH=VALUE: change a scenario field before sweeping (repeatable)")
-      ("seed", po::value<std::uint64_t>(), "the base seed (default: the scenario's)")
+      ("seed", po::value<std::string>(), "the base seed (default: the scenario's)")
       ("w", po::value<std::string>(), "LIST of write quorums W (default: the scenario's)")
       ("r", po::value<std::string>(), "LIST of read quorums R (default: the scenario's)")
       ("vary", po::value<std::vector<std::string>>()->composing(),
        "PATH=LIST: sweep a scenario field too, e.g. network.loss=0,0.01 or cluster.nodes=3,5,7 (repeatable)")
       ("levels", po::value<std::string>(),
        "levels to write rows for, e.g. eventual,strong or all (default: the levels the scenario reads at)")
-      ("seeds", po::value<std::uint32_t>()->default_value(3), "runs (seeds) per grid point")
+      ("seeds", po::value<std::string>()->default_value("3"), "runs (seeds) per grid point")
       ("per-seed", "also write one row per seed (column seed; pooled rows say all)")
-      ("jobs,j", po::value<unsigned>(), "parallel runs (default: the number of hardware threads)")
+      ("jobs,j", po::value<std::string>(), "parallel runs (default: the number of hardware threads)")
       ("shard", po::value<std::string>(), "I/N: run only grid points with index % N == I-1; write a shard file for consim merge")
       ("resume", "continue from OUTPUT.partial left by an interrupted run of the same sweep")
-      ("output,o", po::value<std::string>(), "the CSV file to write (required)")
+      ("output,o", po::value<std::string>(), "the CSV file to write (required; - for standard output)")
       ("window-output", po::value<std::string>(), "also write the stale-read window, long format, to FILE")
       ("probe-output", po::value<std::string>(), "also write the probe's P(stale) by delay, long format, to FILE")
+      ("force", "replace read-only output files too")
       ("quiet,q", "no progress line and no summary on stderr");
   po::positional_options_description pos;
   pos.add("file", 1);
@@ -75,8 +62,9 @@ int sweep_main(int argc, char** argv) {
   }
   if (!vm.count("output")) throw InputError("sweep: --output FILE.csv is required");
   std::string file = vm.count("file") ? vm["file"].as<std::string>() : "";
+  if (vm.count("file") && file.empty()) throw InputError("sweep: an empty scenario file name was given");
   if (vm.count("default") && !file.empty())
-    throw InputError(fmt::format("sweep: give either FILE ({}) or --default, not both", file));
+    throw InputError(fmt::format("sweep: give either FILE ({}) or --default, not both", excerpt(file, 200)));
   if (file == "-") throw InputError("sweep: reading the scenario from standard input is not supported; give a FILE");
 
   // Everything the user gave is checked here, before any run starts.
@@ -85,42 +73,40 @@ int sweep_main(int argc, char** argv) {
   opt.scenario = file.empty() ? parse_scenario_text(default_scenario_text(), opt.source) : read_scenario_file(file);
   std::vector<std::string> sets;
   if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
-  if (vm.count("seed")) sets.push_back(fmt::format("seed={}", vm["seed"].as<std::uint64_t>()));
+  if (const auto seed = whole_option(vm, "seed", 0)) sets.push_back(fmt::format("seed={}", *seed));
   for (const std::string& s : sets) apply_set(opt.scenario, s, opt.source);
   if (vm.count("w")) opt.w_list = vm["w"].as<std::string>();
   if (vm.count("r")) opt.r_list = vm["r"].as<std::string>();
   if (vm.count("vary"))
     for (const std::string& v : vm["vary"].as<std::vector<std::string>>()) opt.vary.push_back(sweep::parse_vary(v));
   if (vm.count("levels")) opt.levels = sweep::parse_levels(vm["levels"].as<std::string>());
-  opt.seeds = vm["seeds"].as<std::uint32_t>();
-  if (opt.seeds < 1) throw InputError("sweep: --seeds must be at least 1");
+  opt.seeds = static_cast<std::uint32_t>(*whole_option(vm, "seeds", 1, sweep::kMaxSweepRuns));
   opt.per_seed = vm.count("per-seed") > 0;
   sweep::Shard shard;
   const bool sharded = vm.count("shard") > 0;
   if (sharded) shard = sweep::parse_shard(vm["shard"].as<std::string>());
-  unsigned jobs = std::thread::hardware_concurrency();
-  if (vm.count("jobs")) {
-    jobs = vm["jobs"].as<unsigned>();
-    if (jobs < 1) throw InputError("sweep: --jobs must be at least 1");
-  }
-  if (jobs < 1) jobs = 1;
+  unsigned jobs = std::min(std::max(1u, std::thread::hardware_concurrency()), sweep::kMaxJobs);
+  if (const auto j = whole_option(vm, "jobs", 1, sweep::kMaxJobs)) jobs = static_cast<unsigned>(*j);
   const bool resume = vm.count("resume") > 0;
   const bool quiet = vm.count("quiet") > 0;
 
   std::array<std::string, sweep::kTableCount> out_path;
   out_path[0] = vm["output"].as<std::string>();
-  if (vm.count("window-output")) out_path[1] = vm["window-output"].as<std::string>();
-  if (vm.count("probe-output")) out_path[2] = vm["probe-output"].as<std::string>();
-  for (int a = 0; a < sweep::kTableCount; ++a) {
-    if (out_path[a] == "-") throw InputError("sweep: outputs must be files (they are written as rows finish)");
-    for (int b = 0; b < a; ++b)
-      if (!out_path[a].empty() && out_path[a] == out_path[b])
-        throw InputError(fmt::format("sweep: {} is given as two outputs", out_path[a]));
+  if (vm.count("window-output")) {
+    out_path[1] = vm["window-output"].as<std::string>();
+    if (out_path[1].empty()) throw InputError("--window-output: an empty file name was given");
   }
+  if (vm.count("probe-output")) {
+    out_path[2] = vm["probe-output"].as<std::string>();
+    if (out_path[2].empty()) throw InputError("--probe-output: an empty file name was given");
+  }
+  if (out_path[0].empty()) throw InputError("--output: an empty file name was given");
 
   const sweep::Grid grid = sweep::expand_grid(opt);
   sweep::FilePlan plan;
   plan.outputs = out_path;
+  if (!file.empty()) plan.inputs.emplace_back(file, "the scenario file");
+  plan.force = vm.count("force") > 0;
   plan.shard = shard;
   plan.sharded = sharded;
   plan.resume = resume;
@@ -147,7 +133,8 @@ int merge_main(int argc, char** argv) {
   desc.add_options()
       ("help,h", "show this help")
       ("files", po::value<std::vector<std::string>>(), "shard files")
-      ("output,o", po::value<std::string>(), "the merged CSV (default: standard output)");
+      ("output,o", po::value<std::string>(), "the merged CSV (default: standard output)")
+      ("force", "replace a read-only output file too");
   po::positional_options_description pos;
   pos.add("files", -1);
   po::variables_map vm;
@@ -158,10 +145,23 @@ int merge_main(int argc, char** argv) {
     return kExitOk;
   }
   if (!vm.count("files")) throw InputError("merge: no shard files given (consim merge A.csv B.csv ... --output ALL.csv)");
+  const std::vector<std::string> names = vm["files"].as<std::vector<std::string>>();
+  OutputPlan io(vm.count("force") > 0);
+  for (const std::string& f : names) io.input(f, "the shard file");
+  Output& out = io.output(vm.count("output") ? vm["output"].as<std::string>() : "-",
+                          vm.count("output") ? "--output" : "the merged table");
   std::vector<std::pair<std::string, std::string>> files;
-  for (const std::string& f : vm["files"].as<std::vector<std::string>>()) files.emplace_back(f, slurp(f));
-  const std::string text = sweep::merge_shards(files);
-  write_file_atomically(vm.count("output") ? vm["output"].as<std::string>() : "-", text);
+  std::uint64_t total = 0;
+  for (const std::string& f : names) {
+    files.emplace_back(f, read_input_file(f, kMaxTableBytes, "a sweep shard file"));
+    total += files.back().second.size();
+    if (total > sweep::kMaxMergeBytes)
+      throw InputError(fmt::format("merge: the shard files hold more than {} bytes together (the limit, "
+                                   "docs/reliability.md \"Budgets\"); {} is where it is passed",
+                                   sweep::kMaxMergeBytes, f));
+  }
+  out.write(sweep::merge_shards(files));
+  io.commit();
   return kExitOk;
 }
 

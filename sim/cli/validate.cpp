@@ -28,6 +28,7 @@ int validate_main(int argc, char** argv) {
   int rc = kExitOk;
   for (const std::string& f : vm["files"].as<std::vector<std::string>>()) {
     try {
+      if (f.empty()) throw InputError("validate: an empty file name was given");  // not the built-in default
       load_scenario(f, {});
     } catch (const InputError& e) {
       print_error(e.what());

@@ -2,42 +2,48 @@
 //
 // Lines are written in event order with stable keys, so two runs of the same
 // binary, scenario and seed give byte-identical traces. Times are virtual
-// nanoseconds ("t"). The file is written to "<path>.tmp" and renamed into
-// place by commit(), so an interrupted run never leaves half a trace.
+// nanoseconds ("t"). The World formats each line into buffer() and calls
+// end_line(); the writer hands the bytes to its sink a megabyte at a time.
+//
+// Where the bytes go is the output module's business (sim/io/output.h): a
+// trace declared in a command's OutputPlan (Writes::streamed) goes to a
+// temporary file renamed into place by the plan's commit(), so an
+// interrupted run never leaves half a trace; a pipe or device gets it as it
+// is written.
 #pragma once
 
-#include <cstdio>
+#include <memory>
 #include <string>
 
 #include <fmt/format.h>
+
+#include "sim/io/output.h"
 
 namespace consim {
 
 class TraceWriter {
  public:
-  // Throws std::runtime_error if the file cannot be created.
-  explicit TraceWriter(std::string path);
-  ~TraceWriter();  // removes the temporary file unless commit() was called
+  // Writes through `sink`; whoever owns the sink commits it.
+  explicit TraceWriter(ByteSink& sink);
+  // Writes to `path` through an output plan of its own, committed by
+  // commit(). InputError / OutputError as OutputPlan::output() and open().
+  explicit TraceWriter(const std::string& path);
+  ~TraceWriter();
   TraceWriter(const TraceWriter&) = delete;
   TraceWriter& operator=(const TraceWriter&) = delete;
 
   fmt::memory_buffer& buffer() { return buf_; }
-  // Ends the current line; flushes to the file when the buffer is large.
+  // Ends the current line; hands the buffer to the sink when it is large.
   void end_line();
-  // Flush, close and rename into place. Throws std::runtime_error on failure.
+  // Hands the rest to the sink; with a path of its own, commits the file.
+  // OutputError on failure.
   void commit();
 
  private:
   void flush();
-  std::string path_;
-  std::string tmp_;
-  std::FILE* f_ = nullptr;
+  std::unique_ptr<OutputPlan> own_;
+  ByteSink* sink_ = nullptr;
   fmt::memory_buffer buf_;
-  bool committed_ = false;
 };
-
-// Write `text` to `path` atomically (temporary file, then rename).
-// Throws std::runtime_error on failure. "-" writes to standard output.
-void write_file_atomically(const std::string& path, const std::string& text);
 
 }  // namespace consim

@@ -1,0 +1,295 @@
+#include "sim/sweep/table.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "sim/sweep/text.h"
+
+namespace consim::sweep {
+
+namespace {
+
+using json = nlohmann::json;
+
+// ------------------------------------------------------------ cell formats
+
+void ms3(std::string& o, Time ns) { fmt::format_to(std::back_inserter(o), "{:.3f}", static_cast<double>(ns) / 1e6); }
+
+void rate6(std::string& o, std::uint64_t part, std::uint64_t whole) {
+  if (whole) fmt::format_to(std::back_inserter(o), "{:.6f}", static_cast<double>(part) / static_cast<double>(whole));
+}
+
+void count(std::string& o, std::uint64_t v) { fmt::format_to(std::back_inserter(o), "{}", v); }
+
+void quantile_ms(std::string& o, const Histogram& h, double q) {
+  if (h.count()) ms3(o, h.quantile(q));
+}
+
+void fixed6(std::string& o, double v) { fmt::format_to(std::back_inserter(o), "{:.6f}", v); }
+
+// ------------------------------------------------------------ what a row reads
+
+struct Key {
+  const GridPoint& p;
+  Level level;
+};
+
+struct MainRow {
+  Key key;
+  std::string_view seed;  // "all" or the run's seed (per-seed only)
+  std::uint32_t seeds;
+  const ReadTotals& reads;
+  const WriteTotals& writes;
+  const std::vector<ProbeCell>& probe;  // this level's probe cells (empty: not probed)
+};
+
+struct WindowRow {
+  Key key;
+  const WindowBucket& b;
+};
+
+struct ProbeRow {
+  Key key;
+  const ProbeCell& c;
+};
+
+template <class Row>
+struct Column {
+  std::string_view name, type, unit, doc;
+  void (*cell)(const Row&, std::string& out);
+  bool per_seed_only = false;  // present only with --per-seed
+};
+
+// ------------------------------------------------------------ the columns
+
+const Column<Key> kKeyColumns[] = {
+    {"n", "integer", "", "the point's N: nodes, or in leaderless mode replicas per key (`cluster.replicas`)",
+     [](const Key& k, std::string& o) { count(o, k.p.n); }},
+    {"w", "integer", "", "the point's write quorum W", [](const Key& k, std::string& o) { count(o, k.p.w); }},
+    {"r", "integer", "", "the point's read quorum R", [](const Key& k, std::string& o) { count(o, k.p.r); }},
+    {"level", "text", "", "consistency level", [](const Key& k, std::string& o) { o += to_string(k.level); }},
+};
+
+// The --vary columns come after the key columns: one per PATH, named by it.
+const ColumnDoc kVaryDoc = {"<PATH>", "as given", "",
+                            "one column per `--vary` PATH, named by the PATH: the point's value (strings unquoted, "
+                            "other JSON as compact JSON)"};
+
+const Column<MainRow> kMainColumns[] = {
+    {"seed", "text", "", "only with `--per-seed`: `all` in pooled rows, else the run's derived seed",
+     [](const MainRow& r, std::string& o) { o += r.seed; }, true},
+    {"seeds", "integer", "", "runs pooled in the row (K, or 1 in per-seed rows)",
+     [](const MainRow& r, std::string& o) { count(o, r.seeds); }},
+    {"reads", "integer", "", "reads invoked after warmup (answered + failed)",
+     [](const MainRow& r, std::string& o) { count(o, r.reads.reads); }},
+    {"answered", "integer", "", "reads that got an answer (found or not found)",
+     [](const MainRow& r, std::string& o) { count(o, r.reads.answered); }},
+    {"stale_reads", "integer", "", "answered reads that were stale (docs/consistency.md)",
+     [](const MainRow& r, std::string& o) { count(o, r.reads.stale); }},
+    {"stale_rate", "decimal", "", "stale_reads / answered",
+     [](const MainRow& r, std::string& o) { rate6(o, r.reads.stale, r.reads.answered); }},
+    {"stale_rate_ci_low", "decimal", "", "lower end of the 95% Wilson score interval of stale_rate",
+     [](const MainRow& r, std::string& o) {
+       if (r.reads.answered) fixed6(o, derived_wilson_interval(r.reads.stale, r.reads.answered).lo);
+     }},
+    {"stale_rate_ci_high", "decimal", "", "upper end of the 95% Wilson score interval of stale_rate",
+     [](const MainRow& r, std::string& o) {
+       if (r.reads.answered) fixed6(o, derived_wilson_interval(r.reads.stale, r.reads.answered).hi);
+     }},
+    {"failed_reads", "integer", "", "reads that failed (timeouts, no leader, refused)",
+     [](const MainRow& r, std::string& o) { count(o, r.reads.failed); }},
+    {"read_p50_ms", "decimal", "ms", "median latency of answered reads, the row's runs pooled",
+     [](const MainRow& r, std::string& o) { quantile_ms(o, r.reads.latency, 0.5); }},
+    {"read_p99_ms", "decimal", "ms", "99th percentile latency of answered reads, pooled",
+     [](const MainRow& r, std::string& o) { quantile_ms(o, r.reads.latency, 0.99); }},
+    {"writes", "integer", "", "puts and deletes invoked after warmup (every level row of a point repeats them)",
+     [](const MainRow& r, std::string& o) { count(o, r.writes.writes); }},
+    {"failed_writes", "integer", "", "writes that failed",
+     [](const MainRow& r, std::string& o) { count(o, r.writes.failed); }},
+    {"write_p50_ms", "decimal", "ms", "median latency of acknowledged writes, pooled",
+     [](const MainRow& r, std::string& o) { quantile_ms(o, r.writes.latency, 0.5); }},
+    {"write_p99_ms", "decimal", "ms", "99th percentile latency of acknowledged writes, pooled",
+     [](const MainRow& r, std::string& o) { quantile_ms(o, r.writes.latency, 0.99); }},
+    {"strict_quorum", "0 or 1", "", "`1` when R + W > N, else `0`",
+     [](const MainRow& r, std::string& o) { o += derived_strict_quorum(r.key.p) ? '1' : '0'; }},
+    {"probe_t_below_target_ms", "decimal", "ms",
+     "the smallest probed delay from which on the pooled P(stale) < `probe.target_stale` (docs/consistency.md, "
+     "\"Probe statistics\"); empty if the scenario does not probe this level at this point, or P(stale) never gets "
+     "below the target; in per-seed rows, from that seed's probe reads",
+     [](const MainRow& r, std::string& o) {
+       const Time t = derived_t_below_target(r.probe, r.key.p.scenario.probe.target_stale);
+       if (t >= 0) ms3(o, t);
+     }},
+};
+
+const Column<WindowRow> kWindowColumns[] = {
+    {"delta_lo_ms", "decimal", "ms",
+     "start of the bucket of Δ, the time from the newest acknowledged write of the key to the read",
+     [](const WindowRow& r, std::string& o) { ms3(o, r.b.lo); }},
+    {"delta_hi_ms", "decimal", "ms", "end of the bucket (exclusive); `inf` for the last bucket",
+     [](const WindowRow& r, std::string& o) {
+       if (r.b.hi == kNever)
+         o += "inf";
+       else
+         ms3(o, r.b.hi);
+     }},
+    {"reads", "integer", "", "answered reads with Δ in the bucket", [](const WindowRow& r, std::string& o) { count(o, r.b.reads); }},
+    {"stale_reads", "integer", "", "of which stale", [](const WindowRow& r, std::string& o) { count(o, r.b.stale); }},
+    {"stale_rate", "decimal", "", "stale_reads / reads", [](const WindowRow& r, std::string& o) { rate6(o, r.b.stale, r.b.reads); }},
+};
+
+const Column<ProbeRow> kProbeColumns[] = {
+    {"delay_ms", "decimal", "ms", "the probe's read-back delay after the write's acknowledgement",
+     [](const ProbeRow& r, std::string& o) { ms3(o, r.c.delay); }},
+    {"reads", "integer", "", "answered probe reads at that delay", [](const ProbeRow& r, std::string& o) { count(o, r.c.reads); }},
+    {"stale_reads", "integer", "", "of which stale", [](const ProbeRow& r, std::string& o) { count(o, r.c.stale); }},
+    {"stale_rate", "decimal", "", "stale_reads / reads", [](const ProbeRow& r, std::string& o) { rate6(o, r.c.stale, r.c.reads); }},
+    {"failed_reads", "integer", "", "probe reads that failed", [](const ProbeRow& r, std::string& o) { count(o, r.c.failed); }},
+    {"p_consistent", "decimal", "", "1 − stale_rate: the read returned the newest acknowledged version",
+     [](const ProbeRow& r, std::string& o) { rate6(o, r.c.reads - r.c.stale, r.c.reads); }},
+    {"p_within_k2", "decimal", "", "P(the read returned one of the last 2 acknowledged versions)",
+     [](const ProbeRow& r, std::string& o) { rate6(o, r.c.within(2), r.c.reads); }},
+    {"p_within_k3", "decimal", "", "P(the read returned one of the last 3 acknowledged versions)",
+     [](const ProbeRow& r, std::string& o) { rate6(o, r.c.within(3), r.c.reads); }},
+};
+
+// ------------------------------------------------------------ rows
+
+template <class Row, std::size_t N>
+void header_of(const Grid& g, const Column<Row> (&cols)[N], std::string& s) {
+  for (const auto& c : cols) {
+    if (c.per_seed_only && !g.per_seed) continue;
+    s += ',';
+    s += c.name;
+  }
+}
+
+void key_cells(const Key& k, std::string& o) {
+  bool first = true;
+  for (const auto& c : kKeyColumns) {
+    if (!first) o += ',';
+    first = false;
+    c.cell(k, o);
+  }
+  for (const json& v : k.p.vary_values) {
+    o += ',';
+    o += text::csv_field(v.is_string() ? v.get<std::string>() : v.dump());
+  }
+}
+
+template <class Row, std::size_t N>
+void row_of(const Grid& g, const Column<Row> (&cols)[N], const Row& row, std::string& o) {
+  key_cells(row.key, o);
+  for (const auto& c : cols) {
+    if (c.per_seed_only && !g.per_seed) continue;
+    o += ',';
+    c.cell(row, o);
+  }
+  o += '\n';
+}
+
+template <class Row, std::size_t N>
+void docs_of(const Column<Row> (&cols)[N], std::vector<ColumnDoc>& out) {
+  for (const auto& c : cols) out.push_back({c.name, c.type, c.unit, c.doc});
+}
+
+}  // namespace
+
+// ------------------------------------------------------------ derived values
+
+bool derived_strict_quorum(const GridPoint& p) { return p.w + p.r > p.n; }
+
+Interval derived_wilson_interval(std::uint64_t k, std::uint64_t n) {
+  const double z = 1.959963984540054;
+  const double nn = static_cast<double>(n);
+  const double p = static_cast<double>(k) / nn;
+  const double z2 = z * z;
+  const double denom = 1.0 + z2 / nn;
+  const double centre = (p + z2 / (2.0 * nn)) / denom;
+  const double half = z / denom * std::sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn));
+  return Interval{std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+Time derived_t_below_target(const std::vector<ProbeCell>& cells, double target) {
+  if (cells.empty()) return -1;
+  return probe_t_below_target(cells, target);
+}
+
+// ------------------------------------------------------------ tables
+
+std::string_view to_string(Table t) {
+  switch (t) {
+    case Table::main: return "main";
+    case Table::window: return "window";
+    case Table::probe: return "probe";
+  }
+  return "?";
+}
+
+std::string table_header(const Grid& g, Table t, bool with_point) {
+  std::string s = with_point ? "point," : "";
+  bool first = true;
+  for (const auto& c : kKeyColumns) {
+    if (!first) s += ',';
+    first = false;
+    s += c.name;
+  }
+  for (const std::string& p : g.vary_paths) s += "," + text::csv_field(p);
+  switch (t) {
+    case Table::main: header_of(g, kMainColumns, s); break;
+    case Table::window: header_of(g, kWindowColumns, s); break;
+    case Table::probe: header_of(g, kProbeColumns, s); break;
+  }
+  return s + "\n";
+}
+
+std::vector<std::string> seed_rows(const Grid& g, const GridPoint& p, const RunResult& run) {
+  std::vector<std::string> out;
+  if (!g.per_seed) return out;
+  const std::string seed = std::to_string(run.seed);
+  for (std::size_t li = 0; li < g.levels.size(); ++li) {
+    std::string row;
+    row_of(g, kMainColumns, MainRow{{p, g.levels[li]}, seed, 1, run.levels[li], run.writes, run.probe_main[li]}, row);
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+PointRows point_rows(const Grid& g, const GridPoint& p, const PointPool& pool,
+                     const std::vector<std::vector<std::string>>& per_seed) {
+  PointRows out;
+  for (std::size_t li = 0; li < g.levels.size(); ++li) {
+    const Key key{p, g.levels[li]};
+    row_of(g, kMainColumns, MainRow{key, "all", g.seeds, pool.levels[li], pool.writes, pool.probe_main[li]}, out[0]);
+    if (g.per_seed)
+      for (const std::vector<std::string>& rows : per_seed) out[0] += rows.at(li);
+    for (const WindowBucket& b : pool.window[li]) row_of(g, kWindowColumns, WindowRow{key, b}, out[1]);
+  }
+  for (std::size_t pi = 0; pi < g.probe_levels.size(); ++pi)
+    for (const ProbeCell& c : pool.probe[pi]) row_of(g, kProbeColumns, ProbeRow{{p, g.probe_levels[pi]}, c}, out[2]);
+  return out;
+}
+
+std::vector<ColumnDoc> column_docs(Table t) {
+  std::vector<ColumnDoc> out;
+  for (const auto& c : kKeyColumns) out.push_back({c.name, c.type, c.unit, c.doc});
+  out.push_back(kVaryDoc);
+  switch (t) {
+    case Table::main: docs_of(kMainColumns, out); break;
+    case Table::window: docs_of(kWindowColumns, out); break;
+    case Table::probe: docs_of(kProbeColumns, out); break;
+  }
+  return out;
+}
+
+std::string column_docs_markdown(Table t) {
+  std::string s = "| column | type | unit | meaning |\n|---|---|---|---|\n";
+  for (const ColumnDoc& c : column_docs(t))
+    s += fmt::format("| `{}` | {} | {} | {} |\n", c.name, c.type, c.unit, c.doc);
+  return s;
+}
+
+}  // namespace consim::sweep
