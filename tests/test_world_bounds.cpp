@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "memory_cap.h"
 #include "run_consim.h"
 #include "sim/scenario/load.h"
 #include "sim/world/world.h"
@@ -42,7 +43,7 @@ TEST_CASE("a run whose time cannot advance is stopped with a message naming the 
     "workload": {"mode": "closed", "clients": 1, "think": 0},
     "timeline": [{"at_ms": 1, "network": {"delay": 0}}]})";
   // Bounded memory: the guard must trip long before 2 GB.
-  const ConsimResult r = run_consim_cmd("ulimit -v 2000000; " + std::string(CONSIM_BINARY) + " run " + f + " 2>&1");
+  const ConsimResult r = run_consim_cmd(memory_cap(2000000) + std::string(CONSIM_BINARY) + " run " + f + " 2>&1");
   CHECK(r.code == 2);
   CHECK(r.out.find("virtual time") != std::string::npos);
   fs::remove_all(dir);
