@@ -143,7 +143,7 @@ TEST_CASE("history: a malformed file is refused with its line") {
   const std::string good_op =
       R"({"index":0,"process":0,"type":"put","key":"k","value":"v1","invoke_ns":1,"complete_ns":2,"outcome":"ok","version":[3,1],"node":1,"source":"workload"})";
   CHECK(parse_history_jsonl(std::string(head) + "\n" + good_op + "\n", "h").ops.size() == 1);
-  for (const std::string bad : {std::string(R"({"index":1,)") + good_op.substr(11), std::string(R"({"index":0,"process":0,"type":"put"})"),
+  for (const std::string& bad : {std::string(R"({"index":1,)") + good_op.substr(11), std::string(R"({"index":0,"process":0,"type":"put"})"),
                                 std::string("[1,2]"), std::string("not json")}) {
     CAPTURE(bad);
     try {

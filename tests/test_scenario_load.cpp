@@ -445,7 +445,7 @@ TEST_CASE("load_scenario applies --set before validating") {
                                           "between 1 and nodes (3) (in the scenario after --set)");
   }
   CHECK_THROWS_WITH_AS(consim::load_scenario("/nonexistent/x.json", {}),
-                       "/nonexistent/x.json: cannot read file: No such file or directory", InputError);
+                       "/nonexistent/x.json: cannot read a scenario file: No such file or directory", InputError);
 }
 
 TEST_CASE("nearest_name") {

@@ -47,16 +47,12 @@ const char* const kActions[] = {"crash", "restart", "pause", "resume", "partitio
 
 std::string num(double x) { return fmt::format("{}", x); }
 
-std::string qstr(std::string_view s) {
-  return json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 // "a", "b" and "c"  /  "a" or "b"
 std::string qlist(const std::vector<std::string>& names, const char* last_sep = " or ") {
   std::string out;
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (i > 0) out += (i + 1 == names.size()) ? last_sep : ", ";
-    out += qstr(names[i]);
+    out += json_path::quoted(names[i]);
   }
   return out;
 }
@@ -68,48 +64,6 @@ std::string plain_list(const std::vector<std::string>& names) {
     out += names[i];
   }
   return out;
-}
-
-// A short description of a JSON value for "expected X, got Y".
-std::string describe(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return std::string("boolean ") + (v.get<bool>() ? "true" : "false");
-    case json::value_t::string: {
-      std::string s = v.get<std::string>();
-      if (s.size() > 40) s = s.substr(0, 37) + "...";
-      return "string " + qstr(s);
-    }
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-    case json::value_t::number_float: {
-      std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
-      return "number " + s;
-    }
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    default: return "a binary value";
-  }
-}
-
-bool is_identifier(std::string_view k) {
-  if (k.empty()) return false;
-  for (std::size_t i = 0; i < k.size(); ++i) {
-    const char c = k[i];
-    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    const bool digit = c >= '0' && c <= '9';
-    if (!(alpha || (i > 0 && digit))) return false;
-  }
-  return true;
-}
-
-std::string key_path(const std::string& base, std::string_view key) {
-  if (is_identifier(key)) return base + "." + std::string(key);
-  return base + "[" + qstr(key) + "]";
-}
-
-std::string idx_path(const std::string& base, std::size_t i) {
-  return base + "[" + std::to_string(i) + "]";
 }
 
 Time ms_to_ns(double ms) { return static_cast<Time>(std::llround(ms * 1e6)); }
@@ -182,25 +136,25 @@ class Loader {
                  {"$schema", "name", "description", "seed", "duration_ms", "drain_ms",
                   "request_timeout_ms", "max_redirects", "cluster", "network", "workload",
                   "script", "probe", "timeline", "measure", "expect"});
-    if (const json* v = find(j, "$schema")) string_value(*v, key_path(root, "$schema"));
-    if (const json* v = find(j, "name")) sc.name = string_value(*v, key_path(root, "name"));
+    if (const json* v = find(j, "$schema")) string_value(*v, json_path::key(root, "$schema"));
+    if (const json* v = find(j, "name")) sc.name = string_value(*v, json_path::key(root, "name"));
     if (const json* v = find(j, "description"))
-      sc.description = string_value(*v, key_path(root, "description"));
-    if (const json* v = find(j, "seed")) sc.seed = seed_value(*v, key_path(root, "seed"));
+      sc.description = string_value(*v, json_path::key(root, "description"));
+    if (const json* v = find(j, "seed")) sc.seed = seed_value(*v, json_path::key(root, "seed"));
     if (const json* v = find(j, "duration_ms"))
-      sc.duration = positive_time(*v, key_path(root, "duration_ms"), "duration_ms");
+      sc.duration = positive_time(*v, json_path::key(root, "duration_ms"), "duration_ms");
     if (const json* v = find(j, "drain_ms"))
-      sc.drain = nonneg_time(*v, key_path(root, "drain_ms"), "drain_ms");
+      sc.drain = nonneg_time(*v, json_path::key(root, "drain_ms"), "drain_ms");
     if (const json* v = find(j, "request_timeout_ms"))
-      sc.request_timeout = positive_time(*v, key_path(root, "request_timeout_ms"), "request_timeout_ms");
+      sc.request_timeout = positive_time(*v, json_path::key(root, "request_timeout_ms"), "request_timeout_ms");
     if (const json* v = find(j, "max_redirects"))
-      sc.max_redirects = uint_value(*v, key_path(root, "max_redirects"), "max_redirects", 0,
+      sc.max_redirects = uint_value(*v, json_path::key(root, "max_redirects"), "max_redirects", 0,
                                     kMaxRedirectsLimit);
     duration_ = sc.duration;
     duration_ms_ = static_cast<double>(sc.duration) / 1e6;
 
     if (const json* v = find(j, "cluster")) {
-      sc.cluster = cluster(*v, key_path(root, "cluster"));
+      sc.cluster = cluster(*v, json_path::key(root, "cluster"));
     } else {
       sc.cluster.clock_offset.assign(sc.cluster.nodes, 0);
       sc.cluster.clock_drift_ppb.assign(sc.cluster.nodes, 0);
@@ -212,36 +166,36 @@ class Loader {
 
     static const json kEmptyObject = json::object();
     const json* net_json = find(j, "network");
-    if (net_json) sc.network = network(*net_json, key_path(root, "network"));
+    if (net_json) sc.network = network(*net_json, json_path::key(root, "network"));
     if (const json* v = find(j, "workload")) {
-      const std::string wpath = key_path(root, "workload");
+      const std::string wpath = json_path::key(root, "workload");
       sc.workload = workload(*v, wpath);
-      check_routing(sc.workload.routing, sc.cluster.replication, key_path(wpath, "routing"));
+      check_routing(sc.workload.routing, sc.cluster.replication, json_path::key(wpath, "routing"));
     }
-    if (const json* v = find(j, "script")) sc.script = script(*v, key_path(root, "script"));
+    if (const json* v = find(j, "script")) sc.script = script(*v, json_path::key(root, "script"));
     if (const json* v = find(j, "probe")) {
-      const std::string ppath = key_path(root, "probe");
+      const std::string ppath = json_path::key(root, "probe");
       sc.probe = probe(*v, ppath);
       // The probe's coordinators: its own routing, else the workload's.
       sc.probe.routing = sc.workload.routing;
       if (const json* x = find(*v, "routing")) {
         // Leader mode ignores it (the probe writes to the leader and reads
         // from another node), so any routing name is accepted there.
-        sc.probe.routing = enum_value<Routing>(*x, key_path(ppath, "routing"), "routing",
+        sc.probe.routing = enum_value<Routing>(*x, json_path::key(ppath, "routing"), "routing",
                                                {{"random", Routing::random},
                                                 {"sticky", Routing::sticky},
                                                 {"client", Routing::client},
                                                 {"leader", Routing::leader},
                                                 {"followers", Routing::followers}});
         if (sc.cluster.replication == Replication::leaderless)
-          check_routing(sc.probe.routing, sc.cluster.replication, key_path(ppath, "routing"));
+          check_routing(sc.probe.routing, sc.cluster.replication, json_path::key(ppath, "routing"));
       }
     }
     check_anti_entropy_work(sc);
     if (const json* v = find(j, "timeline"))
-      sc.timeline = timeline(*v, key_path(root, "timeline"), net_json ? *net_json : kEmptyObject);
-    sc.measure = measure(find(j, "measure"), key_path(root, "measure"));
-    if (const json* v = find(j, "expect")) sc.expect = expectations(*v, key_path(root, "expect"));
+      sc.timeline = timeline(*v, json_path::key(root, "timeline"), net_json ? *net_json : kEmptyObject);
+    sc.measure = measure(find(j, "measure"), json_path::key(root, "measure"));
+    if (const json* v = find(j, "expect")) sc.expect = expectations(*v, json_path::key(root, "expect"));
     return sc;
   }
 
@@ -250,33 +204,33 @@ class Loader {
     expect_object(v, path, "the network settings");
     check_fields(v, path, {"delay", "client_delay", "loss", "duplicate", "kinds", "links"});
     NetworkSpec n;
-    if (const json* d = find(v, "delay")) n.delay = distribution(*d, key_path(path, "delay"), true);
+    if (const json* d = find(v, "delay")) n.delay = distribution(*d, json_path::key(path, "delay"), true);
     if (const json* d = find(v, "client_delay"))
-      n.client_delay = distribution(*d, key_path(path, "client_delay"), true);
-    if (const json* d = find(v, "loss")) n.loss = probability(*d, key_path(path, "loss"));
+      n.client_delay = distribution(*d, json_path::key(path, "client_delay"), true);
+    if (const json* d = find(v, "loss")) n.loss = probability(*d, json_path::key(path, "loss"));
     if (const json* d = find(v, "duplicate"))
-      n.duplicate = probability(*d, key_path(path, "duplicate"));
-    if (const json* d = find(v, "kinds")) n.kinds = kinds(*d, key_path(path, "kinds"));
+      n.duplicate = probability(*d, json_path::key(path, "duplicate"));
+    if (const json* d = find(v, "kinds")) n.kinds = kinds(*d, json_path::key(path, "kinds"));
     if (const json* d = find(v, "links")) {
-      const std::string lpath = key_path(path, "links");
+      const std::string lpath = json_path::key(path, "links");
       expect_array(*d, lpath, "link overrides");
       for (std::size_t i = 0; i < d->size(); ++i) {
         const json& l = (*d)[i];
-        const std::string p = idx_path(lpath, i);
+        const std::string p = json_path::index(lpath, i);
         expect_object(l, p, "a link override");
         check_fields(l, p, {"from", "to", "delay", "loss", "duplicate", "kinds"});
         LinkSpec ls;
-        ls.from = endpoint(require(l, p, "from", "a link override"), key_path(p, "from"));
-        ls.to = endpoint(require(l, p, "to", "a link override"), key_path(p, "to"));
+        ls.from = endpoint(require(l, p, "from", "a link override"), json_path::key(p, "from"));
+        ls.to = endpoint(require(l, p, "to", "a link override"), json_path::key(p, "to"));
         if (ls.from == kClientEndpoint && ls.to == kClientEndpoint)
           fail(p, "a link from \"client\" to \"client\" has no effect (clients only talk to "
                   "nodes); make one end a node number");
         if (const json* x = find(l, "delay"))
-          ls.delay = distribution(*x, key_path(p, "delay"), true);
-        if (const json* x = find(l, "loss")) ls.loss = probability(*x, key_path(p, "loss"));
+          ls.delay = distribution(*x, json_path::key(p, "delay"), true);
+        if (const json* x = find(l, "loss")) ls.loss = probability(*x, json_path::key(p, "loss"));
         if (const json* x = find(l, "duplicate"))
-          ls.duplicate = probability(*x, key_path(p, "duplicate"));
-        if (const json* x = find(l, "kinds")) ls.kinds = kinds(*x, key_path(p, "kinds"));
+          ls.duplicate = probability(*x, json_path::key(p, "duplicate"));
+        if (const json* x = find(l, "kinds")) ls.kinds = kinds(*x, json_path::key(p, "kinds"));
         n.links.push_back(std::move(ls));
       }
     }
@@ -293,14 +247,14 @@ class Loader {
     KindSpecs out;
     for (int pass = 0; pass < 2; ++pass) {  // groups first, then single kinds
       for (auto it = v.begin(); it != v.end(); ++it) {
-        const std::string p = key_path(path, it.key());
+        const std::string p = json_path::key(path, it.key());
         const KindName* kn = nullptr;
         for (const KindName& c : kind_names())
           if (c.name == it.key()) kn = &c;
         if (!kn) {
-          std::string msg = "unknown message kind " + qstr(it.key());
+          std::string msg = "unknown message kind " + json_path::quoted(it.key());
           const std::string near = nearest_name(it.key(), names);
-          if (!near.empty()) msg += "; did you mean " + qstr(near) + "?";
+          if (!near.empty()) msg += "; did you mean " + json_path::quoted(near) + "?";
           msg += " (kinds: " + plain_list(names) + ")";
           fail(p, msg);
         }
@@ -309,9 +263,9 @@ class Loader {
         expect_object(o, p, "overrides for this kind of message: {\"delay\", \"loss\", \"duplicate\"}");
         check_fields(o, p, {"delay", "loss", "duplicate"});
         KindSpec ks;
-        if (const json* x = find(o, "delay")) ks.delay = distribution(*x, key_path(p, "delay"), true);
-        if (const json* x = find(o, "loss")) ks.loss = probability(*x, key_path(p, "loss"));
-        if (const json* x = find(o, "duplicate")) ks.duplicate = probability(*x, key_path(p, "duplicate"));
+        if (const json* x = find(o, "delay")) ks.delay = distribution(*x, json_path::key(p, "delay"), true);
+        if (const json* x = find(o, "loss")) ks.loss = probability(*x, json_path::key(p, "loss"));
+        if (const json* x = find(o, "duplicate")) ks.duplicate = probability(*x, json_path::key(p, "duplicate"));
         for (MsgKind k : kn->kinds) {
           KindSpec& dst = out[static_cast<int>(k)];
           if (ks.delay) dst.delay = ks.delay;
@@ -349,11 +303,11 @@ class Loader {
   }
 
   void expect_object(const json& v, const std::string& path, const char* what) const {
-    if (!v.is_object()) fail(path, fmt::format("expected an object ({}), got {}", what, describe(v)));
+    if (!v.is_object()) fail(path, fmt::format("expected an object ({}), got {}", what, json_path::describe(v)));
   }
 
   void expect_array(const json& v, const std::string& path, const char* what) const {
-    if (!v.is_array()) fail(path, fmt::format("expected an array ({}), got {}", what, describe(v)));
+    if (!v.is_array()) fail(path, fmt::format("expected an array ({}), got {}", what, json_path::describe(v)));
   }
 
   void check_fields(const json& obj, const std::string& path,
@@ -361,27 +315,27 @@ class Loader {
     for (auto it = obj.begin(); it != obj.end(); ++it) {
       if (std::find(allowed.begin(), allowed.end(), it.key()) != allowed.end()) continue;
       const std::string near = nearest_name(it.key(), allowed);
-      std::string msg = "unknown field " + qstr(it.key());
+      std::string msg = "unknown field " + json_path::quoted(it.key());
       if (!near.empty())
-        msg += "; did you mean " + qstr(near) + "?";
+        msg += "; did you mean " + json_path::quoted(near) + "?";
       else
         msg += "; valid fields here: " + plain_list(allowed);
-      fail(key_path(path, it.key()), msg);
+      fail(json_path::key(path, it.key()), msg);
     }
   }
 
   std::string string_value(const json& v, const std::string& path) const {
-    if (!v.is_string()) fail(path, "expected a string, got " + describe(v));
+    if (!v.is_string()) fail(path, "expected a string, got " + json_path::describe(v));
     return v.get<std::string>();
   }
 
   bool bool_value(const json& v, const std::string& path) const {
-    if (!v.is_boolean()) fail(path, "expected true or false, got " + describe(v));
+    if (!v.is_boolean()) fail(path, "expected true or false, got " + json_path::describe(v));
     return v.get<bool>();
   }
 
   double number(const json& v, const std::string& path) const {
-    if (!v.is_number()) fail(path, "expected a number, got " + describe(v));
+    if (!v.is_number()) fail(path, "expected a number, got " + json_path::describe(v));
     const double d = v.get<double>();
     if (!std::isfinite(d)) fail(path, "number is too large");
     return d;
@@ -390,9 +344,9 @@ class Loader {
   // An integer in [lo, hi]; hi_text replaces hi in the message (e.g. "nodes (3)").
   std::uint32_t uint_value(const json& v, const std::string& path, const std::string& name,
                            double lo, double hi, const std::string& hi_text = "") const {
-    if (!v.is_number()) fail(path, "expected an integer, got " + describe(v));
+    if (!v.is_number()) fail(path, "expected an integer, got " + json_path::describe(v));
     const double d = number(v, path);
-    if (d != std::floor(d)) fail(path, "expected an integer, got " + describe(v));
+    if (d != std::floor(d)) fail(path, "expected an integer, got " + json_path::describe(v));
     if (d < lo || d > hi)
       fail(path, fmt::format("{} is {} but must be between {} and {}", name, num(d), num(lo),
                              hi_text.empty() ? num(hi) : hi_text));
@@ -413,7 +367,7 @@ class Loader {
       fail(path, fmt::format("seed is {} but must be a non-negative integer (0..{})", num(d),
                              UINT64_MAX));
     }
-    fail(path, "expected a non-negative integer, got " + describe(v));
+    fail(path, "expected a non-negative integer, got " + json_path::describe(v));
   }
 
   double probability(const json& v, const std::string& path) const {
@@ -461,13 +415,13 @@ class Loader {
     std::vector<std::string> names;
     for (const auto& c : choices) names.push_back(c.first);
     if (!v.is_string())
-      fail(path, fmt::format("expected {}, got {}", qlist(names), describe(v)));
+      fail(path, fmt::format("expected {}, got {}", qlist(names), json_path::describe(v)));
     const std::string s = v.get<std::string>();
     for (const auto& c : choices)
       if (c.first == s) return c.second;
-    std::string msg = fmt::format("{} {} is not valid; expected {}", name, qstr(s), qlist(names));
+    std::string msg = fmt::format("{} {} is not valid; expected {}", name, json_path::quoted(s), qlist(names));
     const std::string near = nearest_name(s, names);
-    if (!near.empty()) msg += "; did you mean " + qstr(near) + "?";
+    if (!near.empty()) msg += "; did you mean " + json_path::quoted(near) + "?";
     fail(path, msg);
   }
 
@@ -480,9 +434,9 @@ class Loader {
       return l;
     }
     const std::vector<std::string> names = level_names();
-    std::string msg = "unknown level " + qstr(s);
+    std::string msg = "unknown level " + json_path::quoted(s);
     const std::string near = nearest_name(s, names);
-    if (!near.empty()) msg += "; did you mean " + qstr(near) + "?";
+    if (!near.empty()) msg += "; did you mean " + json_path::quoted(near) + "?";
     msg += " (levels: " + plain_list(names) + ")";
     fail(path, msg);
   }
@@ -490,7 +444,7 @@ class Loader {
   Level level_value(const json& v, const std::string& path) const {
     if (!v.is_string())
       fail(path, fmt::format("expected a level name ({}), got {}", plain_list(level_names()),
-                             describe(v)));
+                             json_path::describe(v)));
     return level_from_name(v.get<std::string>(), path);
   }
 
@@ -501,9 +455,9 @@ class Loader {
       fail(path, "the list of levels is empty; give at least one of: " + plain_list(level_names()));
     std::vector<Level> out;
     for (std::size_t i = 0; i < v.size(); ++i) {
-      const Level l = level_value(v[i], idx_path(path, i));
+      const Level l = level_value(v[i], json_path::index(path, i));
       if (std::find(out.begin(), out.end(), l) != out.end())
-        fail(idx_path(path, i), fmt::format("level \"{}\" is listed twice", to_string(l)));
+        fail(json_path::index(path, i), fmt::format("level \"{}\" is listed twice", to_string(l)));
       out.push_back(l);
     }
     return out;
@@ -511,10 +465,10 @@ class Loader {
 
   NodeId node_value(const json& v, const std::string& path) const {
     if (!v.is_number())
-      fail(path, fmt::format("expected a node number 1..{}, got {}", nodes_, describe(v)));
+      fail(path, fmt::format("expected a node number 1..{}, got {}", nodes_, json_path::describe(v)));
     const double d = number(v, path);
     if (d != std::floor(d))
-      fail(path, fmt::format("expected a node number 1..{}, got {}", nodes_, describe(v)));
+      fail(path, fmt::format("expected a node number 1..{}, got {}", nodes_, json_path::describe(v)));
     if (d < 1 || d > nodes_)
       fail(path, fmt::format("node {} does not exist; expected 1..{} (cluster.nodes is {})", num(d),
                              nodes_, nodes_));
@@ -526,13 +480,13 @@ class Loader {
       const std::string s = v.get<std::string>();
       if (s == "client") return kClientEndpoint;
       std::string msg = fmt::format("expected a node number 1..{} or \"client\", got {}", nodes_,
-                                    describe(v));
+                                    json_path::describe(v));
       if (!nearest_name(s, {"client"}).empty()) msg += "; did you mean \"client\"?";
       fail(path, msg);
     }
     if (!v.is_number())
       fail(path, fmt::format("expected a node number 1..{} or \"client\", got {}", nodes_,
-                             describe(v)));
+                             json_path::describe(v)));
     return node_value(v, path);
   }
 
@@ -542,9 +496,9 @@ class Loader {
     if (v.empty()) fail(path, fmt::format("the list of nodes is empty; give node numbers 1..{}", nodes_));
     std::vector<NodeId> out;
     for (std::size_t i = 0; i < v.size(); ++i) {
-      const NodeId n = node_value(v[i], idx_path(path, i));
+      const NodeId n = node_value(v[i], json_path::index(path, i));
       if (std::find(out.begin(), out.end(), n) != out.end())
-        fail(idx_path(path, i), fmt::format("node {} is listed twice", n + 1));
+        fail(json_path::index(path, i), fmt::format("node {} is listed twice", n + 1));
       out.push_back(n);
     }
     return out;
@@ -559,7 +513,7 @@ class Loader {
     }
     if (!v.is_object())
       fail(path, "expected a distribution (a number of ms, or an object with \"type\"), got " +
-                     describe(v));
+                     json_path::describe(v));
     return distribution_object(v, path, allow_mixture, false);
   }
 
@@ -572,7 +526,7 @@ class Loader {
       fail(path, "missing required field \"type\" in a distribution; expected " +
                      qlist(kTypes));
     enum K { constant, uniform, exponential, normal, lognormal, pareto, mixture };
-    const K k = enum_value<K>(*t, key_path(path, "type"), "distribution type",
+    const K k = enum_value<K>(*t, json_path::key(path, "type"), "distribution type",
                               {{"constant", constant},
                                {"uniform", uniform},
                                {"exponential", exponential},
@@ -581,7 +535,7 @@ class Loader {
                                {"pareto", pareto},
                                {"mixture", mixture}});
     if (k == mixture && !allow_mixture)
-      fail(key_path(path, "type"),
+      fail(json_path::key(path, "type"),
            "a mixture component cannot itself be a mixture; list its components in the outer "
            "mixture instead");
     std::vector<std::string> fields;
@@ -601,7 +555,7 @@ class Loader {
     auto param = [&](const char* key) -> const json& { return require(v, path, key, what.c_str()); };
     // A non-negative (or positive) ms parameter.
     auto ms = [&](const char* key, bool positive) {
-      const std::string p = key_path(path, key);
+      const std::string p = json_path::key(path, key);
       const double d = ms_number(param(key), p, key);
       if (positive ? d <= 0 : d < 0)
         fail(p, fmt::format("{} is {} but must be {}{}", key, num(d), positive ? "> 0" : ">= 0",
@@ -609,7 +563,7 @@ class Loader {
       return d;
     };
     auto plain = [&](const char* key, bool positive) {
-      const std::string p = key_path(path, key);
+      const std::string p = json_path::key(path, key);
       const double d = number(param(key), p);
       if (positive ? d <= 0 : d < 0)
         fail(p, fmt::format("{} is {} but must be {}", key, num(d), positive ? "> 0" : ">= 0"));
@@ -621,7 +575,7 @@ class Loader {
         const double lo = ms("min_ms", false);
         const double hi = ms("max_ms", false);
         if (hi < lo)
-          fail(key_path(path, "max_ms"),
+          fail(json_path::key(path, "max_ms"),
                fmt::format("max_ms is {} but must be >= min_ms ({})", num(hi), num(lo)));
         return Distribution::uniform_ms(lo, hi);
       }
@@ -642,20 +596,20 @@ class Loader {
         return Distribution::pareto_ms(x, a);
       }
       case mixture: {
-        const std::string cpath = key_path(path, "components");
+        const std::string cpath = json_path::key(path, "components");
         const json& comps = param("components");
         expect_array(comps, cpath, "mixture components");
         if (comps.empty()) fail(cpath, "a mixture needs at least one component");
         Distribution d;
         d.kind = Distribution::Kind::mixture;
         for (std::size_t i = 0; i < comps.size(); ++i) {
-          const std::string p = idx_path(cpath, i);
+          const std::string p = json_path::index(cpath, i);
           const json& c = comps[i];
           expect_object(c, p, "a mixture component: a distribution object with a \"weight\"");
           double w = 1;
           if (const json* wj = find(c, "weight")) {
-            w = number(*wj, key_path(p, "weight"));
-            if (w <= 0) fail(key_path(p, "weight"), fmt::format("weight is {} but must be > 0", num(w)));
+            w = number(*wj, json_path::key(p, "weight"));
+            if (w <= 0) fail(json_path::key(p, "weight"), fmt::format("weight is {} but must be > 0", num(w)));
           }
           d.components.push_back(distribution_object(c, p, false, true));
           d.weights.push_back(w);
@@ -678,15 +632,15 @@ class Loader {
     ClusterSpec c;
     // Replication, nodes and replicas first: the quorums are bounded by replicas.
     if (const json* x = find(v, "replication"))
-      c.replication = enum_value<Replication>(*x, key_path(path, "replication"), "replication",
+      c.replication = enum_value<Replication>(*x, json_path::key(path, "replication"), "replication",
                                               {{"leader", Replication::leader},
                                                {"leaderless", Replication::leaderless}});
     const bool leaderless = c.replication == Replication::leaderless;
     if (const json* x = find(v, "nodes"))
-      c.nodes = uint_value(*x, key_path(path, "nodes"), "nodes", 1, kMaxNodes);
+      c.nodes = uint_value(*x, json_path::key(path, "nodes"), "nodes", 1, kMaxNodes);
     c.replicas = c.nodes;
     if (const json* x = find(v, "replicas")) {
-      const std::string p = key_path(path, "replicas");
+      const std::string p = json_path::key(path, "replicas");
       c.replicas = replicas_value(*x, p, c.nodes);
       if (!leaderless && c.replicas != c.nodes)
         fail(p, "replicas applies to replication \"leaderless\"; in leader mode every node holds "
@@ -696,65 +650,65 @@ class Loader {
     c.write_quorum = std::min<std::uint32_t>(2, c.replicas);
     c.read_quorum = 1;
     if (const json* x = find(v, "write_quorum"))
-      c.write_quorum = quorum(*x, key_path(path, "write_quorum"), "write_quorum", c.replicas, bound);
+      c.write_quorum = quorum(*x, json_path::key(path, "write_quorum"), "write_quorum", c.replicas, bound);
     if (const json* x = find(v, "read_quorum"))
-      c.read_quorum = quorum(*x, key_path(path, "read_quorum"), "read_quorum", c.replicas, bound);
+      c.read_quorum = quorum(*x, json_path::key(path, "read_quorum"), "read_quorum", c.replicas, bound);
     if (const json* x = find(v, "election"))
-      c.election = enum_value<Election>(*x, key_path(path, "election"), "election",
+      c.election = enum_value<Election>(*x, json_path::key(path, "election"), "election",
                                         {{"lowest-alive", Election::lowest_alive},
                                          {"majority", Election::majority}});
     if (const json* x = find(v, "heartbeat_interval_ms"))
       c.heartbeat_interval =
-          positive_time(*x, key_path(path, "heartbeat_interval_ms"), "heartbeat_interval_ms");
+          positive_time(*x, json_path::key(path, "heartbeat_interval_ms"), "heartbeat_interval_ms");
     if (const json* x = find(v, "election_timeout_ms"))
       c.election_timeout =
-          positive_time(*x, key_path(path, "election_timeout_ms"), "election_timeout_ms");
+          positive_time(*x, json_path::key(path, "election_timeout_ms"), "election_timeout_ms");
     if (c.election_timeout <= c.heartbeat_interval) {
       const bool et_given = find(v, "election_timeout_ms") != nullptr;
-      fail(key_path(path, et_given ? "election_timeout_ms" : "heartbeat_interval_ms"),
+      fail(json_path::key(path, et_given ? "election_timeout_ms" : "heartbeat_interval_ms"),
            fmt::format("election_timeout_ms ({}) must be greater than heartbeat_interval_ms ({})",
                        num(static_cast<double>(c.election_timeout) / 1e6),
                        num(static_cast<double>(c.heartbeat_interval) / 1e6)));
     }
     if (const json* x = find(v, "write_timeout_ms"))
-      c.write_timeout = positive_time(*x, key_path(path, "write_timeout_ms"), "write_timeout_ms");
+      c.write_timeout = positive_time(*x, json_path::key(path, "write_timeout_ms"), "write_timeout_ms");
     if (const json* x = find(v, "read_timeout_ms"))
-      c.read_timeout = positive_time(*x, key_path(path, "read_timeout_ms"), "read_timeout_ms");
-    if (const json* x = find(v, "read_repair")) read_repair(*x, key_path(path, "read_repair"), c);
-    if (const json* x = find(v, "durable")) c.durable = bool_value(*x, key_path(path, "durable"));
+      c.read_timeout = positive_time(*x, json_path::key(path, "read_timeout_ms"), "read_timeout_ms");
+    if (const json* x = find(v, "read_repair")) read_repair(*x, json_path::key(path, "read_repair"), c);
+    if (const json* x = find(v, "durable")) c.durable = bool_value(*x, json_path::key(path, "durable"));
     if (const json* x = find(v, "session_behind"))
-      c.session_behind = enum_value<SessionPolicy>(*x, key_path(path, "session_behind"), "session_behind",
+      c.session_behind = enum_value<SessionPolicy>(*x, json_path::key(path, "session_behind"), "session_behind",
                                                    {{"wait", SessionPolicy::wait},
                                                     {"fail", SessionPolicy::fail},
                                                     {"forward", SessionPolicy::forward}});
     if (const json* x = find(v, "bootstrap_leader"))
-      c.bootstrap_leader = bool_value(*x, key_path(path, "bootstrap_leader"));
+      c.bootstrap_leader = bool_value(*x, json_path::key(path, "bootstrap_leader"));
 
     // Leaderless only: in leader mode each is accepted only at its default.
     auto leaderless_only = [&](const char* key, bool is_default) {
       if (!leaderless && !is_default)
-        fail(key_path(path, key),
+        fail(json_path::key(path, key),
              "applies to replication \"leaderless\" only (cluster.replication is \"leader\")");
     };
     if (const json* x = find(v, "read_fanout")) {
-      c.read_fanout = enum_value<ReadFanout>(*x, key_path(path, "read_fanout"), "read_fanout",
+      c.read_fanout = enum_value<ReadFanout>(*x, json_path::key(path, "read_fanout"), "read_fanout",
                                              {{"all", ReadFanout::all}, {"r", ReadFanout::r}});
       leaderless_only("read_fanout", c.read_fanout == ReadFanout::all);
     }
     if (const json* x = find(v, "sloppy_quorum")) {
-      c.sloppy_quorum = bool_value(*x, key_path(path, "sloppy_quorum"));
+      c.sloppy_quorum = bool_value(*x, json_path::key(path, "sloppy_quorum"));
       leaderless_only("sloppy_quorum", !c.sloppy_quorum);
     }
     if (const json* x = find(v, "anti_entropy_interval_ms")) {
       c.anti_entropy_interval =
-          nonneg_time(*x, key_path(path, "anti_entropy_interval_ms"), "anti_entropy_interval_ms");
+          nonneg_time(*x, json_path::key(path, "anti_entropy_interval_ms"), "anti_entropy_interval_ms");
       leaderless_only("anti_entropy_interval_ms", c.anti_entropy_interval == 0);
     }
     c.clock_offset.assign(c.nodes, 0);
     c.clock_drift_ppb.assign(c.nodes, 0);
     if (const json* x = find(v, "clock_offset_ms")) {
       const std::vector<double> ms =
-          per_node(*x, key_path(path, "clock_offset_ms"), "clock_offset_ms", kMaxClockOffsetMs,
+          per_node(*x, json_path::key(path, "clock_offset_ms"), "clock_offset_ms", kMaxClockOffsetMs,
                    c.nodes, "1 hour");
       bool zero = true;
       for (std::uint32_t i = 0; i < c.nodes; ++i) {
@@ -765,7 +719,7 @@ class Loader {
     }
     if (const json* x = find(v, "clock_drift_ppm")) {
       const std::vector<double> ppm =
-          per_node(*x, key_path(path, "clock_drift_ppm"), "clock_drift_ppm", kMaxClockDriftPpm,
+          per_node(*x, json_path::key(path, "clock_drift_ppm"), "clock_drift_ppm", kMaxClockDriftPpm,
                    c.nodes, "10%");
       bool zero = true;
       for (std::uint32_t i = 0; i < c.nodes; ++i) {
@@ -782,12 +736,12 @@ class Loader {
     if (v.is_string()) {
       const std::string s = v.get<std::string>();
       if (s == "all") return n;
-      std::string msg = fmt::format("expected a number 1..{} or \"all\", got {}", n, describe(v));
+      std::string msg = fmt::format("expected a number 1..{} or \"all\", got {}", n, json_path::describe(v));
       if (!nearest_name(s, {"all"}).empty()) msg += "; did you mean \"all\"?";
       fail(path, msg);
     }
     if (!v.is_number())
-      fail(path, fmt::format("expected a number 1..{} or \"all\", got {}", n, describe(v)));
+      fail(path, fmt::format("expected a number 1..{} or \"all\", got {}", n, json_path::describe(v)));
     return uint_value(v, path, "replicas", 1, n, fmt::format("nodes ({})", n));
   }
 
@@ -828,12 +782,12 @@ class Loader {
                                "or be a single number for every node",
                                name, v.size(), nodes));
       std::vector<double> out;
-      for (std::size_t i = 0; i < v.size(); ++i) out.push_back(checked(v[i], idx_path(path, i)));
+      for (std::size_t i = 0; i < v.size(); ++i) out.push_back(checked(v[i], json_path::index(path, i)));
       return out;
     }
     if (!v.is_number())
       fail(path, fmt::format("expected a number or an array of {} numbers (one per node), got {}",
-                             nodes, describe(v)));
+                             nodes, json_path::describe(v)));
     return std::vector<double>(nodes, checked(v, path));
   }
 
@@ -843,13 +797,13 @@ class Loader {
       const std::string s = v.get<std::string>();
       if (s == "majority") return n / 2 + 1;
       if (s == "all") return n;
-      std::string msg = fmt::format("expected a number 1..{}, \"majority\" or \"all\", got {}", n, describe(v));
+      std::string msg = fmt::format("expected a number 1..{}, \"majority\" or \"all\", got {}", n, json_path::describe(v));
       const std::string near = nearest_name(s, {"majority", "all"});
-      if (!near.empty()) msg += "; did you mean " + qstr(near) + "?";
+      if (!near.empty()) msg += "; did you mean " + json_path::quoted(near) + "?";
       fail(path, msg);
     }
     if (!v.is_number())
-      fail(path, fmt::format("expected a number 1..{}, \"majority\" or \"all\", got {}", n, describe(v)));
+      fail(path, fmt::format("expected a number 1..{}, \"majority\" or \"all\", got {}", n, json_path::describe(v)));
     return uint_value(v, path, name, 1, n, bound);
   }
 
@@ -916,14 +870,14 @@ class Loader {
     Time start = 0;
     Time stop = duration_;
     if (const json* x = find(v, "start_ms")) {
-      const std::string p = key_path(path, "start_ms");
+      const std::string p = json_path::key(path, "start_ms");
       start = nonneg_time(*x, p, "start_ms");
       if (start >= duration_)
         fail(p, fmt::format("start_ms is {} but must be less than duration_ms ({})",
                             num(x->get<double>()), num(duration_ms_)));
     }
     if (const json* x = find(v, "stop_ms")) {
-      const std::string p = key_path(path, "stop_ms");
+      const std::string p = json_path::key(path, "stop_ms");
       const Time s = nonneg_time(*x, p, "stop_ms");
       if (s <= start)
         fail(p, fmt::format("stop_ms is {} but must be greater than start_ms ({})",
@@ -942,31 +896,31 @@ class Loader {
     WorkloadSpec w;
     w.enabled = true;
     if (const json* x = find(v, "mode"))
-      w.mode = enum_value<WorkloadSpec::Mode>(*x, key_path(path, "mode"), "mode",
+      w.mode = enum_value<WorkloadSpec::Mode>(*x, json_path::key(path, "mode"), "mode",
                                               {{"open", WorkloadSpec::Mode::open},
                                                {"closed", WorkloadSpec::Mode::closed}});
     if (const json* x = find(v, "rate_per_s")) {
-      const std::string p = key_path(path, "rate_per_s");
+      const std::string p = json_path::key(path, "rate_per_s");
       w.rate_per_s = number(*x, p);
       if (w.rate_per_s <= 0) fail(p, fmt::format("rate_per_s is {} but must be > 0", num(w.rate_per_s)));
     }
     if (w.mode == WorkloadSpec::Mode::open) {
       const double ops = w.rate_per_s * duration_ms_ / 1000.0;
       if (ops > kMaxWorkloadOps)
-        fail(key_path(path, "rate_per_s"),
+        fail(json_path::key(path, "rate_per_s"),
              fmt::format("rate_per_s {} over duration_ms {} would start about {} operations; the "
                          "limit is {}: lower rate_per_s or duration_ms",
                          num(w.rate_per_s), num(duration_ms_), fmt::format("{:.3g}", ops),
                          fmt::format("{:g}", kMaxWorkloadOps)));
     }
     if (const json* x = find(v, "clients"))
-      w.clients = uint_value(*x, key_path(path, "clients"), "clients", 1, kMaxClients);
-    if (const json* x = find(v, "think")) w.think = distribution(*x, key_path(path, "think"), true);
+      w.clients = uint_value(*x, json_path::key(path, "clients"), "clients", 1, kMaxClients);
+    if (const json* x = find(v, "think")) w.think = distribution(*x, json_path::key(path, "think"), true);
     const char* fnames[3] = {"read_fraction", "write_fraction", "delete_fraction"};
     double f[3] = {0.8, 0.2, 0.0};
     for (int i = 0; i < 3; ++i) {
       if (const json* x = find(v, fnames[i])) {
-        const std::string p = key_path(path, fnames[i]);
+        const std::string p = json_path::key(path, fnames[i]);
         f[i] = number(*x, p);
         if (f[i] < 0 || f[i] > 1)
           fail(p, fmt::format("fraction {} is out of range; expected 0..1", num(f[i])));
@@ -982,21 +936,21 @@ class Loader {
     w.write_fraction = f[1] / sum;
     w.delete_fraction = f[2] / sum;
     if (const json* x = find(v, "keys"))
-      w.keys = uint_value(*x, key_path(path, "keys"), "keys", 1, kMaxKeys);
+      w.keys = uint_value(*x, json_path::key(path, "keys"), "keys", 1, kMaxKeys);
     if (const json* x = find(v, "zipf")) {
-      const std::string p = key_path(path, "zipf");
+      const std::string p = json_path::key(path, "zipf");
       w.zipf = number(*x, p);
       if (w.zipf < 0) fail(p, fmt::format("zipf is {} but must be >= 0 (0 = uniform)", num(w.zipf)));
     }
     w.level_weights.fill(0);
     if (const json* x = find(v, "levels")) {
-      const std::string p = key_path(path, "levels");
+      const std::string p = json_path::key(path, "levels");
       if (x->is_array()) {
         for (Level l : level_list(*x, p)) w.level_weights[static_cast<int>(l)] = 1;
       } else if (x->is_object()) {
         double total = 0;
         for (auto it = x->begin(); it != x->end(); ++it) {
-          const std::string lp = key_path(p, it.key());
+          const std::string lp = json_path::key(p, it.key());
           const Level l = level_from_name(it.key(), lp);
           const double wt = number(it.value(), lp);
           if (wt < 0) fail(lp, fmt::format("weight is {} but must be >= 0", num(wt)));
@@ -1007,13 +961,13 @@ class Loader {
           fail(p, "at least one level needs a weight > 0 (e.g. {\"eventual\": 1})");
       } else {
         fail(p, "expected an object of level weights (e.g. {\"eventual\": 3, \"strong\": 1}) or an "
-                "array of level names, got " + describe(*x));
+                "array of level names, got " + json_path::describe(*x));
       }
     } else {
       w.level_weights[static_cast<int>(Level::eventual)] = 1;
     }
     if (const json* x = find(v, "routing"))
-      w.routing = enum_value<Routing>(*x, key_path(path, "routing"), "routing",
+      w.routing = enum_value<Routing>(*x, json_path::key(path, "routing"), "routing",
                                       {{"random", Routing::random},
                                        {"sticky", Routing::sticky},
                                        {"leader", Routing::leader},
@@ -1029,29 +983,29 @@ class Loader {
     std::vector<ScriptedOp> ops;
     for (std::size_t i = 0; i < v.size(); ++i) {
       const json& o = v[i];
-      const std::string p = idx_path(path, i);
+      const std::string p = json_path::index(path, i);
       expect_object(o, p, "a scripted operation");
       check_fields(o, p, {"at_ms", "client", "node", "op", "key", "value", "level", "label"});
       ScriptedOp op;
-      op.at = time_in_run(require(o, p, "at_ms", "a scripted operation"), key_path(p, "at_ms"), "at_ms");
+      op.at = time_in_run(require(o, p, "at_ms", "a scripted operation"), json_path::key(p, "at_ms"), "at_ms");
       if (const json* x = find(o, "client"))
-        op.client = uint_value(*x, key_path(p, "client"), "client", 1, kMaxClients) - 1;
-      if (const json* x = find(o, "node")) op.node = node_value(*x, key_path(p, "node"));
-      op.op = enum_value<OpType>(require(o, p, "op", "a scripted operation"), key_path(p, "op"), "op",
+        op.client = uint_value(*x, json_path::key(p, "client"), "client", 1, kMaxClients) - 1;
+      if (const json* x = find(o, "node")) op.node = node_value(*x, json_path::key(p, "node"));
+      op.op = enum_value<OpType>(require(o, p, "op", "a scripted operation"), json_path::key(p, "op"), "op",
                                  {{"get", OpType::get}, {"put", OpType::put}, {"delete", OpType::del}});
-      op.key = string_value(require(o, p, "key", "a scripted operation"), key_path(p, "key"));
-      if (op.key.empty()) fail(key_path(p, "key"), "the key is empty; give a non-empty string");
+      op.key = string_value(require(o, p, "key", "a scripted operation"), json_path::key(p, "key"));
+      if (op.key.empty()) fail(json_path::key(p, "key"), "the key is empty; give a non-empty string");
       const json* val = find(o, "value");
       if (op.op == OpType::put) {
         if (!val) fail(p, "missing required field \"value\" in a put");
         op.value = val->is_string() ? val->get<std::string>()
                                     : val->dump(-1, ' ', false, json::error_handler_t::replace);
       } else if (val) {
-        fail(key_path(p, "value"),
+        fail(json_path::key(p, "value"),
              fmt::format("a value is only allowed with op \"put\" (this op is \"{}\")", to_string(op.op)));
       }
-      if (const json* x = find(o, "level")) op.level = level_value(*x, key_path(p, "level"));
-      if (const json* x = find(o, "label")) op.label = string_value(*x, key_path(p, "label"));
+      if (const json* x = find(o, "level")) op.level = level_value(*x, json_path::key(p, "level"));
+      if (const json* x = find(o, "label")) op.label = string_value(*x, json_path::key(p, "label"));
       ops.push_back(std::move(op));
     }
     std::stable_sort(ops.begin(), ops.end(),
@@ -1067,29 +1021,29 @@ class Loader {
     ProbeSpec pr;
     pr.enabled = true;
     if (const json* x = find(v, "interval_ms"))
-      pr.interval = positive_time(*x, key_path(path, "interval_ms"), "interval_ms");
+      pr.interval = positive_time(*x, json_path::key(path, "interval_ms"), "interval_ms");
     if (const json* x = find(v, "delays_ms")) {
-      const std::string p = key_path(path, "delays_ms");
+      const std::string p = json_path::key(path, "delays_ms");
       expect_array(*x, p, "read delays in ms");
       if (x->empty()) fail(p, "the list of delays is empty; give at least one (e.g. [0, 5, 50])");
       if (x->size() > kMaxListEntries)
         fail(p, fmt::format("{} delays given; the limit is {}", x->size(), kMaxListEntries));
       for (std::size_t i = 0; i < x->size(); ++i)
-        pr.delays.push_back(nonneg_time((*x)[i], idx_path(p, i), "delay"));
+        pr.delays.push_back(nonneg_time((*x)[i], json_path::index(p, i), "delay"));
     } else {
       for (double d : {0.0, 1.0, 5.0, 50.0, 100.0}) pr.delays.push_back(ms_to_ns(d));
     }
-    if (const json* x = find(v, "levels")) pr.levels = level_list(*x, key_path(path, "levels"));
+    if (const json* x = find(v, "levels")) pr.levels = level_list(*x, json_path::key(path, "levels"));
     if (const json* x = find(v, "keys"))
-      pr.keys = uint_value(*x, key_path(path, "keys"), "keys", 1, kMaxKeys);
+      pr.keys = uint_value(*x, json_path::key(path, "keys"), "keys", 1, kMaxKeys);
     if (const json* x = find(v, "target_stale")) {
-      const std::string p = key_path(path, "target_stale");
+      const std::string p = json_path::key(path, "target_stale");
       pr.target_stale = number(*x, p);
       if (!(pr.target_stale > 0 && pr.target_stale <= 1))
         fail(p, fmt::format("target_stale is {} but must be > 0 and <= 1 (a probability, e.g. 0.001 for 0.1%)",
                             num(pr.target_stale)));
     }
-    if (const json* x = find(v, "k_max")) pr.k_max = uint_value(*x, key_path(path, "k_max"), "k_max", 1, kMaxProbeK);
+    if (const json* x = find(v, "k_max")) pr.k_max = uint_value(*x, json_path::key(path, "k_max"), "k_max", 1, kMaxProbeK);
     std::tie(pr.start, pr.stop) = active_window(v, path);
     // Writes to one key come every interval * keys; a read-back later than
     // that would be judged against the next write, not its own.
@@ -1097,7 +1051,7 @@ class Loader {
       const Time spacing = pr.interval * static_cast<Time>(pr.keys);
       const Time largest = *std::max_element(pr.delays.begin(), pr.delays.end());
       if (largest >= spacing)
-        fail(key_path(path, "delays_ms"),
+        fail(json_path::key(path, "delays_ms"),
              fmt::format("the largest delay ({} ms) must be shorter than interval_ms x keys ({} ms x {} = {} ms), "
                          "the time between two probe writes to one key; raise interval_ms or keys",
                          num(static_cast<double>(largest) / 1e6), num(static_cast<double>(pr.interval) / 1e6), pr.keys,
@@ -1106,7 +1060,7 @@ class Loader {
     const double writes = static_cast<double>(pr.stop - pr.start) / static_cast<double>(pr.interval);
     const double reads = writes * (1.0 + static_cast<double>(pr.delays.size() * pr.levels.size()));
     if (reads > kMaxProbeReads)
-      fail(key_path(path, "interval_ms"),
+      fail(json_path::key(path, "interval_ms"),
            fmt::format("the probe would issue about {} operations ({} writes, each read back at {} "
                        "delays x {} levels); the limit is {}: raise interval_ms",
                        fmt::format("{:.3g}", reads), fmt::format("{:.3g}", writes), pr.delays.size(),
@@ -1123,7 +1077,7 @@ class Loader {
     std::vector<PendingEvent> pending;
     for (std::size_t i = 0; i < v.size(); ++i) {
       const json& e = v[i];
-      const std::string p = idx_path(path, i);
+      const std::string p = json_path::index(path, i);
       expect_object(e, p, "a timeline event");
       check_fields(e, p, fields);
       std::vector<std::string> present;
@@ -1138,10 +1092,10 @@ class Loader {
       PendingEvent pe;
       pe.index = i;
       TimelineEvent& ev = pe.ev;
-      ev.at = time_in_run(require(e, p, "at_ms", "a timeline event"), key_path(p, "at_ms"), "at_ms");
+      ev.at = time_in_run(require(e, p, "at_ms", "a timeline event"), json_path::key(p, "at_ms"), "at_ms");
       const std::string& a = present[0];
       const json& x = e[a];
-      const std::string ap = key_path(p, a);
+      const std::string ap = json_path::key(p, a);
       if (a == "crash" || a == "restart" || a == "pause" || a == "resume") {
         ev.kind = a == "crash"     ? TimelineEvent::Kind::crash
                   : a == "restart" ? TimelineEvent::Kind::restart
@@ -1154,14 +1108,14 @@ class Loader {
         if (x.empty()) fail(ap, "a partition needs at least one group, e.g. [[1], [2, 3]]");
         std::vector<int> group_of(nodes_, -1);
         for (std::size_t g = 0; g < x.size(); ++g) {
-          const std::string gp = idx_path(ap, g);
+          const std::string gp = json_path::index(ap, g);
           expect_array(x[g], gp, "a group of node numbers");
           if (x[g].empty()) fail(gp, "a partition group is empty; list at least one node");
           std::vector<NodeId> group;
           for (std::size_t k = 0; k < x[g].size(); ++k) {
-            const NodeId n = node_value(x[g][k], idx_path(gp, k));
+            const NodeId n = node_value(x[g][k], json_path::index(gp, k));
             if (group_of[n] >= 0)
-              fail(idx_path(gp, k), fmt::format("node {} is already in group {}; a node can be in "
+              fail(json_path::index(gp, k), fmt::format("node {} is already in group {}; a node can be in "
                                                 "at most one group",
                                                 n + 1, group_of[n]));
             group_of[n] = static_cast<int>(g);
@@ -1170,14 +1124,14 @@ class Loader {
           ev.groups.push_back(std::move(group));
         }
       } else if (a == "heal") {
-        if (!x.is_boolean() || !x.get<bool>()) fail(ap, "expected true, got " + describe(x));
+        if (!x.is_boolean() || !x.get<bool>()) fail(ap, "expected true, got " + json_path::describe(x));
         ev.kind = TimelineEvent::Kind::heal;
       } else if (a == "cut" || a == "restore") {
         ev.kind = a == "cut" ? TimelineEvent::Kind::cut : TimelineEvent::Kind::restore;
         expect_object(x, ap, "{\"from\": node, \"to\": node}");
         check_fields(x, ap, {"from", "to"});
-        ev.from = node_value(require(x, ap, "from", "a link"), key_path(ap, "from"));
-        ev.to = node_value(require(x, ap, "to", "a link"), key_path(ap, "to"));
+        ev.from = node_value(require(x, ap, "from", "a link"), json_path::key(ap, "from"));
+        ev.to = node_value(require(x, ap, "to", "a link"), json_path::key(ap, "to"));
         if (ev.from == ev.to)
           fail(ap, fmt::format("from and to are both node {}; a link joins two different nodes", ev.from + 1));
       } else {
@@ -1214,7 +1168,7 @@ class Loader {
           }
         }
         next.merge_patch(*pe.patch);
-        pe.ev.network = network(next, key_path(idx_path(path, pe.index), "network"));
+        pe.ev.network = network(next, json_path::key(json_path::index(path, pe.index), "network"));
         current = std::move(next);
       }
       out.push_back(std::move(pe.ev));
@@ -1228,22 +1182,22 @@ class Loader {
     std::vector<Expectation> out;
     for (std::size_t i = 0; i < v.size(); ++i) {
       const json& o = v[i];
-      const std::string p = idx_path(path, i);
+      const std::string p = json_path::index(path, i);
       expect_object(o, p, "an expectation, e.g. {\"path\": \"levels.strong.stale_reads\", \"op\": \"==\", \"value\": 0}");
       check_fields(o, p, {"path", "op", "value", "note"});
       Expectation e;
-      e.path = string_value(require(o, p, "path", "an expectation"), key_path(p, "path"));
+      e.path = string_value(require(o, p, "path", "an expectation"), json_path::key(p, "path"));
       if (e.path.empty() || e.path.front() == '.' || e.path.back() == '.' ||
           e.path.find("..") != std::string::npos)
-        fail(key_path(p, "path"), fmt::format("path {} is not a dot-separated path into the report "
+        fail(json_path::key(p, "path"), fmt::format("path {} is not a dot-separated path into the report "
                                               "(e.g. \"levels.eventual.stale_rate\", \"probe.eventual.0.stale_rate\")",
-                                              qstr(e.path)));
-      e.op = enum_value<Expectation::Op>(require(o, p, "op", "an expectation"), key_path(p, "op"), "op",
+                                              json_path::quoted(e.path)));
+      e.op = enum_value<Expectation::Op>(require(o, p, "op", "an expectation"), json_path::key(p, "op"), "op",
                                          {{"==", Expectation::Op::eq}, {"!=", Expectation::Op::ne},
                                           {"<", Expectation::Op::lt}, {"<=", Expectation::Op::le},
                                           {">", Expectation::Op::gt}, {">=", Expectation::Op::ge}});
       const json& val = require(o, p, "value", "an expectation");
-      const std::string vp = key_path(p, "value");
+      const std::string vp = json_path::key(p, "value");
       if (val.is_number()) {
         e.kind = Expectation::Kind::number;
         e.number = number(val, vp);
@@ -1251,12 +1205,12 @@ class Loader {
         e.kind = val.is_boolean() ? Expectation::Kind::boolean : Expectation::Kind::string;
         if (val.is_boolean()) e.boolean = val.get<bool>(); else e.text = val.get<std::string>();
         if (e.op != Expectation::Op::eq && e.op != Expectation::Op::ne)
-          fail(key_path(p, "op"), fmt::format("op \"{}\" needs a number; a {} value allows only \"==\" and \"!=\"",
+          fail(json_path::key(p, "op"), fmt::format("op \"{}\" needs a number; a {} value allows only \"==\" and \"!=\"",
                                               o.at("op").get<std::string>(), val.is_boolean() ? "boolean" : "string"));
       } else {
-        fail(vp, "expected a number, a boolean or a string, got " + describe(val));
+        fail(vp, "expected a number, a boolean or a string, got " + json_path::describe(val));
       }
-      if (const json* x = find(o, "note")) e.note = string_value(*x, key_path(p, "note"));
+      if (const json* x = find(o, "note")) e.note = string_value(*x, json_path::key(p, "note"));
       out.push_back(std::move(e));
     }
     return out;
@@ -1270,14 +1224,14 @@ class Loader {
     expect_object(o, path, "the measurement settings");
     check_fields(o, path, {"window_edges_ms", "lost_write_window", "warmup_ms"});
     if (const json* x = find(o, "window_edges_ms")) {
-      const std::string p = key_path(path, "window_edges_ms");
+      const std::string p = json_path::key(path, "window_edges_ms");
       expect_array(*x, p, "increasing window edges in ms");
       if (x->empty()) fail(p, "the list of window edges is empty; give at least one (e.g. [0, 10, 100])");
       if (x->size() > kMaxListEntries)
         fail(p, fmt::format("{} window edges given; the limit is {}", x->size(), kMaxListEntries));
       double prev = 0;
       for (std::size_t i = 0; i < x->size(); ++i) {
-        const std::string ip = idx_path(p, i);
+        const std::string ip = json_path::index(p, i);
         const Time t = nonneg_time((*x)[i], ip, "window edge");
         const double d = (*x)[i].get<double>();
         if (i > 0 && !(t > m.window_edges.back()))
@@ -1293,10 +1247,10 @@ class Loader {
         m.window_edges.push_back(ms_to_ns(d));
     }
     if (const json* x = find(o, "lost_write_window"))
-      m.lost_write_window = uint_value(*x, key_path(path, "lost_write_window"), "lost_write_window", 1,
+      m.lost_write_window = uint_value(*x, json_path::key(path, "lost_write_window"), "lost_write_window", 1,
                                        kMaxLostWriteWindow);
     if (const json* x = find(o, "warmup_ms")) {
-      const std::string p = key_path(path, "warmup_ms");
+      const std::string p = json_path::key(path, "warmup_ms");
       m.warmup = nonneg_time(*x, p, "warmup_ms");
       if (m.warmup >= duration_)
         fail(p, fmt::format("warmup_ms is {} but must be less than duration_ms ({})",
@@ -1306,202 +1260,7 @@ class Loader {
   }
 };
 
-bool is_index(std::string_view s) {
-  if (s.empty() || s.size() > 9) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 }  // namespace
-
-namespace {
-
-// 1-based line and column of byte offset `pos` in `text`.
-std::pair<std::size_t, std::size_t> line_col(const std::string& text, std::size_t pos) {
-  pos = std::min(pos, text.size());
-  std::size_t line = 1;
-  std::size_t line_start = 0;
-  for (std::size_t i = 0; i < pos; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      line_start = i + 1;
-    }
-  }
-  return {line, pos - line_start + 1};
-}
-
-// Tracks where the parser is, to name a field that appears twice in one object
-// (nlohmann would silently keep the last one).
-class DuplicateFinder {
- public:
-  bool operator()(int /*depth*/, json::parse_event_t ev, json& parsed) {
-    switch (ev) {
-      case json::parse_event_t::object_start: frames_.push_back({false, 0, {}, {}}); break;
-      case json::parse_event_t::array_start: frames_.push_back({true, 0, {}, {}}); break;
-      case json::parse_event_t::key: {
-        Frame& f = frames_.back();
-        f.key = parsed.get<std::string>();
-        if (!f.keys.insert(f.key).second && first_.empty()) first_ = key_path(path(), f.key);
-        break;
-      }
-      case json::parse_event_t::object_end:
-      case json::parse_event_t::array_end:
-        frames_.pop_back();
-        if (!frames_.empty() && frames_.back().array) ++frames_.back().count;
-        break;
-      case json::parse_event_t::value:
-        if (!frames_.empty() && frames_.back().array) ++frames_.back().count;
-        break;
-    }
-    return true;
-  }
-  const std::string& first_duplicate() const { return first_; }
-
- private:
-  struct Frame {
-    bool array;
-    std::size_t count;  // arrays: elements completed so far
-    std::string key;    // objects: the latest key
-    std::set<std::string> keys;
-  };
-  // The path of the innermost open container.
-  std::string path() const {
-    std::string p = "$";
-    for (std::size_t i = 1; i < frames_.size(); ++i)
-      p = frames_[i - 1].array ? idx_path(p, frames_[i - 1].count) : key_path(p, frames_[i - 1].key);
-    return p;
-  }
-  std::vector<Frame> frames_;
-  std::string first_;
-};
-
-}  // namespace
-
-nlohmann::json parse_scenario_text(const std::string& text, const std::string& source) {
-  DuplicateFinder dups;
-  json j;
-  try {
-    j = json::parse(text, std::ref(dups));
-  } catch (const json::parse_error& e) {
-    // e.byte: 1-based index of the character at which parsing failed.
-    const auto [line, col] = line_col(text, e.byte > 0 ? e.byte - 1 : 0);
-    std::string what = e.what();
-    const std::size_t at = what.find("parse error");
-    if (at != std::string::npos) {
-      const std::size_t colon = what.find(": ", at);
-      if (colon != std::string::npos) what = what.substr(colon + 2);
-    }
-    const std::string prefix = "syntax error ";
-    if (what.compare(0, prefix.size(), prefix) == 0) what = what.substr(prefix.size());
-    throw InputError(fmt::format("{}:{}:{}: syntax error: {}", source, line, col, what));
-  } catch (const json::exception& e) {
-    // e.g. "[json.exception.out_of_range.406] number overflow parsing '1e400'":
-    // no offset is reported, so locate the quoted literal in the text.
-    std::string what = e.what();
-    const std::size_t bracket = what.find("] ");
-    if (bracket != std::string::npos) what = what.substr(bracket + 2);
-    const std::size_t q1 = what.find('\'');
-    const std::size_t q2 = what.rfind('\'');
-    std::size_t pos = std::string::npos;
-    if (q1 != std::string::npos && q2 > q1 + 1) pos = text.find(what.substr(q1 + 1, q2 - q1 - 1));
-    if (pos == std::string::npos) throw InputError(fmt::format("{}: syntax error: {}", source, what));
-    const auto [line, col] = line_col(text, pos);
-    throw InputError(fmt::format("{}:{}:{}: syntax error: {}", source, line, col, what));
-  }
-  if (!dups.first_duplicate().empty())
-    throw InputError(fmt::format("{}: {}: this field appears twice in the same object; keep one",
-                                 source, dups.first_duplicate()));
-  return j;
-}
-
-nlohmann::json read_scenario_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw InputError(path + ": cannot read file: it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot read file: " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw InputError(path + ": cannot read file: " + std::strerror(errno));
-  return parse_scenario_text(ss.str(), path);
-}
-
-void apply_set(nlohmann::json& j, std::string_view assignment, const std::string& source) {
-  (void)source;  // the assignment, not the file, is at fault: messages name the --set
-  const std::string a(assignment);
-  auto fail = [&](const std::string& problem) { throw InputError("--set " + a + ": " + problem); };
-  const std::size_t eq = a.find('=');
-  if (eq == std::string::npos || eq == 0)
-    fail("expected PATH=VALUE, e.g. cluster.write_quorum=3 or timeline.0.at_ms=500");
-  const std::string path = a.substr(0, eq);
-  const std::string text = a.substr(eq + 1);
-  std::vector<std::string> segs;
-  std::size_t b = 0;
-  while (true) {
-    const std::size_t d = path.find('.', b);
-    segs.push_back(path.substr(b, d == std::string::npos ? std::string::npos : d - b));
-    if (d == std::string::npos) break;
-    b = d + 1;
-  }
-  for (const auto& s : segs)
-    if (s.empty())
-      fail("empty name in PATH \"" + path + "\"; expected PATH=VALUE with PATH like cluster.nodes");
-  json value = json::parse(text, nullptr, false);
-  if (value.is_discarded()) value = text;  // not JSON: take it as a string
-  const bool remove = value.is_null();
-
-  if (j.is_null()) j = json::object();
-  json* cur = &j;
-  std::string where = "the scenario";
-  std::string prefix;
-  for (std::size_t i = 0; i < segs.size(); ++i) {
-    const std::string& s = segs[i];
-    const bool last = i + 1 == segs.size();
-    auto fresh = [&]() -> json {
-      if (last) return value;
-      return is_index(segs[i + 1]) ? json::array() : json::object();
-    };
-    if (cur->is_object()) {
-      auto it = cur->find(s);
-      if (last) {
-        if (remove)
-          cur->erase(s);
-        else
-          (*cur)[s] = value;
-        return;
-      }
-      if (it == cur->end() || it->is_null()) {
-        if (remove) return;  // nothing to remove
-        (*cur)[s] = fresh();
-      }
-      cur = &(*cur)[s];
-    } else if (cur->is_array()) {
-      if (!is_index(s))
-        fail(fmt::format("{} is an array; expected an element number, got \"{}\"", where, s));
-      const std::size_t idx = std::stoul(s);
-      if (idx > cur->size() || (idx == cur->size() && remove)) {
-        if (remove) return;
-        fail(fmt::format("index {} is out of range: {} has {} elements (use 0..{}; {} appends)", idx,
-                         where, cur->size(), cur->size(), cur->size()));
-      }
-      if (last) {
-        if (remove)
-          cur->erase(idx);
-        else if (idx == cur->size())
-          cur->push_back(value);
-        else
-          (*cur)[idx] = value;
-        return;
-      }
-      if (idx == cur->size()) cur->push_back(fresh());
-      if ((*cur)[idx].is_null()) (*cur)[idx] = fresh();
-      cur = &(*cur)[idx];
-    } else {
-      fail(fmt::format("cannot set \"{}\" inside {}, which is {}", s, where, describe(*cur)));
-    }
-    prefix += (i > 0 ? "." : "") + s;
-    where = "\"" + prefix + "\"";
-  }
-}
 
 Scenario scenario_from_json(const nlohmann::json& j, const std::string& source) {
   return Loader(source).load(j);

@@ -15,23 +15,13 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/io/input.h"
+#include "sim/scenario/json_text.h"  // parse_scenario_text, read_scenario_file, apply_set
 #include "sim/scenario/scenario.h"
 
 namespace consim {
 
 // The built-in default scenario (scenarios/default.json, compiled in).
 const std::string& default_scenario_text();
-
-// Parse text as JSON; syntax errors become InputError with line:column.
-nlohmann::json parse_scenario_text(const std::string& text, const std::string& source);
-
-// Read a file and parse it (InputError if unreadable or malformed).
-nlohmann::json read_scenario_file(const std::string& path);
-
-// Apply "a.b.c=VALUE": VALUE is parsed as JSON if it can be, else taken as a
-// string. Intermediate objects are created; array elements are addressed by
-// number ("timeline.0.at_ms=5"). InputError on a malformed assignment.
-void apply_set(nlohmann::json& j, std::string_view assignment, const std::string& source);
 
 // Validate and convert. `source` names the input in messages.
 Scenario scenario_from_json(const nlohmann::json& j, const std::string& source);
