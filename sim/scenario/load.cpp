@@ -7,6 +7,8 @@
 // Paths look like $.cluster.write_quorum or $.timeline[2].crash[0].
 #include "sim/scenario/load.h"
 
+#include "sim/scenario/budget.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -196,6 +198,7 @@ class Loader {
       sc.timeline = timeline(*v, json_path::key(root, "timeline"), net_json ? *net_json : kEmptyObject);
     sc.measure = measure(find(j, "measure"), json_path::key(root, "measure"));
     if (const json* v = find(j, "expect")) sc.expect = expectations(*v, json_path::key(root, "expect"));
+    check_run_budget(sc, src_);
     return sc;
   }
 

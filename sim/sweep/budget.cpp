@@ -6,6 +6,7 @@
 
 #include "sim/engine/histogram.h"
 #include "sim/io/input.h"
+#include "sim/scenario/budget.h"
 #include "sim/sweep/measure.h"
 #include "sim/sweep/text.h"
 
@@ -45,8 +46,9 @@ void check_grid_size(std::size_t points, std::uint32_t seeds) {
 }
 
 std::uint64_t per_run_memory_bytes(const Scenario& sc) {
-  (void)sc;
-  return 0;  // the loader's per-run estimate goes here (issue 11: budgets estimated at load)
+  // The loader's worst case for one run (sim/scenario/budget.h), at most
+  // kMaxRunMemoryBytes since the loader accepted it.
+  return static_cast<std::uint64_t>(estimate_run_cost(sc).bytes);
 }
 
 SweepCost estimate_sweep_cost(const Grid& g, Shard shard, bool sharded, unsigned jobs) {
