@@ -1,5 +1,6 @@
 #include "sim/sweep/files.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <set>
@@ -431,6 +432,8 @@ namespace {
 constexpr std::array<std::string_view, kTableCount> kOutputOption = {"--output", "--window-output", "--probe-output"};
 
 std::string format_duration(double s) {
+  if (!(s < 60)) s = std::min(s, 1e9);  // NaN and huge estimates: no out-of-range conversion
+  if (!(s >= 0)) s = 0;
   if (s < 60) return fmt::format("{:.1f} s", s);
   const long t = std::lround(s);
   if (s < 3600) return fmt::format("{}m{:02}s", t / 60, t % 60);
