@@ -201,3 +201,31 @@ TEST_CASE("messages quote a short excerpt of a long user value, never all of it"
     CHECK(r.out.find(" bytes)") != std::string::npos);  // the excerpt says how long the value was
   }
 }
+
+TEST_CASE("the command line: no prefix guessing, did-you-mean for a mistyped flag, --set PATH VALUE named, -V") {
+  // Boost's prefix guessing used to take --form for --format.
+  ConsimResult r = run_consim("run --form json");
+  CHECK(r.code == 2);
+  CHECK(r.out.find("unknown option --form; did you mean --format?") != std::string::npos);
+  r = run_consim("sweep --w 1 --r 1 -o /nonexistent/x.csv --jbos 2");
+  CHECK(r.code == 2);
+  CHECK(r.out.find("unknown option --jbos; did you mean --jobs?") != std::string::npos);
+  r = run_consim("run --qwerty");
+  CHECK(r.code == 2);
+  CHECK(r.out.find("unknown option --qwerty (see --help)") != std::string::npos);
+  // It used to say "3: cannot read file".
+  r = run_consim("run --set cluster.write_quorum 3");
+  CHECK(r.code == 2);
+  CHECK(r.out.find("--set cluster.write_quorum: expected PATH=VALUE") != std::string::npos);
+  CHECK(r.out.find("cannot read") == std::string::npos);
+  // Diagram options without a diagram used to be ignored.
+  r = run_consim("run --mermaid-to-ms 5");
+  CHECK(r.code == 2);
+  CHECK(r.out.find("--mermaid-to-ms shapes the diagram of --mermaid FILE.md, which is not given") != std::string::npos);
+  // -V is --version; bare consim is a usage error: help on stderr, nothing on stdout.
+  CHECK(run_consim_cmd(std::string(CONSIM_BINARY) + " -V").out == run_consim_cmd(std::string(CONSIM_BINARY) + " --version").out);
+  r = run_consim_cmd(std::string(CONSIM_BINARY) + " 2>/dev/null");
+  CHECK(r.code == 2);
+  CHECK(r.out.empty());
+  CHECK(run_consim(" ").out.find("Usage:") != std::string::npos);
+}

@@ -419,7 +419,7 @@ TEST_CASE("apply_set") {
   CHECK_FALSE(j.contains("measure"));
 
   CHECK(set_error(j, "cluster") == "--set cluster: expected PATH=VALUE, e.g. cluster.write_quorum=3 or "
-                                   "timeline.0.at_ms=500");
+                                   "timeline.0.at_ms=500 (a value after a space is read as the scenario file)");
   CHECK(contains(set_error(j, "=3"), "--set =3: expected PATH=VALUE"));
   CHECK(contains(set_error(j, "cluster..nodes=3"), "--set cluster..nodes=3: empty name in PATH"));
   CHECK(contains(set_error(j, "timeline.5.at_ms=1"),

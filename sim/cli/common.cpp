@@ -7,10 +7,12 @@
 #include <cstdlib>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "sim/io/input.h"
+#include "sim/scenario/load.h"  // nearest_name
 
 namespace po = boost::program_options;
 
@@ -20,8 +22,21 @@ void print_error(const std::string& msg) { fmt::print(stderr, "consim: {}\n", ms
 
 po::variables_map parse(const po::options_description& desc, const po::positional_options_description& pos,
                         int argc, char** argv) {
+  // No prefix guessing: "--form json" is a mistake, not --format.
+  const int style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
   po::variables_map vm;
-  po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).run(), vm);
+  try {
+    po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).style(style).run(), vm);
+  } catch (const po::unknown_option& e) {
+    std::string typed = e.get_option_name();
+    std::vector<std::string> names;
+    for (const auto& o : desc.options()) names.push_back("--" + o->long_name());
+    const std::size_t eq = typed.find('=');
+    if (eq != std::string::npos) typed.resize(eq);
+    const std::string near = nearest_name(typed, names);
+    throw InputError(fmt::format("unknown option {}{} (see --help)", excerpt(typed),
+                                 near.empty() ? std::string() : fmt::format("; did you mean {}?", near)));
+  }
   po::notify(vm);
   return vm;
 }

@@ -25,7 +25,7 @@ Usage:
   consim validate FILE...          check scenario files; print nothing else on success
   consim bench [--ops N] [--nodes N] [--replication leader|leaderless]
                                      measure the engine's speed and memory
-  consim --help | --version
+  consim --help | --version (-V)
 
 Examples:
   consim run                                   the chapter's cluster: 3 nodes, W=2, R=1
@@ -55,8 +55,8 @@ const Command kCommands[] = {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::cout << kUsage;
+  if (argc < 2) {  // a usage error: the help goes where errors go
+    std::cerr << kUsage;
     return kExitUsage;
   }
   const std::string cmd = argv[1];
@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return kExitOk;
   }
-  if (cmd == "--version" || cmd == "version") {
+  if (cmd == "--version" || cmd == "-V" || cmd == "version") {
     std::cout << "consim " << CONSIM_VERSION << "\n";
     return kExitOk;
   }

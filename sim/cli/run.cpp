@@ -71,6 +71,9 @@ int run_main(int argc, char** argv) {
   mopt.heartbeats = vm.count("mermaid-heartbeats") > 0;
   if (mopt.to_ms >= 0 && mopt.to_ms < mopt.from_ms)
     throw InputError(fmt::format("--mermaid-to-ms {} is before --mermaid-from-ms {}", mopt.to_ms, mopt.from_ms));
+  if (!vm.count("mermaid"))
+    for (const char* o : {"mermaid-from-ms", "mermaid-to-ms", "mermaid-heartbeats"})
+      if (vm.count(o)) throw InputError(fmt::format("--{} shapes the diagram of --mermaid FILE.md, which is not given", o));
 
   // Inputs and outputs first: a clash, a directory or a read-only file is
   // refused before the scenario is even loaded.

@@ -53,9 +53,7 @@ int sweep_main(int argc, char** argv) {
       ("quiet,q", "no progress line and no summary on stderr");
   po::positional_options_description pos;
   pos.add("file", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse(desc, pos, argc, argv);
   if (vm.count("help")) {
     std::cout << desc << "\n";
     return kExitOk;
@@ -137,9 +135,7 @@ int merge_main(int argc, char** argv) {
       ("force", "replace a read-only output file too");
   po::positional_options_description pos;
   pos.add("files", -1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse(desc, pos, argc, argv);
   if (vm.count("help")) {
     std::cout << desc << "\n";
     return kExitOk;

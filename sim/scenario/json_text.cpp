@@ -207,6 +207,11 @@ nlohmann::json read_scenario_file(const std::string& path) {
   return parse_scenario_text(read_input_file(path, kMaxScenarioBytes, "a scenario file"), path);
 }
 
+void check_set_syntax(std::string_view assignment) {
+  json scratch = json::object();
+  if (assignment.find('=') == std::string_view::npos || assignment.front() == '=') apply_set(scratch, assignment, "");
+}
+
 void apply_set(nlohmann::json& j, std::string_view assignment, const std::string& source) {
   (void)source;  // the assignment, not the file, is at fault: messages name the --set
   const std::string a(assignment);
@@ -215,7 +220,8 @@ void apply_set(nlohmann::json& j, std::string_view assignment, const std::string
     fail(fmt::format("{} bytes; a --set assignment holds at most {}", a.size(), kMaxScenarioBytes));
   const std::size_t eq = a.find('=');
   if (eq == std::string::npos || eq == 0)
-    fail("expected PATH=VALUE, e.g. cluster.write_quorum=3 or timeline.0.at_ms=500");
+    fail("expected PATH=VALUE, e.g. cluster.write_quorum=3 or timeline.0.at_ms=500 (a value after a space is "
+         "read as the scenario file)");
   const std::string path = a.substr(0, eq);
   const std::string text = a.substr(eq + 1);
   std::vector<std::string> segs;

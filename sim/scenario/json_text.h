@@ -42,6 +42,11 @@ nlohmann::json read_scenario_file(const std::string& path);
 // on a VALUE that is JSON but breaks the rules above.
 void apply_set(nlohmann::json& j, std::string_view assignment, const std::string& source);
 
+// InputError, as apply_set() gives, when `assignment` is not PATH=VALUE at
+// all: checked before the scenario file is read, so that
+// `--set cluster.write_quorum 3` names the --set, not a file "3".
+void check_set_syntax(std::string_view assignment);
+
 // JSON paths and values as messages show them.
 namespace json_path {
 // base.key, or base["key"] when key is not an identifier.

@@ -1271,6 +1271,7 @@ Scenario scenario_from_json(const nlohmann::json& j, const std::string& source) 
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {
   const std::string source = path.empty() ? "<default>" : path;
+  for (const auto& s : sets) check_set_syntax(s);
   json j = path.empty() ? parse_scenario_text(default_scenario_text(), source) : read_scenario_file(path);
   for (const auto& s : sets) apply_set(j, s, source);
   try {
