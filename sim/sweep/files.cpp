@@ -326,7 +326,9 @@ std::string merge_shards(const std::vector<std::pair<std::string, std::string>>&
     std::vector<std::pair<std::size_t, std::string>> blocks;  // point, rows without the point column
   };
   std::vector<In> ins;
-  for (const auto& [name, text] : files) {
+  for (const auto& file : files) {
+    const std::string& name = file.first;  // (not a structured binding: clang 14 cannot capture one)
+    const std::string& text = file.second;
     In in;
     in.name = name;
     auto refuse = [&](std::size_t line, const std::string& why) {
