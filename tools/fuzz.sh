@@ -35,7 +35,7 @@ for f in scenarios/*.json scenarios/classroom/*.json tests/regressions/*.json fu
 done
 # The dictionary: every field name and enum value the schema declares
 # (scenarios/consim.schema.json), so mutations reach fields and names.
-dict_file="$PWD/$build/scenario.dict"
+dict_file="$(cd "$build" && pwd)/scenario.dict"
 jq -r '[.. | objects | ((.properties // {}) | keys[]), ((.enum // [])[] | strings)] | unique | .[] | tojson' \
   scenarios/consim.schema.json > "$dict_file"
 echo "consim: fuzz dictionary of $(wc -l < "$dict_file") names from scenarios/consim.schema.json" >&2
