@@ -2,6 +2,8 @@
 // exit code is 3 when one fails, and the Mermaid diagram has the chapter's shape.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -56,7 +58,7 @@ TEST_CASE("every classroom scenario carries expectations and they all hold") {
 }
 
 TEST_CASE("a failing expectation: FAIL line, JSON entry, exit code 3, report still written") {
-  const std::string out = "/tmp/consim_classroom_fail.txt";
+  const std::string out = "/tmp/consim_classroom_fail_" + std::to_string(::getpid()) + ".txt";
   std::remove(out.c_str());
   const Result r = run_consim("run " + kEx1 +
                               " --quiet --set 'expect.1.value=Alice' --set 'expect.8={\"path\":\"levels.nope\",\"op\":\"==\",\"value\":1}'"
@@ -81,7 +83,7 @@ TEST_CASE("a bad expect block is a usage error (exit 2)") {
 }
 
 TEST_CASE("--mermaid draws Exercise 1 as a sequence diagram with the stale read") {
-  const std::string out = "/tmp/consim_classroom_ex1.md";
+  const std::string out = "/tmp/consim_classroom_ex1_" + std::to_string(::getpid()) + ".md";
   std::remove(out.c_str());
   const Result r = run_consim("run " + kEx1 + " --quiet --mermaid " + out + " --mermaid-to-ms 300");
   CHECK(r.code == 0);

@@ -1,6 +1,8 @@
 // The command line, run as a user would: exit codes, messages, files written or not.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -17,7 +19,7 @@ using Result = ConsimResult;
 Result run(const std::string& args) { return run_consim(args); }
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = "/tmp/consim_cli_" + name;
+  const std::string path = "/tmp/consim_cli_" + std::to_string(::getpid()) + "_" + name;
   std::ofstream(path) << text;
   return path;
 }
@@ -47,7 +49,7 @@ TEST_CASE("an unknown command or option is a usage error with exit code 2") {
 
 TEST_CASE("a scenario with a typo gets one message naming file, path and the nearest field; exit 2; no output file") {
   const std::string f = write_temp("typo.json", R"({"cluster": {"nodes": 3, "write_quorun": 2}})");
-  const std::string out = "/tmp/consim_cli_typo_report.txt";
+  const std::string out = "/tmp/consim_cli_typo_report_" + std::to_string(::getpid()) + ".txt";
   std::remove(out.c_str());
   Result r = run("run " + f + " --output " + out + " --trace " + out + ".trace");
   CHECK(r.code == 2);
@@ -98,7 +100,7 @@ TEST_CASE("--set changes one field; a bad --set is a usage error") {
 
 TEST_CASE("the JSON report has the documented stable keys, and --output writes the same bytes") {
   const std::string f = write_temp("small2.json", kSmall);
-  const std::string out = "/tmp/consim_cli_report.json";
+  const std::string out = "/tmp/consim_cli_report_" + std::to_string(::getpid()) + ".json";
   Result r = run("run " + f + " --format json -q");
   REQUIRE(r.code == 0);
   auto j = nlohmann::json::parse(r.out);
@@ -228,4 +230,30 @@ TEST_CASE("the command line: no prefix guessing, did-you-mean for a mistyped fla
   CHECK(r.code == 2);
   CHECK(r.out.empty());
   CHECK(run_consim(" ").out.find("Usage:") != std::string::npos);
+}
+
+TEST_CASE("progress goes to stderr only: plain lines when not a terminal, none with never or --quiet") {
+  const std::string bin = CONSIM_BINARY;
+  const ConsimResult plain = run_consim_cmd(bin + " run --progress never 2>/dev/null");
+  // Data on stdout is the same with and without progress.
+  CHECK(run_consim_cmd(bin + " run --progress always 2>/dev/null").out == plain.out);
+  // Not a terminal (a pipe): always gives a first and a last plain line.
+  const ConsimResult a = run_consim_cmd(bin + " run --progress always 2>&1 >/dev/null");
+  CHECK(a.code == 0);
+  CHECK(a.out.find("consim run: 0% (starting)") != std::string::npos);
+  CHECK(a.out.find("consim run: 100% (virtual 1m05s of 1m05s") != std::string::npos);
+  CHECK(a.out.find('\r') == std::string::npos);  // no redrawing in a log
+  // auto: a run shorter than 5 s prints no progress; never and --quiet none at all.
+  for (const char* opt : {"", "--progress auto", "--progress never", "--quiet"}) {
+    CAPTURE(opt);
+    CHECK(run_consim_cmd(bin + " run " + opt + " 2>&1 >/dev/null").out.find("consim run:") == std::string::npos);
+  }
+  CHECK(run_consim_cmd(bin + " run --quiet 2>&1 >/dev/null").out.empty());
+  const ConsimResult s = run_consim_cmd(bin + " sweep --w 1,2 --r 1 -o - --progress always 2>&1 >/dev/null");
+  CHECK(s.out.find("consim sweep: 0% (starting)") != std::string::npos);
+  CHECK(s.out.find("consim sweep: 100% (") != std::string::npos);
+  CHECK(s.out.find(" runs), ") != std::string::npos);
+  const ConsimResult bad = run_consim("run --progress sometimes");
+  CHECK(bad.code == 2);
+  CHECK(bad.out.find("--progress sometimes: expected auto, always or never") != std::string::npos);
 }

@@ -10,6 +10,8 @@
 // every golden file.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -118,7 +120,7 @@ TEST_CASE("golden: text and JSON reports of every shipped scenario") {
 }
 
 TEST_CASE("golden: trace excerpts") {
-  const std::string tmp = (fs::temp_directory_path() / "consim_golden_trace.jsonl").string();
+  const std::string tmp = (fs::temp_directory_path() / ("consim_golden_trace_" + std::to_string(::getpid()) + ".jsonl")).string();
   struct Case {
     std::string scenario;
     std::size_t lines;
@@ -135,7 +137,7 @@ TEST_CASE("golden: trace excerpts") {
 }
 
 TEST_CASE("golden: a Mermaid diagram") {
-  const std::string tmp = (fs::temp_directory_path() / "consim_golden_diagram.md").string();
+  const std::string tmp = (fs::temp_directory_path() / ("consim_golden_diagram_" + std::to_string(::getpid()) + ".md")).string();
   fs::remove(tmp);
   consim_stdout("run scenarios/classroom/01-step2-exercise1-eventual.json --quiet --mermaid " + tmp +
                 " --mermaid-to-ms 300 > /dev/null");
@@ -144,7 +146,7 @@ TEST_CASE("golden: a Mermaid diagram") {
 }
 
 TEST_CASE("golden: a small sweep (main, window and probe tables)") {
-  const fs::path dir = fs::temp_directory_path() / "consim_golden_sweep";
+  const fs::path dir = fs::temp_directory_path() / ("consim_golden_sweep_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   const std::string d = dir.string();

@@ -3,6 +3,8 @@
 // repair, anti-entropy and hinted handoff buy, and the LWW anomaly.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -312,7 +314,7 @@ TEST_CASE("leaderless text report and diagram name LWW versions by timestamp, co
 }
 
 TEST_CASE("a sweep across both modes: probe CSV rows for each mode, and plot.sh draws their curves") {
-  const std::string dir = "/tmp/consim_test_modes";
+  const std::string dir = "/tmp/consim_test_modes_" + std::to_string(::getpid());
   std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str());
   const std::string cmd = fmt::format(
       "'{}' sweep '{}/scenarios/leaderless.json' --set duration_ms=5000 --vary cluster.replication=leader,leaderless "
@@ -338,7 +340,7 @@ TEST_CASE("a sweep across both modes: probe CSV rows for each mode, and plot.sh 
 }
 
 TEST_CASE("a leaderless sequence diagram: replicas, LWW versions, and where W is reached") {
-  const std::string out = "/tmp/consim_test_ll_diagram.md";
+  const std::string out = "/tmp/consim_test_ll_diagram_" + std::to_string(::getpid()) + ".md";
   const std::string cmd =
       fmt::format("'{}' run '{}/scenarios/leaderless.json' --mermaid {} --mermaid-to-ms 40 -q >/dev/null 2>&1",
                   CONSIM_BINARY, CONSIM_SOURCE_DIR, out);

@@ -3,6 +3,8 @@
 // + dropped + in flight) from the trace alone, for every shipped scenario.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -35,7 +37,7 @@ std::uint64_t count_of(const std::string& line, const char* key) {
 TEST_CASE("a run whose time cannot advance is stopped with a message naming the cause") {
   // The network turns to zero delays at 1 ms (a timeline change the loader
   // does not follow) under a closed loop without think time.
-  const fs::path dir = fs::temp_directory_path() / "consim_stuck";
+  const fs::path dir = fs::temp_directory_path() / ("consim_stuck_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const std::string f = (dir / "stuck.json").string();
   std::ofstream(f) << R"({"duration_ms": 100, "drain_ms": 0, "network": {"delay": 1},
@@ -64,14 +66,14 @@ TEST_CASE("an open loop with a tiny rate: arrivals beyond the run, no overflow")
 
 TEST_CASE("the trace adds up: sent + duplicated = delivered + dropped + in flight, for every shipped scenario") {
   const std::string src = CONSIM_SOURCE_DIR;
-  const fs::path tmp = fs::temp_directory_path() / "consim_trace_conservation.jsonl";
+  const fs::path tmp = fs::temp_directory_path() / ("consim_trace_conservation_" + std::to_string(::getpid()) + ".jsonl");
   std::vector<std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(src + "/scenarios"))
     if (e.path().extension() == ".json" && e.path().filename() != "consim.schema.json") files.push_back(e.path().string());
   std::sort(files.begin(), files.end());
   REQUIRE(files.size() >= 25);
   // And one where a paused node crashes with messages held for it.
-  const std::string held = (fs::temp_directory_path() / "consim_trace_pause_crash.json").string();
+  const std::string held = (fs::temp_directory_path() / ("consim_trace_pause_crash_" + std::to_string(::getpid()) + ".json")).string();
   std::ofstream(held) << R"({"duration_ms": 4000, "cluster": {"heartbeat_interval_ms": 100, "election_timeout_ms": 500},
     "workload": {"rate_per_s": 200, "clients": 5},
     "timeline": [{"at_ms": 1000, "pause": [2]}, {"at_ms": 1500, "crash": [2]}, {"at_ms": 2500, "restart": [2]}]})";

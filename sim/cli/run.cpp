@@ -11,6 +11,7 @@
 #include "sim/check/expect.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/common.h"
+#include "sim/cli/progress.h"
 #include "sim/io/input.h"
 #include "sim/io/output.h"
 #include "sim/io/trace.h"
@@ -38,12 +39,13 @@ int run_main(int argc, char** argv) {
       ("output,o", po::value<std::string>(), "write the report to FILE (default: standard output)")
       ("trace", po::value<std::string>(), "write one JSON line per event to FILE")
       ("force", "replace read-only output files too")
-      ("quiet,q", "do not print the timing line on stderr")
+      ("quiet,q", "no progress line and no timing line on stderr")
       ("mermaid", po::value<std::string>(), "write the run's messages as a Mermaid sequence diagram to FILE.md")
       ("mermaid-from-ms", po::value<std::string>(), "diagram: start at this virtual time (ms)")
       ("mermaid-to-ms", po::value<std::string>(), "diagram: stop at this virtual time (ms)")
       ("mermaid-heartbeats", "diagram: also draw heartbeat messages and their replies")
       ("check-determinism", "run twice, compare a hash of every event, print one line; exit 1 on a difference");
+  add_progress_option(desc);
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm = parse(desc, pos, argc, argv);
@@ -51,6 +53,7 @@ int run_main(int argc, char** argv) {
     std::cout << desc << "\n";
     return kExitOk;
   }
+  const ProgressMode mode = progress_mode(vm);
   const std::string format = vm["format"].as<std::string>();
   if (format != "text" && format != "json") {
     print_error(fmt::format("--format {}: expected text or json", excerpt(format)));
@@ -112,7 +115,20 @@ int run_main(int argc, char** argv) {
 
   const double t0 = wall_seconds();
   World world(sc, trace.get());
+  ProgressLine progress("run", mode);
+  const Time end = sc.duration + sc.drain;
+  auto detail = [&](Time now, std::uint64_t events) {
+    const double w = wall_seconds() - t0;
+    return fmt::format("virtual {} of {}, {:.2f} M events/s", format_duration(static_cast<double>(now) / 1e9),
+                       format_duration(static_cast<double>(end) / 1e9),
+                       w > 0 ? static_cast<double>(events) / w / 1e6 : 0.0);
+  };
+  if (progress.enabled())
+    world.set_progress([&](Time now, std::uint64_t events) {
+      progress.update(static_cast<double>(now) / static_cast<double>(end), detail(now, events));
+    });
   world.run();
+  progress.finish(detail(end, world.metrics().engine.events));
   const double wall = wall_seconds() - t0;
   nlohmann::ordered_json rj = report_json(world);
   const std::vector<ExpectResult> expectations = evaluate_expectations(sc.expect, rj);

@@ -10,6 +10,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/cli/common.h"
+#include "sim/cli/progress.h"
 #include "sim/scenario/load.h"
 #include "sim/sweep/sweep.h"
 #include "sim/io/input.h"
@@ -51,6 +52,7 @@ int sweep_main(int argc, char** argv) {
       ("probe-output", po::value<std::string>(), "also write the probe's P(stale) by delay, long format, to FILE")
       ("force", "replace read-only output files too")
       ("quiet,q", "no progress line and no summary on stderr");
+  add_progress_option(desc);
   po::positional_options_description pos;
   pos.add("file", 1);
   const po::variables_map vm = parse(desc, pos, argc, argv);
@@ -109,7 +111,15 @@ int sweep_main(int argc, char** argv) {
   plan.sharded = sharded;
   plan.resume = resume;
   plan.jobs = jobs;
-  plan.progress = !quiet && isatty(fileno(stderr));
+  ProgressLine progress("sweep", progress_mode(vm));
+  if (progress.enabled())
+    plan.progress = [&progress](std::size_t n, std::size_t total) {
+      const std::string detail = fmt::format("{}/{} runs", n, total);
+      if (n < total)
+        progress.update(static_cast<double>(n) / static_cast<double>(total), detail);
+      else
+        progress.finish(detail);
+    };
   const sweep::SweepSummary sum = sweep::run_sweep_files(grid, plan);
   if (!quiet) {
     if (resume && !sum.found_partial)

@@ -433,14 +433,6 @@ namespace {
 
 constexpr std::array<std::string_view, kTableCount> kOutputOption = {"--output", "--window-output", "--probe-output"};
 
-std::string format_duration(double s) {
-  if (!(s < 60)) s = std::min(s, 1e9);  // NaN and huge estimates: no out-of-range conversion
-  if (!(s >= 0)) s = 0;
-  if (s < 60) return fmt::format("{:.1f} s", s);
-  const long t = std::lround(s);
-  if (s < 3600) return fmt::format("{}m{:02}s", t / 60, t % 60);
-  return fmt::format("{}h{:02}m", t / 3600, (t % 3600) / 60);
-}
 
 }  // namespace
 
@@ -520,7 +512,6 @@ SweepSummary run_sweep_files(const Grid& g, const FilePlan& plan) {
   if (killed) todo.resize(plan.stop_after_points);
   sum.runs = todo.size() * g.seeds;
 
-  double last_print = -1;
   auto on_point = [&](std::size_t p, const PointRows& r) {
     for (int t = 0; t < kTableCount; ++t) {
       if (!out[t]) continue;
@@ -529,14 +520,7 @@ SweepSummary run_sweep_files(const Grid& g, const FilePlan& plan) {
     }
   };
   auto on_run = [&](std::size_t n, std::size_t total) {
-    if (!plan.progress) return;
-    const double now = wall_seconds() - t0;
-    if (n < total && now - last_print < 0.25) return;
-    last_print = now;
-    const double eta = now / static_cast<double>(n) * static_cast<double>(total - n);
-    fmt::print(stderr, "\rconsim sweep: {}/{} runs, {} elapsed, ETA {}    ", n, total, format_duration(now),
-               format_duration(eta));
-    if (n == total) fmt::print(stderr, "\n");
+    if (plan.progress) plan.progress(n, total);
   };
   run_points(g, todo, plan.jobs, on_point, on_run);
   if (killed) {

@@ -89,7 +89,9 @@ struct FilePlan {
   bool sharded = false;   // write shard files (--shard given, even 1/1)
   bool resume = false;    // reuse "<output>.partial" files of the same sweep
   unsigned jobs = 1;
-  bool progress = false;  // a progress line on stderr (done/total, elapsed, ETA)
+  // Called as runs finish, with (runs done, runs to do); null: nothing. The
+  // command line draws its progress line from it (sim/cli/progress.h).
+  std::function<void(std::size_t, std::size_t)> progress;
   // Where notes go (a damaged block set aside on --resume); null: stderr, "consim: " first.
   std::function<void(const std::string&)> note;
   // Tests: stop after this many points have been appended to the partial

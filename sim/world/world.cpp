@@ -122,6 +122,8 @@ struct World::Impl {
   Workloads workloads;
   std::vector<std::vector<Event>> deferred;  // per node: events held while it is paused
   std::uint64_t event_limit = UINT64_MAX;
+  std::function<void(Time, std::uint64_t)> progress;
+  std::uint64_t progress_every = UINT64_MAX;
   bool stopped_early = false;
 
   Impl(const Scenario& s, TraceWriter* t)
@@ -190,10 +192,16 @@ struct World::Impl {
     workloads.start();
     Time last = -1;
     std::uint64_t at_last = 0;  // events processed at virtual time `last`
+    // One comparison per event for both the limit and the progress tick.
+    std::uint64_t next_check = std::min(event_limit, progress_every);
     while (!queue.empty() && queue.top().time <= end_time) {
-      if (m.engine.events >= event_limit) {
-        stopped_early = true;
-        break;
+      if (m.engine.events >= next_check) {
+        if (m.engine.events >= event_limit) {
+          stopped_early = true;
+          break;
+        }
+        progress(queue.top().time, m.engine.events);
+        next_check = std::min(event_limit, m.engine.events + progress_every);
       }
       const Event e = queue.pop();
       if (e.time != last) {
@@ -441,6 +449,10 @@ void World::run() { impl_->run(); }
 void World::set_observer(WorldObserver* observer) { impl_->observer = observer; }
 void World::add_sink(TraceSink* sink) { impl_->add_sink(sink); }
 void World::set_event_limit(std::uint64_t events) { impl_->event_limit = events; }
+void World::set_progress(std::function<void(Time, std::uint64_t)> tick, std::uint64_t every) {
+  impl_->progress = std::move(tick);
+  impl_->progress_every = impl_->progress ? std::max<std::uint64_t>(every, 1) : UINT64_MAX;
+}
 bool World::stopped_early() const { return impl_->stopped_early; }
 
 std::string World::event_kind_name(std::uint32_t kind, int msg_kind) {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -81,6 +82,9 @@ class World final : public RunView {
   // stopped early: stopped_early().
   void set_event_limit(std::uint64_t events);
   bool stopped_early() const;
+  // Call tick(now, events) every `every` events of run() (a progress line;
+  // nothing it does feeds back into the run). Set before run().
+  void set_progress(std::function<void(Time now, std::uint64_t events)> tick, std::uint64_t every = 1u << 16);
   static std::string event_kind_name(std::uint32_t kind, int msg_kind = -1);
 
   // Test hooks: read-only access to a node's state.
