@@ -3,7 +3,8 @@
 # Only missing packages are installed; uses sudo when not root.
 set -euo pipefail
 packages=(g++ cmake make libboost-program-options-dev libfmt-dev nlohmann-json3-dev doctest-dev
-          gnuplot-nox jq)  # the last two: tools/plot.sh
+          gnuplot-nox jq  # tools/plot.sh
+          help2man)       # the man pages
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

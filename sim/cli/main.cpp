@@ -68,8 +68,15 @@ int main(int argc, char** argv) {
     std::cout << "consim " << CONSIM_VERSION << "\n";
     return kExitOk;
   }
-  for (const Command& c : kCommands)
-    if (cmd == c.name) return c.run(argc - 1, argv + 1);
+  for (const Command& c : kCommands) {
+    if (cmd != c.name) continue;
+    // Every subcommand answers --version (and -V) too: "consim run --version".
+    if (argc == 3 && (std::strcmp(argv[2], "--version") == 0 || std::strcmp(argv[2], "-V") == 0)) {
+      std::cout << "consim " << CONSIM_VERSION << "\n";
+      return kExitOk;
+    }
+    return c.run(argc - 1, argv + 1);
+  }
   print_error(fmt::format("unknown command \"{}\"; expected run, sweep, merge, validate or bench (see consim --help)", cmd));
   return kExitUsage;
 }

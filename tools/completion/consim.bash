@@ -1,0 +1,24 @@
+# bash completion for consim (installed as share/bash-completion/completions/consim).
+_consim() {
+  local cur prev sub
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  sub="${COMP_WORDS[1]}"
+  if [ "$COMP_CWORD" -eq 1 ]; then
+    COMPREPLY=($(compgen -W "run sweep merge validate bench --help --version" -- "$cur"))
+    return
+  fi
+  case "$prev" in
+    --format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+    --progress) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+    --replication) COMPREPLY=($(compgen -W "leader leaderless" -- "$cur")); return ;;
+    --output|-o|--trace|--mermaid|--window-output|--probe-output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+  esac
+  if [[ "$cur" == -* ]]; then
+    # The options of the subcommand, from its own --help.
+    COMPREPLY=($(compgen -W "$(consim "$sub" --help 2>/dev/null | grep -o -- '--[a-z][a-z-]*' | sort -u)" -- "$cur"))
+    return
+  fi
+  COMPREPLY=($(compgen -f -X '!*.@(json|csv)' -- "$cur") $(compgen -d -- "$cur"))
+}
+complete -o filenames -F _consim consim
