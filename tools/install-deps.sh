@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(g++ cmake make libboost-program-options-dev libfmt-dev nlohmann-json3-dev doctest-dev
           gnuplot-nox jq  # tools/plot.sh
-          help2man)       # the man pages
+          help2man        # the man pages
+          slurm-wlm munge parallel)  # tests/scale: sweeps on Slurm and GNU parallel
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
