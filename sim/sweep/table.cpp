@@ -115,13 +115,17 @@ const Column<MainRow> kMainColumns[] = {
      [](const MainRow& r, std::string& o) { quantile_ms(o, r.writes.latency, 0.99); }},
     {"strict_quorum", "0 or 1", "", "`1` when R + W > N, else `0`",
      [](const MainRow& r, std::string& o) { o += derived_strict_quorum(r.key.p) ? '1' : '0'; }},
-    {"probe_t_below_target_ms", "decimal", "ms",
+    {"probe_t_below_target_ms", "decimal or `never`", "ms",
      "the smallest probed delay from which on the pooled P(stale) < `probe.target_stale` (docs/consistency.md, "
-     "\"Probe statistics\"); empty if the scenario does not probe this level at this point, or P(stale) never gets "
-     "below the target; in per-seed rows, from that seed's probe reads",
+     "\"Probe statistics\"); `never` if P(stale) never gets below the target at the probed delays; empty if the "
+     "scenario does not probe this level at this point; in per-seed rows, from that seed's probe reads",
      [](const MainRow& r, std::string& o) {
+       if (r.probe.empty()) return;
        const Time t = derived_t_below_target(r.probe, r.key.p.scenario.probe.target_stale);
-       if (t >= 0) ms3(o, t);
+       if (t >= 0)
+         ms3(o, t);
+       else
+         o += "never";
      }},
 };
 
