@@ -22,6 +22,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/scenario/names.h"
+
 namespace consim {
 
 namespace {
@@ -183,12 +185,7 @@ class Loader {
       if (const json* x = find(*v, "routing")) {
         // Leader mode ignores it (the probe writes to the leader and reads
         // from another node), so any routing name is accepted there.
-        sc.probe.routing = enum_value<Routing>(*x, json_path::key(ppath, "routing"), "routing",
-                                               {{"random", Routing::random},
-                                                {"sticky", Routing::sticky},
-                                                {"client", Routing::client},
-                                                {"leader", Routing::leader},
-                                                {"followers", Routing::followers}});
+        sc.probe.routing = enum_value(*x, json_path::key(ppath, "routing"), "routing", kRoutingNames);
         if (sc.cluster.replication == Replication::leaderless)
           check_routing(sc.probe.routing, sc.cluster.replication, json_path::key(ppath, "routing"));
       }
@@ -428,6 +425,13 @@ class Loader {
     fail(path, msg);
   }
 
+  template <typename E, std::size_t N>
+  E enum_value(const json& v, const std::string& path, const std::string& name, const NameTable<E, N>& table) const {
+    std::vector<std::pair<std::string, E>> choices;
+    for (std::size_t i = 0; i < N; ++i) choices.emplace_back(std::string(table.names[i]), static_cast<E>(i));
+    return enum_value<E>(v, path, name, choices);
+  }
+
   Level level_from_name(const std::string& s, const std::string& path) const {
     Level l;
     if (parse_level(s, l)) {
@@ -522,34 +526,25 @@ class Loader {
 
   Distribution distribution_object(const json& v, const std::string& path, bool allow_mixture,
                                    bool in_mixture) const {
-    static const std::vector<std::string> kTypes = {"constant",  "uniform", "exponential", "normal",
-                                                    "lognormal", "pareto",  "mixture"};
     const json* t = find(v, "type");
     if (!t)
       fail(path, "missing required field \"type\" in a distribution; expected " +
-                     qlist(kTypes));
-    enum K { constant, uniform, exponential, normal, lognormal, pareto, mixture };
-    const K k = enum_value<K>(*t, json_path::key(path, "type"), "distribution type",
-                              {{"constant", constant},
-                               {"uniform", uniform},
-                               {"exponential", exponential},
-                               {"normal", normal},
-                               {"lognormal", lognormal},
-                               {"pareto", pareto},
-                               {"mixture", mixture}});
-    if (k == mixture && !allow_mixture)
+                     qlist(std::vector<std::string>(kDistributionKindNames.names.begin(), kDistributionKindNames.names.end())));
+    using K = Distribution::Kind;
+    const K k = enum_value(*t, json_path::key(path, "type"), "distribution type", kDistributionKindNames);
+    if (k == K::mixture && !allow_mixture)
       fail(json_path::key(path, "type"),
            "a mixture component cannot itself be a mixture; list its components in the outer "
            "mixture instead");
     std::vector<std::string> fields;
     switch (k) {
-      case constant: fields = {"type", "ms"}; break;
-      case uniform: fields = {"type", "min_ms", "max_ms"}; break;
-      case exponential: fields = {"type", "mean_ms"}; break;
-      case normal: fields = {"type", "mean_ms", "stddev_ms"}; break;
-      case lognormal: fields = {"type", "median_ms", "sigma"}; break;
-      case pareto: fields = {"type", "scale_ms", "shape"}; break;
-      case mixture: fields = {"type", "components"}; break;
+      case K::constant: fields = {"type", "ms"}; break;
+      case K::uniform: fields = {"type", "min_ms", "max_ms"}; break;
+      case K::exponential: fields = {"type", "mean_ms"}; break;
+      case K::normal: fields = {"type", "mean_ms", "stddev_ms"}; break;
+      case K::lognormal: fields = {"type", "median_ms", "sigma"}; break;
+      case K::pareto: fields = {"type", "scale_ms", "shape"}; break;
+      case K::mixture: fields = {"type", "components"}; break;
     }
     if (in_mixture) fields.push_back("weight");
     check_fields(v, path, fields);
@@ -573,8 +568,8 @@ class Loader {
       return d;
     };
     switch (k) {
-      case constant: return Distribution::constant_ms(ms("ms", false));
-      case uniform: {
+      case K::constant: return Distribution::constant_ms(ms("ms", false));
+      case K::uniform: {
         const double lo = ms("min_ms", false);
         const double hi = ms("max_ms", false);
         if (hi < lo)
@@ -582,23 +577,23 @@ class Loader {
                fmt::format("max_ms is {} but must be >= min_ms ({})", num(hi), num(lo)));
         return Distribution::uniform_ms(lo, hi);
       }
-      case exponential: return Distribution::exponential_ms(ms("mean_ms", true));
-      case normal: {
+      case K::exponential: return Distribution::exponential_ms(ms("mean_ms", true));
+      case K::normal: {
         const double m = ms("mean_ms", false);
         const double s = ms("stddev_ms", false);
         return Distribution::normal_ms(m, s);
       }
-      case lognormal: {
+      case K::lognormal: {
         const double m = ms("median_ms", true);
         const double s = plain("sigma", false);
         return Distribution::lognormal_ms(m, s);
       }
-      case pareto: {
+      case K::pareto: {
         const double x = ms("scale_ms", true);
         const double a = plain("shape", true);
         return Distribution::pareto_ms(x, a);
       }
-      case mixture: {
+      case K::mixture: {
         const std::string cpath = json_path::key(path, "components");
         const json& comps = param("components");
         expect_array(comps, cpath, "mixture components");
@@ -635,9 +630,7 @@ class Loader {
     ClusterSpec c;
     // Replication, nodes and replicas first: the quorums are bounded by replicas.
     if (const json* x = find(v, "replication"))
-      c.replication = enum_value<Replication>(*x, json_path::key(path, "replication"), "replication",
-                                              {{"leader", Replication::leader},
-                                               {"leaderless", Replication::leaderless}});
+      c.replication = enum_value(*x, json_path::key(path, "replication"), "replication", kReplicationNames);
     const bool leaderless = c.replication == Replication::leaderless;
     if (const json* x = find(v, "nodes"))
       c.nodes = uint_value(*x, json_path::key(path, "nodes"), "nodes", 1, kMaxNodes);
@@ -657,9 +650,7 @@ class Loader {
     if (const json* x = find(v, "read_quorum"))
       c.read_quorum = quorum(*x, json_path::key(path, "read_quorum"), "read_quorum", c.replicas, bound);
     if (const json* x = find(v, "election"))
-      c.election = enum_value<Election>(*x, json_path::key(path, "election"), "election",
-                                        {{"lowest-alive", Election::lowest_alive},
-                                         {"majority", Election::majority}});
+      c.election = enum_value(*x, json_path::key(path, "election"), "election", kElectionNames);
     if (const json* x = find(v, "heartbeat_interval_ms"))
       c.heartbeat_interval =
           positive_time(*x, json_path::key(path, "heartbeat_interval_ms"), "heartbeat_interval_ms");
@@ -680,10 +671,7 @@ class Loader {
     if (const json* x = find(v, "read_repair")) read_repair(*x, json_path::key(path, "read_repair"), c);
     if (const json* x = find(v, "durable")) c.durable = bool_value(*x, json_path::key(path, "durable"));
     if (const json* x = find(v, "session_behind"))
-      c.session_behind = enum_value<SessionPolicy>(*x, json_path::key(path, "session_behind"), "session_behind",
-                                                   {{"wait", SessionPolicy::wait},
-                                                    {"fail", SessionPolicy::fail},
-                                                    {"forward", SessionPolicy::forward}});
+      c.session_behind = enum_value(*x, json_path::key(path, "session_behind"), "session_behind", kSessionPolicyNames);
     if (const json* x = find(v, "bootstrap_leader"))
       c.bootstrap_leader = bool_value(*x, json_path::key(path, "bootstrap_leader"));
 
@@ -694,8 +682,7 @@ class Loader {
              "applies to replication \"leaderless\" only (cluster.replication is \"leader\")");
     };
     if (const json* x = find(v, "read_fanout")) {
-      c.read_fanout = enum_value<ReadFanout>(*x, json_path::key(path, "read_fanout"), "read_fanout",
-                                             {{"all", ReadFanout::all}, {"r", ReadFanout::r}});
+      c.read_fanout = enum_value(*x, json_path::key(path, "read_fanout"), "read_fanout", kReadFanoutNames);
       leaderless_only("read_fanout", c.read_fanout == ReadFanout::all);
     }
     if (const json* x = find(v, "sloppy_quorum")) {
@@ -749,19 +736,15 @@ class Loader {
   }
 
   // cluster.read_repair: true/false, or "off" | "async" | "blocking" (true == "async").
-  enum class RepairMode : std::uint8_t { off, async, blocking };
   void read_repair(const json& v, const std::string& path, ClusterSpec& c) const {
     c.read_repair_blocking = false;
     if (v.is_boolean()) {
       c.read_repair = v.get<bool>();
       return;
     }
-    const RepairMode m = enum_value<RepairMode>(v, path, "read_repair",
-                                                {{"off", RepairMode::off},
-                                                 {"async", RepairMode::async},
-                                                 {"blocking", RepairMode::blocking}});
-    c.read_repair = m != RepairMode::off;
-    if (m == RepairMode::blocking) {
+    const ReadRepair m = enum_value(v, path, "read_repair", kReadRepairNames);
+    c.read_repair = m != ReadRepair::off;
+    if (m == ReadRepair::blocking) {
       if (c.replication != Replication::leaderless)
         fail(path, "read_repair \"blocking\" needs replication \"leaderless\" (cluster.replication "
                    "is \"leader\"); use true or \"async\"");
@@ -899,9 +882,7 @@ class Loader {
     WorkloadSpec w;
     w.enabled = true;
     if (const json* x = find(v, "mode"))
-      w.mode = enum_value<WorkloadSpec::Mode>(*x, json_path::key(path, "mode"), "mode",
-                                              {{"open", WorkloadSpec::Mode::open},
-                                               {"closed", WorkloadSpec::Mode::closed}});
+      w.mode = enum_value(*x, json_path::key(path, "mode"), "mode", kWorkloadModeNames);
     if (const json* x = find(v, "rate_per_s")) {
       const std::string p = json_path::key(path, "rate_per_s");
       w.rate_per_s = number(*x, p);
@@ -970,12 +951,7 @@ class Loader {
       w.level_weights[static_cast<int>(Level::eventual)] = 1;
     }
     if (const json* x = find(v, "routing"))
-      w.routing = enum_value<Routing>(*x, json_path::key(path, "routing"), "routing",
-                                      {{"random", Routing::random},
-                                       {"sticky", Routing::sticky},
-                                       {"leader", Routing::leader},
-                                       {"followers", Routing::followers},
-                                       {"client", Routing::client}});
+      w.routing = enum_value(*x, json_path::key(path, "routing"), "routing", kRoutingNames);
     std::tie(w.start, w.stop) = active_window(v, path);
     return w;
   }
@@ -994,8 +970,7 @@ class Loader {
       if (const json* x = find(o, "client"))
         op.client = uint_value(*x, json_path::key(p, "client"), "client", 1, kMaxClients) - 1;
       if (const json* x = find(o, "node")) op.node = node_value(*x, json_path::key(p, "node"));
-      op.op = enum_value<OpType>(require(o, p, "op", "a scripted operation"), json_path::key(p, "op"), "op",
-                                 {{"get", OpType::get}, {"put", OpType::put}, {"delete", OpType::del}});
+      op.op = enum_value(require(o, p, "op", "a scripted operation"), json_path::key(p, "op"), "op", kOpTypeNames);
       op.key = string_value(require(o, p, "key", "a scripted operation"), json_path::key(p, "key"));
       if (op.key.empty()) fail(json_path::key(p, "key"), "the key is empty; give a non-empty string");
       const json* val = find(o, "value");
@@ -1195,10 +1170,7 @@ class Loader {
         fail(json_path::key(p, "path"), fmt::format("path {} is not a dot-separated path into the report "
                                               "(e.g. \"levels.eventual.stale_rate\", \"probe.eventual.0.stale_rate\")",
                                               json_path::quoted(e.path)));
-      e.op = enum_value<Expectation::Op>(require(o, p, "op", "an expectation"), json_path::key(p, "op"), "op",
-                                         {{"==", Expectation::Op::eq}, {"!=", Expectation::Op::ne},
-                                          {"<", Expectation::Op::lt}, {"<=", Expectation::Op::le},
-                                          {">", Expectation::Op::gt}, {">=", Expectation::Op::ge}});
+      e.op = enum_value(require(o, p, "op", "an expectation"), json_path::key(p, "op"), "op", kExpectOpNames);
       const json& val = require(o, p, "value", "an expectation");
       const std::string vp = json_path::key(p, "value");
       if (val.is_number()) {
