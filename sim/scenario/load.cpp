@@ -22,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/scenario/fields.h"
 #include "sim/scenario/names.h"
 
 namespace consim {
@@ -30,20 +31,21 @@ namespace {
 
 using json = nlohmann::json;
 
-// ---- limits (documented in docs/scenario-format.md, "Limits") ----
-constexpr double kMaxTimeMs = 1e9;                // any time or delay parameter: about 11.6 days
-constexpr std::uint32_t kMaxKeys = 10'000'000;    // workload.keys, probe.keys
-constexpr std::uint32_t kMaxClients = 1'000'000;  // workload.clients, script[].client
-constexpr std::size_t kMaxListEntries = 1000;     // probe.delays_ms, measure.window_edges_ms
+// ---- limits (documented in docs/scenario-format.md, "Limits"); the ranges of
+// single fields are declared with the fields (sim/scenario/fields.h) ----
+using fields::kMaxClients;
+using fields::kMaxClockDriftPpm;
+using fields::kMaxClockOffsetMs;
+using fields::kMaxKeys;
+using fields::kMaxListEntries;
+using fields::kMaxLostWriteWindow;
+using fields::kMaxRedirectsLimit;
+using fields::kMaxTimeMs;
 constexpr double kMaxWorkloadOps = 1e9;           // open loop: rate_per_s * duration
 constexpr double kMaxProbeReads = 1e9;            // probe writes * (1 + delays * levels)
 constexpr double kMaxHeartbeatMessages = 1e10;    // (duration + drain) / heartbeat * nodes^2
 constexpr double kMaxSyncExchanges = 1e6;         // (duration + drain) / anti_entropy_interval * nodes
 constexpr double kMaxSyncRecords = 2e9;           // anti-entropy: exchanges x keys compared
-constexpr double kMaxClockOffsetMs = 3'600'000;   // |cluster.clock_offset_ms|: one hour
-constexpr double kMaxClockDriftPpm = 100'000;     // |cluster.clock_drift_ppm|: 10%
-constexpr std::uint32_t kMaxRedirectsLimit = 16;
-constexpr std::uint32_t kMaxLostWriteWindow = 4096;
 constexpr double kFractionTolerance = 1e-6;
 
 const char* const kActions[] = {"crash", "restart", "pause", "resume", "partition",
@@ -78,46 +80,6 @@ std::vector<std::string> level_names() {
   return out;
 }
 
-// Names of message kinds in network.kinds (docs/scenario-format.md#message-kinds).
-// Entries marked as groups are aliases for one or more kinds.
-struct KindName {
-  std::string name;
-  std::vector<MsgKind> kinds;
-  bool group = false;  // an alias: a single kind's own entry wins over it
-};
-const std::vector<KindName>& kind_names() {
-  static const std::vector<KindName> names = {
-      {"client_request", {MsgKind::client_get, MsgKind::client_put, MsgKind::client_delete}, true},
-      {"client_get", {MsgKind::client_get}},
-      {"client_put", {MsgKind::client_put}},
-      {"client_delete", {MsgKind::client_delete}},
-      {"client_reply", {MsgKind::client_reply}},
-      {"append", {MsgKind::append}},
-      {"append_reply", {MsgKind::append_reply}},
-      {"heartbeat", {MsgKind::heartbeat}},
-      {"heartbeat_reply", {MsgKind::heartbeat_reply}},
-      {"install_snapshot", {MsgKind::install_snapshot}},
-      {"request_vote", {MsgKind::request_vote}},
-      {"vote_reply", {MsgKind::vote_reply}},
-      {"read_query", {MsgKind::read_query}},
-      {"read_reply", {MsgKind::read_reply}},
-      {"repair", {MsgKind::repair}},
-      {"replica_write", {MsgKind::replica_write}},
-      {"replica_write_ack", {MsgKind::replica_write_ack}},
-      {"replica_read", {MsgKind::replica_read}},
-      {"replica_read_reply", {MsgKind::replica_read_reply}},
-      {"sync", {MsgKind::sync}},
-      {"sync_reply", {MsgKind::sync_reply}},
-      // Groups named for what the messages do, in either replication mode.
-      {"replicate", {MsgKind::append, MsgKind::install_snapshot, MsgKind::replica_write}, true},
-      {"ack", {MsgKind::append_reply, MsgKind::replica_write_ack}, true},
-      {"vote", {MsgKind::request_vote, MsgKind::vote_reply}, true},
-      {"read_request", {MsgKind::read_query, MsgKind::replica_read}, true},
-      {"read_response", {MsgKind::read_reply, MsgKind::replica_read_reply}, true},
-      {"anti_entropy", {MsgKind::sync, MsgKind::sync_reply}, true},
-  };
-  return names;
-}
 
 // A timeline event before sorting: its index in the input and, for a network
 // event, the merge patch still to be applied.

@@ -70,6 +70,17 @@ static_assert(static_cast<std::size_t>(Expectation::Op::ge) + 1 == kExpectOpCoun
 inline constexpr NameTable<Expectation::Op, kExpectOpCount> kExpectOpNames{{"==", "!=", "<", "<=", ">", ">="}};
 // to_string(Expectation::Op) is sim/check/expect.h's, from this table.
 
+// Names of message kinds in network.kinds (docs/scenario-format.md#message-kinds).
+// Entries marked as groups are aliases for one or more kinds; the single
+// kinds' names are core's (to_string(MsgKind)).
+struct KindName {
+  std::string name;
+  std::vector<MsgKind> kinds;
+  bool group = false;  // an alias: a single kind's own entry wins over it
+  std::string doc;     // groups: what the group is for
+};
+const std::vector<KindName>& kind_names();
+
 // Levels are named by core (core/types.h, to_string(Level)); this is that list.
 NameList level_name_list();
 
