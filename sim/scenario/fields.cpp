@@ -221,8 +221,10 @@ const Object& kind_override() {
       {
           F("delay").custom(kDistribution).typed("[distribution](#distributions)").unit_is("ms")
               .def_doc("see precedence").doc_is("One-way delay of these messages."),
-          F("loss").probability().def_doc("see precedence").doc_is("Loss probability of these messages."),
-          F("duplicate").probability().def_doc("see precedence").doc_is("Duplication probability of these messages."),
+          F("loss").probability().def_doc("see precedence").doc_is("Loss probability of these messages.")
+              .to<&KindSpec::loss>(),
+          F("duplicate").probability().def_doc("see precedence").doc_is("Duplication probability of these messages.")
+              .to<&KindSpec::duplicate>(),
       }};
   return o;
 }
@@ -237,8 +239,10 @@ const Object& link() {
               .doc_is("Receiver: as from; from and to may not both be \"client\"."),
           F("delay").custom(kDistribution).typed("distribution").unit_is("ms").def_doc("the network's")
               .doc_is("Delay on this link."),
-          F("loss").probability().def_doc("the network's").doc_is("Loss probability on this link."),
-          F("duplicate").probability().def_doc("the network's").doc_is("Duplication probability on this link."),
+          F("loss").probability().def_doc("the network's").doc_is("Loss probability on this link.")
+              .to<&LinkSpec::loss>(),
+          F("duplicate").probability().def_doc("the network's").doc_is("Duplication probability on this link.")
+              .to<&LinkSpec::duplicate>(),
           F("kinds").custom(kKinds).typed("object: message kind → overrides").def("{}")
               .doc_is("As network.kinds, for this link only (they win over the link's own settings)."),
       }};
@@ -376,7 +380,7 @@ const Object& scripted_op() {
           F("client").integer(1, kMaxClients).def("1")
               .doc_is("The scripted client issuing it; a client runs one operation at a time."),
           F("node").custom(kNode).typed("integer").def("1").doc_is("The node it is sent to: 1 .. nodes."),
-          F("op").names_of(kOpTypeNames.list()).needed().doc_is("The operation.").to<&ScriptedOp::op>(),
+          F("op").names_of(kOpTypeNames.list()).needed().doc_is("The operation."),
           F("key").custom(R"({"type": "string", "minLength": 1})").typed("string").needed().doc_is("The key, non-empty."),
           F("value").custom("{}").typed("any JSON").def_doc("required for put; not allowed otherwise")
               .doc_is("A string is stored as is; any other value as its compact JSON text."),
@@ -488,7 +492,7 @@ const Object& expectation() {
           F("path").str().needed()
               .doc_is("Dot path into the JSON report (docs/report-format.md), e.g. \"levels.strong.stale_reads\", "
                       "\"probe.eventual.0.stale_rate\"."),
-          F("op").names_of(kExpectOpNames.list()).needed().doc_is("The comparison.").to<&Expectation::op>(),
+          F("op").names_of(kExpectOpNames.list()).needed().doc_is("The comparison."),
           F("value").custom(R"({"type": ["number", "boolean", "string"]})").typed("number, boolean or string")
               .needed().doc_is("A number (any op), or a boolean or string (== and != only)."),
           F("note").str().def(R"("")").doc_is("Shown next to the result.").to<&Expectation::note>(),

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -75,7 +76,7 @@ void fill_member(void* spec, const Value& v) {
   else if constexpr (std::is_same_v<M, std::string>) m = v.text;
   else if constexpr (std::is_enum_v<M>) m = static_cast<M>(v.index);
   else if constexpr (std::is_same_v<M, Time>) m = v.ns;
-  else if constexpr (std::is_same_v<M, double>) m = v.number;
+  else if constexpr (std::is_same_v<M, double> || std::is_same_v<M, std::optional<double>>) m = v.number;
   else if constexpr (std::is_same_v<M, std::uint32_t>) m = static_cast<std::uint32_t>(v.number);
   else static_assert(!sizeof(M), "no scalar conversion to this member's type");
 }
