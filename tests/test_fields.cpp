@@ -4,6 +4,9 @@
 //   CONSIM_REWRITE_DOCS=1 build/consim_tests -tc='fields*'
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -15,6 +18,7 @@
 #include "sim/scenario/fields.h"
 #include "sim/scenario/load.h"
 #include "sim/scenario/schema.h"
+#include "run_consim.h"
 
 namespace {
 
@@ -99,4 +103,18 @@ TEST_CASE("fields: declarations are well formed") {
       if (f.mode == Mode::leaderless) CHECK((!f.default_json.empty() || !f.leader_schema.empty()));
     }
   }
+}
+
+TEST_CASE("fields: consim schema prints the schema; consim validate prints every error, one line each") {
+  const ConsimResult r = run_consim_cmd(std::string(CONSIM_BINARY) + " schema");
+  CHECK(r.code == 0);
+  CHECK(r.out == consim::scenario_schema_text());
+  const std::string f = "/tmp/consim_test_fields_" + std::to_string(::getpid()) + ".json";
+  spit(f, R"({"nam": 1, "network": {"loss": 2}, "workload": {"keys": 0}})");
+  const ConsimResult v = run_consim("validate " + f);
+  CHECK(v.code == 2);
+  CHECK(v.out == "consim: " + f + ": $.nam: unknown field \"nam\"; did you mean \"name\"?\n" +
+                     "consim: " + f + ": $.network.loss: probability 2 is out of range; expected 0..1\n" +
+                     "consim: " + f + ": $.workload.keys: keys is 0 but must be between 1 and 10000000\n");
+  std::remove(f.c_str());
 }
