@@ -72,6 +72,7 @@ TEST_CASE("schema corpus: python3-jsonschema and consim validate agree outside t
   CHECK(v.code == (rejected.empty() ? 0 : 2));
 
   int agree = 0, tagged = 0, untagged_disagree = 0;
+  std::set<std::string> rules_seen;
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const nlohmann::json& c = cases[i];
     const std::string name = c.at("name").get<std::string>();
@@ -82,6 +83,7 @@ TEST_CASE("schema corpus: python3-jsonschema and consim validate agree outside t
       const std::string rule = c.at("rule").get<std::string>();
       CAPTURE(rule);
       CHECK(consim::fields::is_rule(rule));
+      rules_seen.insert(rule);
       CHECK_MESSAGE(consim_ok != schema_ok[i], "tagged with a rule, but the schema and consim agree");
       ++tagged;
     } else if (consim_ok == schema_ok[i]) {
@@ -92,6 +94,8 @@ TEST_CASE("schema corpus: python3-jsonschema and consim validate agree outside t
                                 << (schema_ok[i] ? "valid" : "invalid") << " (tag the case with a rule, or fix one)");
     }
   }
+  // Every listed rule is shown by at least one case.
+  for (const consim::fields::Rule& r : consim::fields::rules()) CHECK_MESSAGE(rules_seen.count(std::string(r.name)), r.name);
   MESSAGE(fmt::format("schema corpus: {} cases, {} agree, {} differ by a listed rule, {} untagged disagreements",
                       cases.size(), agree, tagged, untagged_disagree));
   std::filesystem::remove_all(dir);

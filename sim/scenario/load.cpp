@@ -195,7 +195,7 @@ class Loader {
           ls.from = endpoint(require(l, p, "from", "a link override"), json_path::key(p, "from"));
           ls.to = endpoint(require(l, p, "to", "a link override"), json_path::key(p, "to"));
           if (ls.from == kClientEndpoint && ls.to == kClientEndpoint)
-            fail(p, "a link from \"client\" to \"client\" has no effect (clients only talk to "
+            fail_rule("cut-two-nodes", p, "a link from \"client\" to \"client\" has no effect (clients only talk to "
                     "nodes); make one end a node number");
           plain_fields(l, p, ldecl, &ls, "a link override");
           if (const json* x = find(l, "delay"))
@@ -274,6 +274,14 @@ class Loader {
     throw Failed{};
   }
 
+  // A failure of a rule between fields: the rule is listed in fields::rules()
+  // (the schema's description quotes that list; the corpus tags cases with it).
+  [[noreturn]] void fail_rule(std::string_view rule, const std::string& path, const std::string& problem) const {
+    assert(fields::is_rule(rule) && "a rule between fields is listed in fields::rules()");
+    (void)rule;
+    fail(path, problem);
+  }
+
   // Run one reading step; a failure in it is recorded and reading goes on.
   template <typename F>
   bool attempt(F&& step) const {
@@ -332,7 +340,7 @@ class Loader {
         if (f.time) {
           out.ns = ms_to_ns(d);
           if (f.min_exclusive && out.ns < 1)
-            fail(path, fmt::format("{} is {}, which rounds to 0 ns; it must be at least 0.000001 (1 ns)", f.name,
+            fail_rule("ns-resolution", path, fmt::format("{} is {}, which rounds to 0 ns; it must be at least 0.000001 (1 ns)", f.name,
                                    num(d)));
         }
         break;
@@ -465,7 +473,7 @@ class Loader {
     if (d <= 0) fail(path, fmt::format("{} is {} but must be > 0", name, num(d)));
     const Time t = ms_to_ns(d);
     if (t < 1)
-      fail(path, fmt::format("{} is {}, which rounds to 0 ns; it must be at least 0.000001 (1 ns)",
+      fail_rule("ns-resolution", path, fmt::format("{} is {}, which rounds to 0 ns; it must be at least 0.000001 (1 ns)",
                              name, num(d)));
     return t;
   }
@@ -480,7 +488,7 @@ class Loader {
   Time time_in_run(const json& v, const std::string& path, const std::string& name) const {
     const double d = number(v, path);
     if (d < 0 || d > duration_ms_)
-      fail(path, fmt::format("{} is {} but must be within the run: 0..{} (duration_ms)", name,
+      fail_rule("within-run", path, fmt::format("{} is {} but must be within the run: 0..{} (duration_ms)", name,
                              num(d), num(duration_ms_)));
     return std::min(ms_to_ns(d), duration_);
   }
@@ -512,7 +520,7 @@ class Loader {
     Level l;
     if (parse_level(s, l)) {
       if (l == Level::leader && replication_ == Replication::leaderless)
-        fail(path, "level \"leader\" needs replication \"leader\" (cluster.replication is "
+        fail_rule("mode-values", path, "level \"leader\" needs replication \"leader\" (cluster.replication is "
                    "\"leaderless\": there is no leader); use \"strong\" for a quorum read");
       return l;
     }
@@ -553,7 +561,7 @@ class Loader {
     if (d != std::floor(d))
       fail(path, fmt::format("expected a node number 1..{}, got {}", nodes_, json_path::describe(v)));
     if (d < 1 || d > nodes_)
-      fail(path, fmt::format("node {} does not exist; expected 1..{} (cluster.nodes is {})", num(d),
+      fail_rule("node-exists", path, fmt::format("node {} does not exist; expected 1..{} (cluster.nodes is {})", num(d),
                              nodes_, nodes_));
     return static_cast<NodeId>(d) - 1;
   }
@@ -625,7 +633,7 @@ class Loader {
     const std::set<std::string> failed = plain_fields(v, path, decl, &d, what);
     if (k == K::uniform && !failed.count("min_ms") && !failed.count("max_ms") && d.b < d.a)
       attempt([&] {
-        fail(json_path::key(path, "max_ms"), fmt::format("max_ms is {} but must be >= min_ms ({})", num(d.b), num(d.a)));
+        fail_rule("uniform-ordered", json_path::key(path, "max_ms"), fmt::format("max_ms is {} but must be >= min_ms ({})", num(d.b), num(d.a)));
       });
     if (k == K::mixture) {
       const std::string cpath = json_path::key(path, "components");
@@ -676,7 +684,7 @@ class Loader {
       const std::string p = json_path::key(path, "replicas");
       c.replicas = replicas_value(*x, p, c.nodes);
       if (!leaderless && c.replicas != c.nodes)
-        fail(p, "replicas applies to replication \"leaderless\"; in leader mode every node holds "
+        fail_rule("replicas-within-nodes", p, "replicas applies to replication \"leaderless\"; in leader mode every node holds "
                 "every key");
     }
     const std::string bound = fmt::format("{} ({})", leaderless ? "replicas" : "nodes", c.replicas);
@@ -690,7 +698,7 @@ class Loader {
     if (c.election_timeout <= c.heartbeat_interval) {
       const bool et_given = find(v, "election_timeout_ms") != nullptr;
       attempt([&] {
-        fail(json_path::key(path, et_given ? "election_timeout_ms" : "heartbeat_interval_ms"),
+        fail_rule("election-after-heartbeat", json_path::key(path, et_given ? "election_timeout_ms" : "heartbeat_interval_ms"),
              fmt::format("election_timeout_ms ({}) must be greater than heartbeat_interval_ms ({})",
                          num(static_cast<double>(c.election_timeout) / 1e6),
                          num(static_cast<double>(c.heartbeat_interval) / 1e6)));
@@ -754,7 +762,7 @@ class Loader {
     c.read_repair = m != ReadRepair::off;
     if (m == ReadRepair::blocking) {
       if (c.replication != Replication::leaderless)
-        fail(path, "read_repair \"blocking\" needs replication \"leaderless\" (cluster.replication "
+        fail_rule("mode-values", path, "read_repair \"blocking\" needs replication \"leaderless\" (cluster.replication "
                    "is \"leader\"); use true or \"async\"");
       c.read_repair_blocking = true;
     }
@@ -772,7 +780,7 @@ class Loader {
     };
     if (v.is_array()) {
       if (v.size() != nodes)
-        fail(path, fmt::format("{} has {} entries but must have one per node: {} (cluster.nodes), "
+        fail_rule("clock-entry-per-node", path, fmt::format("{} has {} entries but must have one per node: {} (cluster.nodes), "
                                "or be a single number for every node",
                                name, v.size(), nodes));
       std::vector<double> out;
@@ -834,12 +842,12 @@ class Loader {
   // workload.routing against cluster.replication.
   void check_routing(Routing r, Replication rep, const std::string& path) const {
     if (rep == Replication::leaderless && (r == Routing::leader || r == Routing::followers))
-      fail(path, fmt::format("routing \"{}\" needs replication \"leader\" (cluster.replication is "
+      fail_rule("mode-values", path, fmt::format("routing \"{}\" needs replication \"leader\" (cluster.replication is "
                              "\"leaderless\": there is no leader); use \"random\", \"sticky\" or "
                              "\"client\"",
                              to_string(r)));
     if (rep == Replication::leader && r == Routing::client)
-      fail(path, "routing \"client\" needs replication \"leaderless\" (cluster.replication is "
+      fail_rule("mode-values", path, "routing \"client\" needs replication \"leaderless\" (cluster.replication is "
                  "\"leader\"); use \"random\", \"sticky\", \"leader\" or \"followers\"");
   }
 
@@ -867,14 +875,14 @@ class Loader {
       const std::string p = json_path::key(path, "start_ms");
       start = nonneg_time(*x, p, "start_ms");
       if (start >= duration_)
-        fail(p, fmt::format("start_ms is {} but must be less than duration_ms ({})",
+        fail_rule("within-run", p, fmt::format("start_ms is {} but must be less than duration_ms ({})",
                             num(x->get<double>()), num(duration_ms_)));
     }
     if (const json* x = find(v, "stop_ms")) {
       const std::string p = json_path::key(path, "stop_ms");
       const Time s = nonneg_time(*x, p, "stop_ms");
       if (s <= start)
-        fail(p, fmt::format("stop_ms is {} but must be greater than start_ms ({})",
+        fail_rule("stop-after-start", p, fmt::format("stop_ms is {} but must be greater than start_ms ({})",
                             num(x->get<double>()), num(static_cast<double>(start) / 1e6)));
       stop = std::min(s, duration_);
     }
@@ -910,7 +918,7 @@ class Loader {
     if (!fractions_read) throw Failed{};  // recorded; their sum needs them
     const double sum = f[0] + f[1] + f[2];
     if (std::fabs(sum - 1.0) > kFractionTolerance)
-      fail(path, fmt::format("read_fraction + write_fraction + delete_fraction = {} + {} + {} = {} "
+      fail_rule("fractions-sum-to-one", path, fmt::format("read_fraction + write_fraction + delete_fraction = {} + {} + {} = {} "
                              "but must be 1 (within 1e-6); fractions not given default to 0.8, "
                              "0.2 and 0",
                              num(f[0]), num(f[1]), num(f[2]), num(sum)));
@@ -933,7 +941,7 @@ class Loader {
           total += wt;
         }
         if (!(total > 0))
-          fail(p, "at least one level needs a weight > 0 (e.g. {\"eventual\": 1})");
+          fail_rule("level-weight-positive", p, "at least one level needs a weight > 0 (e.g. {\"eventual\": 1})");
       } else {
         fail(p, "expected an object of level weights (e.g. {\"eventual\": 3, \"strong\": 1}) or an "
                 "array of level names, got " + json_path::describe(*x));
@@ -965,11 +973,11 @@ class Loader {
       if (op.key.empty()) fail(json_path::key(p, "key"), "the key is empty; give a non-empty string");
       const json* val = find(o, "value");
       if (op.op == OpType::put) {
-        if (!val) fail(p, "missing required field \"value\" in a put");
+        if (!val) fail_rule("put-value", p, "missing required field \"value\" in a put");
         op.value = val->is_string() ? val->get<std::string>()
                                     : val->dump(-1, ' ', false, json::error_handler_t::replace);
       } else if (val) {
-        fail(json_path::key(p, "value"),
+        fail_rule("put-value", json_path::key(p, "value"),
              fmt::format("a value is only allowed with op \"put\" (this op is \"{}\")", to_string(op.op)));
       }
       if (const json* x = find(o, "level")) op.level = level_value(*x, json_path::key(p, "level"));
@@ -1008,7 +1016,7 @@ class Loader {
       const Time spacing = pr.interval * static_cast<Time>(pr.keys);
       const Time largest = *std::max_element(pr.delays.begin(), pr.delays.end());
       if (largest >= spacing)
-        fail(json_path::key(path, "delays_ms"),
+        fail_rule("probe-delays-spacing", json_path::key(path, "delays_ms"),
              fmt::format("the largest delay ({} ms) must be shorter than interval_ms x keys ({} ms x {} = {} ms), "
                          "the time between two probe writes to one key; raise interval_ms or keys",
                          num(static_cast<double>(largest) / 1e6), num(static_cast<double>(pr.interval) / 1e6), pr.keys,
@@ -1075,7 +1083,7 @@ class Loader {
           for (std::size_t k = 0; k < x[g].size(); ++k) {
             const NodeId n = node_value(x[g][k], json_path::index(gp, k));
             if (group_of[n] >= 0)
-              fail(json_path::index(gp, k), fmt::format("node {} is already in group {}; a node can be in "
+              fail_rule("partition-disjoint", json_path::index(gp, k), fmt::format("node {} is already in group {}; a node can be in "
                                                 "at most one group",
                                                 n + 1, group_of[n]));
             group_of[n] = static_cast<int>(g);
@@ -1093,7 +1101,7 @@ class Loader {
         ev.from = node_value(require(x, ap, "from", "a link"), json_path::key(ap, "from"));
         ev.to = node_value(require(x, ap, "to", "a link"), json_path::key(ap, "to"));
         if (ev.from == ev.to)
-          fail(ap, fmt::format("from and to are both node {}; a link joins two different nodes", ev.from + 1));
+          fail_rule("cut-two-nodes", ap, fmt::format("from and to are both node {}; a link joins two different nodes", ev.from + 1));
       } else {
         ev.kind = TimelineEvent::Kind::set_network;
         expect_object(x, ap, "a JSON merge patch of the network settings");
@@ -1151,7 +1159,7 @@ class Loader {
       e.path = string_value(require(o, p, "path", "an expectation"), json_path::key(p, "path"));
       if (e.path.empty() || e.path.front() == '.' || e.path.back() == '.' ||
           e.path.find("..") != std::string::npos)
-        fail(json_path::key(p, "path"), fmt::format("path {} is not a dot-separated path into the report "
+        fail_rule("expect-op-type", json_path::key(p, "path"), fmt::format("path {} is not a dot-separated path into the report "
                                               "(e.g. \"levels.eventual.stale_rate\", \"probe.eventual.0.stale_rate\")",
                                               json_path::quoted(e.path)));
       e.op = static_cast<Expectation::Op>(scalar(decl.at("op"), require(o, p, "op", "an expectation"), json_path::key(p, "op")).index);
@@ -1164,7 +1172,7 @@ class Loader {
         e.kind = val.is_boolean() ? Expectation::Kind::boolean : Expectation::Kind::string;
         if (val.is_boolean()) e.boolean = val.get<bool>(); else e.text = val.get<std::string>();
         if (e.op != Expectation::Op::eq && e.op != Expectation::Op::ne)
-          fail(json_path::key(p, "op"), fmt::format("op \"{}\" needs a number; a {} value allows only \"==\" and \"!=\"",
+          fail_rule("expect-op-type", json_path::key(p, "op"), fmt::format("op \"{}\" needs a number; a {} value allows only \"==\" and \"!=\"",
                                               o.at("op").get<std::string>(), val.is_boolean() ? "boolean" : "string"));
       } else {
         fail(vp, "expected a number, a boolean or a string, got " + json_path::describe(val));
@@ -1196,7 +1204,7 @@ class Loader {
         const Time t = nonneg_time((*x)[i], ip, "window edge");
         const double d = (*x)[i].get<double>();
         if (i > 0 && !(t > m.window_edges.back()))
-          fail(ip, fmt::format("window edge {} must be greater than the previous edge ({}); edges "
+          fail_rule("edges-increasing", ip, fmt::format("window edge {} must be greater than the previous edge ({}); edges "
                                "are strictly increasing",
                                num(d), num(prev)));
         m.window_edges.push_back(t);
@@ -1211,7 +1219,7 @@ class Loader {
       const std::string p = json_path::key(path, "warmup_ms");
       m.warmup = nonneg_time(*x, p, "warmup_ms");
       if (m.warmup >= duration_)
-        fail(p, fmt::format("warmup_ms is {} but must be less than duration_ms ({})",
+        fail_rule("within-run", p, fmt::format("warmup_ms is {} but must be less than duration_ms ({})",
                             num(x->get<double>()), num(duration_ms_)));
     }
     return m;
