@@ -751,3 +751,62 @@ TEST_CASE("network.kinds: leaderless kinds and the mode-neutral groups") {
                  "$.network.links[0].kinds.anti_entrop: unknown message kind \"anti_entrop\"; did you mean "
                  "\"anti_entropy\"?"));
 }
+
+TEST_CASE("shift_ms: every distribution type takes it, from the file and from --set") {
+  const Scenario sc = from_text(R"({"network": {"delay": {"type": "exponential", "mean_ms": 4, "shift_ms": 75},
+      "client_delay": {"type": "mixture", "components": [{"type": "constant", "ms": 1, "shift_ms": 2}],
+                       "shift_ms": 0.5}}})");
+  CHECK(sc.network.delay.shift_ms == 75);
+  CHECK(sc.network.client_delay->shift_ms == 0.5);
+  CHECK(sc.network.client_delay->components.at(0).shift_ms == 2);
+  for (const char* type : {R"("type": "constant", "ms": 1)", R"("type": "uniform", "min_ms": 1, "max_ms": 2)",
+                           R"("type": "normal", "mean_ms": 1, "stddev_ms": 2)",
+                           R"("type": "lognormal", "median_ms": 1, "sigma": 0.5)",
+                           R"("type": "pareto", "scale_ms": 1, "shape": 2)"}) {
+    CAPTURE(type);
+    CHECK(from_text(std::string(R"({"workload": {"think": {)") + type + R"(, "shift_ms": 3}}})").workload.think.shift_ms ==
+          3);
+  }
+  CHECK(error_of(R"({"network": {"delay": {"type": "constant", "ms": 1, "shift_ms": -1}}})") ==
+        "t.json: $.network.delay.shift_ms: shift_ms is -1 but must be >= 0 (delays cannot be negative)");
+  json j = json::parse(R"({"network": {"delay": {"type": "exponential", "mean_ms": 4}}})");
+  CHECK(set_error(j, "network.delay.shift_ms=75").empty());
+  CHECK(consim::scenario_from_json(j, "t.json").network.delay.shift_ms == 75);
+  CHECK(from_text("{}").network.delay.shift_ms == 0);
+}
+
+TEST_CASE("every error of a scenario is reported, each with its path; the first is what() as before") {
+  const std::string text = R"({"nam": "x", "network": {"los": 0.1, "loss": 2},
+      "workload": {"keys": 0, "zipf": -1}, "timeline": [{"at_ms": 1, "crash": [9]}, {"at_ms": 2, "network": {"loss": 3}}],
+      "measure": {"lost_write_window": 0}, "expect": [{"path": "a", "op": "=", "value": 1}]})";
+  std::vector<std::string> errors;
+  std::string first;
+  try {
+    from_text(text);
+  } catch (const consim::ScenarioError& e) {
+    errors = e.errors();
+    first = e.what();
+  }
+  const std::vector<std::string> want = {
+      R"(t.json: $.nam: unknown field "nam"; did you mean "name"?)",
+      R"(t.json: $.network.los: unknown field "los"; did you mean "loss"?)",
+      "t.json: $.network.loss: probability 2 is out of range; expected 0..1",
+      "t.json: $.workload.keys: keys is 0 but must be between 1 and 10000000",
+      "t.json: $.workload.zipf: zipf is -1 but must be >= 0 (0 = uniform)",
+      "t.json: $.timeline[0].crash[0]: node 9 does not exist; expected 1..3 (cluster.nodes is 3)",
+      "t.json: $.measure.lost_write_window: lost_write_window is 0 but must be between 1 and 4096",
+      R"(t.json: $.expect[0].op: op "=" is not valid; expected "==", "!=", "<", "<=", ">" or ">="; did you mean "=="?)",
+  };
+  CHECK(errors == want);
+  CHECK(first == want[0]);
+  // With a good base network, a bad patch is reported at its event.
+  CHECK(error_of(R"({"timeline": [{"at_ms": 1, "network": {"los": 0.1}}]})") ==
+        R"(t.json: $.timeline[0].network.los: unknown field "los"; did you mean "loss"?)");
+  // A bad cluster ends the reading after it: the rest would be judged against defaults.
+  try {
+    from_text(R"({"cluster": {"nodes": 0}, "timeline": [{"at_ms": 1, "crash": [2]}]})");
+    FAIL("no error");
+  } catch (const consim::ScenarioError& e) {
+    CHECK(e.errors().size() == 1);
+  }
+}

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/scenario/names.h"
+
 namespace consim {
 
 namespace {
@@ -63,17 +65,7 @@ std::string kind_name(const ojson& v) {
 
 }  // namespace
 
-std::string_view to_string(Expectation::Op op) {
-  switch (op) {
-    case Expectation::Op::eq: return "==";
-    case Expectation::Op::ne: return "!=";
-    case Expectation::Op::lt: return "<";
-    case Expectation::Op::le: return "<=";
-    case Expectation::Op::gt: return ">";
-    case Expectation::Op::ge: return ">=";
-  }
-  return "?";
-}
+std::string_view to_string(Expectation::Op op) { return kExpectOpNames[op]; }
 
 std::string describe(const Expectation& e) {
   return fmt::format("{} {} {}", e.path, to_string(e.op), value_text(e));

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "sim/io/input.h"
+#include "sim/scenario/names.h"
 
 namespace consim {
 
@@ -111,18 +112,23 @@ class Reader {
       if (names[i] == s) return static_cast<E>(i);
     fail(fmt::format("\"{}\" is \"{}\", which is not a valid value", k, excerpt(s)));
   }
+  template <typename E, std::size_t N>
+  E named(const json& v, const char* k, const NameTable<E, N>& table) const {
+    const std::string s = str(v, k);
+    for (std::size_t i = 0; i < N; ++i)
+      if (table.names[i] == s) return static_cast<E>(i);
+    fail(fmt::format("\"{}\" is \"{}\", which is not a valid value", k, excerpt(s)));
+  }
 
  private:
   const std::string& name_;
   std::size_t line_;
 };
 
-const std::string_view kTypeNames[] = {"get", "put", "delete"};
 const std::string_view kLevelNames[] = {"eventual", "strong", "read_your_writes", "monotonic_reads", "causal", "leader"};
 const std::string_view kOutcomeNames[] = {"ok", "fail", "unknown"};
 const std::string_view kSourceNames[] = {"workload", "script", "probe"};
 const std::string_view kReasonNames[] = {"node_timeout", "client_timeout", "no_leader", "behind"};
-const std::string_view kReplicationNames[] = {"leader", "leaderless"};
 
 }  // namespace
 
@@ -169,7 +175,7 @@ History parse_history_jsonl(const std::string& text, const std::string& name) {
     op.index = r.uint(r.field(j, "index"), "index");
     if (op.index != h.ops.size()) r.fail(fmt::format("\"index\" is {} but must be {} (operations in order)", op.index, h.ops.size()));
     op.process = static_cast<std::uint32_t>(r.uint(r.field(j, "process"), "process", UINT32_MAX));
-    op.type = r.named<OpType>(r.field(j, "type"), "type", kTypeNames);
+    op.type = r.named<OpType>(r.field(j, "type"), "type", kOpTypeNames);
     if (op.type == OpType::get) op.level = r.named<Level>(r.field(j, "level"), "level", kLevelNames);
     op.key = r.str(r.field(j, "key"), "key");
     if (j.contains("value")) op.value = r.str(j["value"], "value");

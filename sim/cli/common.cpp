@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 
 #include "sim/io/input.h"
-#include "sim/scenario/load.h"  // nearest_name
+#include "sim/scenario/load.h"  // nearest_name, ScenarioError
 
 namespace po = boost::program_options;
 
@@ -107,6 +107,9 @@ int checked_stdout(int rc) {
 int guarded(int (*body)(int, char**), int argc, char** argv) {
   try {
     return checked_stdout(body(argc, argv));
+  } catch (const ScenarioError& e) {
+    for (const std::string& m : e.errors()) print_error(m);  // every problem of the scenario
+    return kExitUsage;
   } catch (const InputError& e) {
     print_error(e.what());
     return kExitUsage;

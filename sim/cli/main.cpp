@@ -23,6 +23,8 @@ Usage:
                                    run a grid of W x R (x levels x any --vary field) to CSV
   consim merge SHARD.csv... --output ALL.csv   combine the shards of a sweep
   consim validate FILE...          check scenario files; print nothing else on success
+                                   (every error of a file, one line each)
+  consim schema                    print the scenario JSON Schema (scenarios/consim.schema.json)
   consim bench [--ops N] [--nodes N] [--replication leader|leaderless]
                                      measure the engine's speed and memory
   consim --help | --version (-V)
@@ -49,7 +51,7 @@ struct Command {
 };
 
 const Command kCommands[] = {
-    {"run", cmd_run}, {"sweep", cmd_sweep}, {"merge", cmd_merge}, {"validate", cmd_validate}, {"bench", cmd_bench},
+    {"run", cmd_run}, {"sweep", cmd_sweep}, {"merge", cmd_merge}, {"validate", cmd_validate}, {"schema", cmd_schema}, {"bench", cmd_bench},
 };
 
 }  // namespace
@@ -77,6 +79,6 @@ int main(int argc, char** argv) {
     }
     return c.run(argc - 1, argv + 1);
   }
-  print_error(fmt::format("unknown command \"{}\"; expected run, sweep, merge, validate or bench (see consim --help)", cmd));
+  print_error(fmt::format("unknown command \"{}\"; expected run, sweep, merge, validate, schema or bench (see consim --help)", cmd));
   return kExitUsage;
 }

@@ -1,4 +1,5 @@
-// consim validate: check scenario files without running them.
+// consim validate: check scenario files without running them; print every
+// problem of each file, one line each (file, JSON path, what is wrong).
 #include <iostream>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ int validate_main(int argc, char** argv) {
     try {
       if (f.empty()) throw InputError("validate: an empty file name was given");  // not the built-in default
       load_scenario(f, {});
+    } catch (const ScenarioError& e) {
+      for (const std::string& m : e.errors()) print_error(m);  // every problem, one line each
+      rc = kExitUsage;
     } catch (const InputError& e) {
       print_error(e.what());
       rc = kExitUsage;

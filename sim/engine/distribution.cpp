@@ -121,7 +121,7 @@ double sample_standard_normal(Rng& rng) {
   return r * std::cos(2.0 * kPi * u2);
 }
 
-Time Distribution::sample(Rng& rng) const {
+Time Distribution::sample_unshifted(Rng& rng) const {
   switch (kind) {
     case Kind::constant:
       return ms_to_ns(a);
@@ -174,7 +174,7 @@ Time Distribution::sample(Rng& rng) const {
   return 0;
 }
 
-double Distribution::mean_ms() const {
+double Distribution::mean_unshifted_ms() const {
   switch (kind) {
     case Kind::constant:
       return std::max(a, 0.0);
@@ -210,7 +210,7 @@ double Distribution::mean_ms() const {
   return 0.0;
 }
 
-std::string Distribution::describe() const {
+std::string Distribution::describe_unshifted() const {
   switch (kind) {
     case Kind::constant:
       return "constant " + num(a) + " ms";
@@ -236,6 +236,19 @@ std::string Distribution::describe() const {
     }
   }
   return "?";
+}
+
+// shift_ms: added after the type's own sample, so a distribution without a
+// shift draws and returns exactly what it did before the field existed.
+Time Distribution::sample(Rng& rng) const {
+  const Time t = sample_unshifted(rng);
+  return shift_ms == 0 ? t : t + ms_to_ns(shift_ms);
+}
+
+double Distribution::mean_ms() const { return mean_unshifted_ms() + shift_ms; }
+
+std::string Distribution::describe() const {
+  return shift_ms == 0 ? describe_unshifted() : describe_unshifted() + " + " + num(shift_ms) + " ms";
 }
 
 ZipfSampler::ZipfSampler(std::uint32_t n, double s) {

@@ -25,6 +25,9 @@ struct Distribution {
   // pareto: a = scale_ms (the minimum, x_m), b = shape (alpha > 0)
   double a = 0;
   double b = 0;
+  // Every type: a constant added to each sample, in ms (>= 0): the
+  // propagation floor under a variable tail. 0 leaves samples as they were.
+  double shift_ms = 0;
   // mixture: components with weights (normalised at sampling time; > 0)
   std::vector<Distribution> components;
   std::vector<double> weights;
@@ -36,7 +39,8 @@ struct Distribution {
   static Distribution lognormal_ms(double median, double sigma);
   static Distribution pareto_ms(double scale, double shape);
 
-  // One sample, in nanoseconds (>= 0). Draws one or more numbers from rng.
+  // One sample, in nanoseconds (>= 0), shift_ms included. Draws one or more
+  // numbers from rng (shift_ms draws none).
   Time sample(Rng& rng) const;
 
   // The distribution's mean in ms (infinity for a Pareto with shape <= 1).
@@ -44,6 +48,11 @@ struct Distribution {
 
   // A short human description, e.g. "lognormal(median 5 ms, sigma 0.8)".
   std::string describe() const;
+
+ private:
+  Time sample_unshifted(Rng& rng) const;
+  double mean_unshifted_ms() const;
+  std::string describe_unshifted() const;
 };
 
 // A standard normal variate (Box-Muller, two draws in separate statements).

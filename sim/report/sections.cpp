@@ -11,6 +11,7 @@
 #include "sim/report/derived.h"
 #include "sim/report/report.h"
 #include "sim/report/run_view.h"
+#include "sim/scenario/names.h"
 
 namespace consim {
 
@@ -31,26 +32,13 @@ namespace {
 
 // ---------------------------------------------------------------- helpers
 
-// ---- Enum names, spelled here until each enum has its one name table with
-// to_string() (sim/scenario/, core/). Each is one function: swap its body for
-// the to_string() call. Names as in scenario JSON.
-std::string election_name(Election e) { return e == Election::majority ? "majority" : "lowest-alive"; }
-std::string session_name(SessionPolicy p) {
-  switch (p) {
-    case SessionPolicy::wait: return "wait";
-    case SessionPolicy::fail: return "fail";
-    case SessionPolicy::forward: return "forward";
-  }
-  return "?";
-}
-std::string read_fanout_name(ReadFanout f) { return f == ReadFanout::all ? "all" : "r"; }
-std::string replication_name(Replication r) { return r == Replication::leaderless ? "leaderless" : "leader"; }
-std::string workload_mode_name(WorkloadSpec::Mode m) { return m == WorkloadSpec::Mode::open ? "open" : "closed"; }
-// Two booleans today (read_repair, read_repair_blocking), one mode in JSON.
-std::string repair_name(const ClusterSpec& c) {
-  return !c.read_repair ? "off" : c.read_repair_blocking ? "blocking" : "async";
-}
-// ---- end of enum names
+// Enum names come from their tables (sim/scenario/names.h).
+std::string election_name(Election e) { return std::string(to_string(e)); }
+std::string session_name(SessionPolicy p) { return std::string(to_string(p)); }
+std::string read_fanout_name(ReadFanout f) { return std::string(to_string(f)); }
+std::string replication_name(Replication r) { return std::string(to_string(r)); }
+std::string workload_mode_name(WorkloadSpec::Mode m) { return std::string(to_string(m)); }
+std::string repair_name(const ClusterSpec& c) { return std::string(to_string(c.read_repair_mode())); }
 
 std::string node_name(NodeId n) { return n == kNoNode ? std::string("none") : fmt::format("node-{}", n + 1); }
 

@@ -10,6 +10,7 @@
 #include "sim/scenario/budget.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -22,30 +23,31 @@
 
 #include <fmt/format.h>
 
+#include "sim/scenario/fields.h"
+#include "sim/scenario/names.h"
+
 namespace consim {
 
 namespace {
 
 using json = nlohmann::json;
 
-// ---- limits (documented in docs/scenario-format.md, "Limits") ----
-constexpr double kMaxTimeMs = 1e9;                // any time or delay parameter: about 11.6 days
-constexpr std::uint32_t kMaxKeys = 10'000'000;    // workload.keys, probe.keys
-constexpr std::uint32_t kMaxClients = 1'000'000;  // workload.clients, script[].client
-constexpr std::size_t kMaxListEntries = 1000;     // probe.delays_ms, measure.window_edges_ms
+// ---- limits (documented in docs/scenario-format.md, "Limits"); the ranges of
+// single fields are declared with the fields (sim/scenario/fields.h) ----
+using fields::kMaxClients;
+using fields::kMaxClockDriftPpm;
+using fields::kMaxClockOffsetMs;
+using fields::kMaxKeys;
+using fields::kMaxListEntries;
+using fields::kMaxLostWriteWindow;
+using fields::kMaxRedirectsLimit;
+using fields::kMaxTimeMs;
 constexpr double kMaxWorkloadOps = 1e9;           // open loop: rate_per_s * duration
 constexpr double kMaxProbeReads = 1e9;            // probe writes * (1 + delays * levels)
 constexpr double kMaxHeartbeatMessages = 1e10;    // (duration + drain) / heartbeat * nodes^2
 constexpr double kMaxSyncExchanges = 1e6;         // (duration + drain) / anti_entropy_interval * nodes
 constexpr double kMaxSyncRecords = 2e9;           // anti-entropy: exchanges x keys compared
-constexpr double kMaxClockOffsetMs = 3'600'000;   // |cluster.clock_offset_ms|: one hour
-constexpr double kMaxClockDriftPpm = 100'000;     // |cluster.clock_drift_ppm|: 10%
-constexpr std::uint32_t kMaxRedirectsLimit = 16;
-constexpr std::uint32_t kMaxLostWriteWindow = 4096;
 constexpr double kFractionTolerance = 1e-6;
-
-const char* const kActions[] = {"crash", "restart", "pause", "resume", "partition",
-                                "heal",  "cut",     "restore", "network"};
 
 std::string num(double x) { return fmt::format("{}", x); }
 
@@ -76,46 +78,6 @@ std::vector<std::string> level_names() {
   return out;
 }
 
-// Names of message kinds in network.kinds (docs/scenario-format.md#message-kinds).
-// Entries marked as groups are aliases for one or more kinds.
-struct KindName {
-  std::string name;
-  std::vector<MsgKind> kinds;
-  bool group = false;  // an alias: a single kind's own entry wins over it
-};
-const std::vector<KindName>& kind_names() {
-  static const std::vector<KindName> names = {
-      {"client_request", {MsgKind::client_get, MsgKind::client_put, MsgKind::client_delete}, true},
-      {"client_get", {MsgKind::client_get}},
-      {"client_put", {MsgKind::client_put}},
-      {"client_delete", {MsgKind::client_delete}},
-      {"client_reply", {MsgKind::client_reply}},
-      {"append", {MsgKind::append}},
-      {"append_reply", {MsgKind::append_reply}},
-      {"heartbeat", {MsgKind::heartbeat}},
-      {"heartbeat_reply", {MsgKind::heartbeat_reply}},
-      {"install_snapshot", {MsgKind::install_snapshot}},
-      {"request_vote", {MsgKind::request_vote}},
-      {"vote_reply", {MsgKind::vote_reply}},
-      {"read_query", {MsgKind::read_query}},
-      {"read_reply", {MsgKind::read_reply}},
-      {"repair", {MsgKind::repair}},
-      {"replica_write", {MsgKind::replica_write}},
-      {"replica_write_ack", {MsgKind::replica_write_ack}},
-      {"replica_read", {MsgKind::replica_read}},
-      {"replica_read_reply", {MsgKind::replica_read_reply}},
-      {"sync", {MsgKind::sync}},
-      {"sync_reply", {MsgKind::sync_reply}},
-      // Groups named for what the messages do, in either replication mode.
-      {"replicate", {MsgKind::append, MsgKind::install_snapshot, MsgKind::replica_write}, true},
-      {"ack", {MsgKind::append_reply, MsgKind::replica_write_ack}, true},
-      {"vote", {MsgKind::request_vote, MsgKind::vote_reply}, true},
-      {"read_request", {MsgKind::read_query, MsgKind::replica_read}, true},
-      {"read_response", {MsgKind::read_reply, MsgKind::replica_read_reply}, true},
-      {"anti_entropy", {MsgKind::sync, MsgKind::sync_reply}, true},
-  };
-  return names;
-}
 
 // A timeline event before sorting: its index in the input and, for a network
 // event, the merge patch still to be applied.
@@ -129,112 +91,118 @@ class Loader {
  public:
   explicit Loader(std::string source) : src_(std::move(source)) {}
 
+  // The whole scenario. Each section is read on after a failure in another
+  // (errors_ collects them), except that the top level's and the cluster's
+  // values must be right before anything that depends on them is judged.
   Scenario load(const json& j) {
     Scenario sc;
     sc.source = src_;
     const std::string root = "$";
+    const fields::Object& decl = fields::root();
     expect_object(j, root, "the scenario");
-    check_fields(j, root,
-                 {"$schema", "name", "description", "seed", "duration_ms", "drain_ms",
-                  "request_timeout_ms", "max_redirects", "cluster", "network", "workload",
-                  "script", "probe", "timeline", "measure", "expect"});
-    if (const json* v = find(j, "$schema")) string_value(*v, json_path::key(root, "$schema"));
-    if (const json* v = find(j, "name")) sc.name = string_value(*v, json_path::key(root, "name"));
-    if (const json* v = find(j, "description"))
-      sc.description = string_value(*v, json_path::key(root, "description"));
-    if (const json* v = find(j, "seed")) sc.seed = seed_value(*v, json_path::key(root, "seed"));
-    if (const json* v = find(j, "duration_ms"))
-      sc.duration = positive_time(*v, json_path::key(root, "duration_ms"), "duration_ms");
-    if (const json* v = find(j, "drain_ms"))
-      sc.drain = nonneg_time(*v, json_path::key(root, "drain_ms"), "drain_ms");
-    if (const json* v = find(j, "request_timeout_ms"))
-      sc.request_timeout = positive_time(*v, json_path::key(root, "request_timeout_ms"), "request_timeout_ms");
-    if (const json* v = find(j, "max_redirects"))
-      sc.max_redirects = uint_value(*v, json_path::key(root, "max_redirects"), "max_redirects", 0,
-                                    kMaxRedirectsLimit);
+    check_declared(j, root, decl);
+    if (const json* v = find(j, "$schema")) attempt([&] { string_value(*v, json_path::key(root, "$schema")); });
+    if (const json* v = find(j, "seed")) attempt([&] { sc.seed = seed_value(*v, json_path::key(root, "seed")); });
+    const std::set<std::string> root_failed = plain_fields(j, root, decl, &sc, "the scenario");
     duration_ = sc.duration;
     duration_ms_ = static_cast<double>(sc.duration) / 1e6;
 
+    const std::size_t before_cluster = errors_.size();
     if (const json* v = find(j, "cluster")) {
-      sc.cluster = cluster(*v, json_path::key(root, "cluster"));
+      attempt([&] { sc.cluster = cluster(*v, json_path::key(root, "cluster")); });
     } else {
       sc.cluster.clock_offset.assign(sc.cluster.nodes, 0);
       sc.cluster.clock_drift_ppb.assign(sc.cluster.nodes, 0);
     }
+    // Everything below is judged against the run's length and the cluster.
+    if (root_failed.count("duration_ms") || root_failed.count("drain_ms") || errors_.size() > before_cluster)
+      throw Failed{};
     nodes_ = sc.cluster.nodes;
     replication_ = sc.cluster.replication;
-    check_heartbeat_budget(sc, j);
-    check_anti_entropy_budget(sc);
+    attempt([&] { check_heartbeat_budget(sc, j); });
+    attempt([&] { check_anti_entropy_budget(sc); });
 
     static const json kEmptyObject = json::object();
     const json* net_json = find(j, "network");
-    if (net_json) sc.network = network(*net_json, json_path::key(root, "network"));
+    const std::size_t before_network = errors_.size();
+    if (net_json) attempt([&] { sc.network = network(*net_json, json_path::key(root, "network")); });
+    const bool network_ok = errors_.size() == before_network;
     if (const json* v = find(j, "workload")) {
-      const std::string wpath = json_path::key(root, "workload");
-      sc.workload = workload(*v, wpath);
-      check_routing(sc.workload.routing, sc.cluster.replication, json_path::key(wpath, "routing"));
+      attempt([&] {
+        const std::string wpath = json_path::key(root, "workload");
+        sc.workload = workload(*v, wpath);
+        check_routing(sc.workload.routing, sc.cluster.replication, json_path::key(wpath, "routing"));
+      });
     }
-    if (const json* v = find(j, "script")) sc.script = script(*v, json_path::key(root, "script"));
+    if (const json* v = find(j, "script")) attempt([&] { sc.script = script(*v, json_path::key(root, "script")); });
     if (const json* v = find(j, "probe")) {
-      const std::string ppath = json_path::key(root, "probe");
-      sc.probe = probe(*v, ppath);
-      // The probe's coordinators: its own routing, else the workload's.
-      sc.probe.routing = sc.workload.routing;
-      if (const json* x = find(*v, "routing")) {
-        // Leader mode ignores it (the probe writes to the leader and reads
-        // from another node), so any routing name is accepted there.
-        sc.probe.routing = enum_value<Routing>(*x, json_path::key(ppath, "routing"), "routing",
-                                               {{"random", Routing::random},
-                                                {"sticky", Routing::sticky},
-                                                {"client", Routing::client},
-                                                {"leader", Routing::leader},
-                                                {"followers", Routing::followers}});
-        if (sc.cluster.replication == Replication::leaderless)
-          check_routing(sc.probe.routing, sc.cluster.replication, json_path::key(ppath, "routing"));
-      }
+      attempt([&] {
+        const std::string ppath = json_path::key(root, "probe");
+        sc.probe = probe(*v, ppath);
+        // The probe's coordinators: its own routing, else the workload's.
+        sc.probe.routing = sc.workload.routing;
+        if (const json* x = find(*v, "routing")) {
+          // Leader mode ignores it (the probe writes to the leader and reads
+          // from another node), so any routing name is accepted there.
+          sc.probe.routing = enum_value(*x, json_path::key(ppath, "routing"), "routing", kRoutingNames);
+          if (sc.cluster.replication == Replication::leaderless)
+            check_routing(sc.probe.routing, sc.cluster.replication, json_path::key(ppath, "routing"));
+        }
+      });
     }
-    check_anti_entropy_work(sc);
+    attempt([&] { check_anti_entropy_work(sc); });
     if (const json* v = find(j, "timeline"))
-      sc.timeline = timeline(*v, json_path::key(root, "timeline"), net_json ? *net_json : kEmptyObject);
-    sc.measure = measure(find(j, "measure"), json_path::key(root, "measure"));
-    if (const json* v = find(j, "expect")) sc.expect = expectations(*v, json_path::key(root, "expect"));
-    check_run_budget(sc, src_);
+      attempt([&] {
+        sc.timeline = timeline(*v, json_path::key(root, "timeline"), net_json ? *net_json : kEmptyObject, network_ok);
+      });
+    attempt([&] { sc.measure = measure(find(j, "measure"), json_path::key(root, "measure")); });
+    if (const json* v = find(j, "expect"))
+      attempt([&] { sc.expect = expectations(*v, json_path::key(root, "expect")); });
+    stop_if_failed();
+    // The run's memory budget (sim/scenario/budget.h), on a scenario that passed.
+    try {
+      check_run_budget(sc, src_);
+    } catch (const InputError& e) {
+      errors_.push_back(e.what());
+      throw Failed{};
+    }
     return sc;
   }
 
   // ---- the network at one time: also used for merge-patched timeline events ----
   NetworkSpec network(const json& v, const std::string& path) {
     expect_object(v, path, "the network settings");
-    check_fields(v, path, {"delay", "client_delay", "loss", "duplicate", "kinds", "links"});
+    const fields::Object& decl = fields::network();
+    check_declared(v, path, decl);
     NetworkSpec n;
-    if (const json* d = find(v, "delay")) n.delay = distribution(*d, json_path::key(path, "delay"), true);
+    plain_fields(v, path, decl, &n, "the network settings");
+    if (const json* d = find(v, "delay"))
+      attempt([&] { n.delay = distribution(*d, json_path::key(path, "delay"), true); });
     if (const json* d = find(v, "client_delay"))
-      n.client_delay = distribution(*d, json_path::key(path, "client_delay"), true);
-    if (const json* d = find(v, "loss")) n.loss = probability(*d, json_path::key(path, "loss"));
-    if (const json* d = find(v, "duplicate"))
-      n.duplicate = probability(*d, json_path::key(path, "duplicate"));
-    if (const json* d = find(v, "kinds")) n.kinds = kinds(*d, json_path::key(path, "kinds"));
+      attempt([&] { n.client_delay = distribution(*d, json_path::key(path, "client_delay"), true); });
+    if (const json* d = find(v, "kinds")) attempt([&] { n.kinds = kinds(*d, json_path::key(path, "kinds")); });
     if (const json* d = find(v, "links")) {
       const std::string lpath = json_path::key(path, "links");
       expect_array(*d, lpath, "link overrides");
       for (std::size_t i = 0; i < d->size(); ++i) {
-        const json& l = (*d)[i];
-        const std::string p = json_path::index(lpath, i);
-        expect_object(l, p, "a link override");
-        check_fields(l, p, {"from", "to", "delay", "loss", "duplicate", "kinds"});
-        LinkSpec ls;
-        ls.from = endpoint(require(l, p, "from", "a link override"), json_path::key(p, "from"));
-        ls.to = endpoint(require(l, p, "to", "a link override"), json_path::key(p, "to"));
-        if (ls.from == kClientEndpoint && ls.to == kClientEndpoint)
-          fail(p, "a link from \"client\" to \"client\" has no effect (clients only talk to "
-                  "nodes); make one end a node number");
-        if (const json* x = find(l, "delay"))
-          ls.delay = distribution(*x, json_path::key(p, "delay"), true);
-        if (const json* x = find(l, "loss")) ls.loss = probability(*x, json_path::key(p, "loss"));
-        if (const json* x = find(l, "duplicate"))
-          ls.duplicate = probability(*x, json_path::key(p, "duplicate"));
-        if (const json* x = find(l, "kinds")) ls.kinds = kinds(*x, json_path::key(p, "kinds"));
-        n.links.push_back(std::move(ls));
+        attempt([&] {
+          const json& l = (*d)[i];
+          const std::string p = json_path::index(lpath, i);
+          expect_object(l, p, "a link override");
+          const fields::Object& ldecl = fields::link();
+          check_declared(l, p, ldecl);
+          LinkSpec ls;
+          ls.from = endpoint(require(l, p, "from", "a link override"), json_path::key(p, "from"));
+          ls.to = endpoint(require(l, p, "to", "a link override"), json_path::key(p, "to"));
+          if (ls.from == kClientEndpoint && ls.to == kClientEndpoint)
+            fail_rule("cut-two-nodes", p, "a link from \"client\" to \"client\" has no effect (clients only talk to "
+                    "nodes); make one end a node number");
+          plain_fields(l, p, ldecl, &ls, "a link override");
+          if (const json* x = find(l, "delay"))
+            attempt([&] { ls.delay = distribution(*x, json_path::key(p, "delay"), true); });
+          if (const json* x = find(l, "kinds")) attempt([&] { ls.kinds = kinds(*x, json_path::key(p, "kinds")); });
+          n.links.push_back(std::move(ls));
+        });
       }
     }
     return n;
@@ -255,26 +223,31 @@ class Loader {
         for (const KindName& c : kind_names())
           if (c.name == it.key()) kn = &c;
         if (!kn) {
+          if (pass == 1) continue;  // reported in the first pass
           std::string msg = "unknown message kind " + json_path::quoted(it.key());
           const std::string near = nearest_name(it.key(), names);
           if (!near.empty()) msg += "; did you mean " + json_path::quoted(near) + "?";
           msg += " (kinds: " + plain_list(names) + ")";
-          fail(p, msg);
+          attempt([&] { fail(p, msg); });
+          continue;
         }
         if (kn->group != (pass == 0)) continue;
-        const json& o = it.value();
-        expect_object(o, p, "overrides for this kind of message: {\"delay\", \"loss\", \"duplicate\"}");
-        check_fields(o, p, {"delay", "loss", "duplicate"});
-        KindSpec ks;
-        if (const json* x = find(o, "delay")) ks.delay = distribution(*x, json_path::key(p, "delay"), true);
-        if (const json* x = find(o, "loss")) ks.loss = probability(*x, json_path::key(p, "loss"));
-        if (const json* x = find(o, "duplicate")) ks.duplicate = probability(*x, json_path::key(p, "duplicate"));
-        for (MsgKind k : kn->kinds) {
-          KindSpec& dst = out[static_cast<int>(k)];
-          if (ks.delay) dst.delay = ks.delay;
-          if (ks.loss) dst.loss = ks.loss;
-          if (ks.duplicate) dst.duplicate = ks.duplicate;
-        }
+        attempt([&] {
+          const json& o = it.value();
+          expect_object(o, p, "overrides for this kind of message: {\"delay\", \"loss\", \"duplicate\"}");
+          const fields::Object& kdecl = fields::kind_override();
+          check_declared(o, p, kdecl);
+          KindSpec ks;
+          plain_fields(o, p, kdecl, &ks, "overrides for this kind of message");
+          if (const json* x = find(o, "delay"))
+            attempt([&] { ks.delay = distribution(*x, json_path::key(p, "delay"), true); });
+          for (MsgKind k : kn->kinds) {
+            KindSpec& dst = out[static_cast<int>(k)];
+            if (ks.delay) dst.delay = ks.delay;
+            if (ks.loss) dst.loss = ks.loss;
+            if (ks.duplicate) dst.duplicate = ks.duplicate;
+          }
+        });
       }
     }
     return out;
@@ -289,8 +262,115 @@ class Loader {
   // (their level names depend on it).
   Replication replication_ = Replication::leader;
 
+  // ---- errors: each is recorded, then the reading of that field stops ----
+ public:
+  struct Failed {};  // thrown by fail(), caught by attempt() or by scenario_from_json()
+
+ private:
+  mutable std::vector<std::string> errors_;
+
   [[noreturn]] void fail(const std::string& path, const std::string& problem) const {
-    throw InputError(src_ + ": " + path + ": " + problem);
+    errors_.push_back(src_ + ": " + path + ": " + problem);
+    throw Failed{};
+  }
+
+  // A failure of a rule between fields: the rule is listed in fields::rules()
+  // (the schema's description quotes that list; the corpus tags cases with it).
+  [[noreturn]] void fail_rule(std::string_view rule, const std::string& path, const std::string& problem) const {
+    assert(fields::is_rule(rule) && "a rule between fields is listed in fields::rules()");
+    (void)rule;
+    fail(path, problem);
+  }
+
+  // Run one reading step; a failure in it is recorded and reading goes on.
+  template <typename F>
+  bool attempt(F&& step) const {
+    try {
+      step();
+      return true;
+    } catch (const Failed&) {
+      return false;
+    }
+  }
+
+  // Stop here when anything failed so far (later checks would be judged
+  // against defaults instead of the file's values).
+  void stop_if_failed() const {
+    if (!errors_.empty()) throw Failed{};
+  }
+
+ public:
+  const std::vector<std::string>& errors() const { return errors_; }
+
+ private:
+  // ---- the declarations' part (sim/scenario/fields.h) ----
+  void check_declared(const json& obj, const std::string& path, const fields::Object& decl,
+                    const std::vector<std::string>& extra = {}) const {
+    std::vector<std::string> allowed = decl.names();
+    allowed.insert(allowed.end(), extra.begin(), extra.end());
+    check_fields(obj, path, allowed);
+  }
+
+  // One value of a declared scalar field, checked against its type and range.
+  fields::Value scalar(const fields::Field& f, const json& v, const std::string& path) const {
+    using fields::Type;
+    fields::Value out;
+    switch (f.type) {
+      case Type::string: out.text = string_value(v, path); break;
+      case Type::boolean: out.boolean = bool_value(v, path); break;
+      case Type::integer: out.number = uint_value(v, path, f.name, f.min, f.max); break;
+      case Type::name: {
+        std::vector<std::pair<std::string, std::size_t>> choices;
+        for (std::size_t i = 0; i < f.names.size(); ++i) choices.emplace_back(std::string(f.names[i]), i);
+        out.index = enum_value<std::size_t>(v, path, f.name, choices);
+        break;
+      }
+      case Type::number: {
+        const bool ms = f.unit == "ms";
+        const double d = ms ? ms_number(v, path, f.name) : number(v, path);
+        out.number = d;
+        if ((f.unit == "probability" && !f.min_exclusive) || f.unit == "fraction") {
+          if (d < f.min || d > f.max)
+            fail(path, fmt::format("{} {} is out of range; expected {}..{}", f.unit, num(d), num(f.min), num(f.max)));
+        } else if ((f.min_exclusive ? d <= f.min : d < f.min) || (!ms && d > f.max)) {
+          const std::string range = ms ? fmt::format("{} {}", f.min_exclusive ? ">" : ">=", num(f.min)) : f.range_text();
+          fail(path, fmt::format("{} is {} but must be {}{}", f.name, num(d), range,
+                                 !f.hint_if_negative || d < 0 ? f.hint : std::string()));
+        }
+        if (f.time) {
+          out.ns = ms_to_ns(d);
+          if (f.min_exclusive && out.ns < 1)
+            fail_rule("ns-resolution", path, fmt::format("{} is {}, which rounds to 0 ns; it must be at least 0.000001 (1 ns)", f.name,
+                                   num(d)));
+        }
+        break;
+      }
+      case Type::object:
+      case Type::custom: assert(false && "not a scalar"); break;
+    }
+    return out;
+  }
+
+  // Every field of `decl` declared with the member it fills, read into
+  // `spec` in declaration order; a required one that is missing is an
+  // error ("missing required field ... in <what>"). Each failure is
+  // recorded and the next field read. Returns the names that failed.
+  std::set<std::string> plain_fields(const json& obj, const std::string& path, const fields::Object& decl, void* spec,
+                                     const std::string& what) const {
+    std::set<std::string> failed;
+    for (const fields::Field& f : decl.fields) {
+      if (!f.fill) continue;
+      const json* x = find(obj, f.name.c_str());
+      const bool ok = attempt([&] {
+        if (!x) {
+          if (f.required) require(obj, path, f.name.c_str(), what.c_str());
+          return;
+        }
+        f.fill(spec, scalar(f, *x, json_path::key(path, f.name)));
+      });
+      if (!ok) failed.insert(f.name);
+    }
+    return failed;
   }
 
   static const json* find(const json& obj, const char* key) {
@@ -315,6 +395,7 @@ class Loader {
 
   void check_fields(const json& obj, const std::string& path,
                     const std::vector<std::string>& allowed) const {
+    // Every unknown field is reported; the known ones are read on.
     for (auto it = obj.begin(); it != obj.end(); ++it) {
       if (std::find(allowed.begin(), allowed.end(), it.key()) != allowed.end()) continue;
       const std::string near = nearest_name(it.key(), allowed);
@@ -323,7 +404,7 @@ class Loader {
         msg += "; did you mean " + json_path::quoted(near) + "?";
       else
         msg += "; valid fields here: " + plain_list(allowed);
-      fail(json_path::key(path, it.key()), msg);
+      attempt([&] { fail(json_path::key(path, it.key()), msg); });
     }
   }
 
@@ -392,7 +473,7 @@ class Loader {
     if (d <= 0) fail(path, fmt::format("{} is {} but must be > 0", name, num(d)));
     const Time t = ms_to_ns(d);
     if (t < 1)
-      fail(path, fmt::format("{} is {}, which rounds to 0 ns; it must be at least 0.000001 (1 ns)",
+      fail_rule("ns-resolution", path, fmt::format("{} is {}, which rounds to 0 ns; it must be at least 0.000001 (1 ns)",
                              name, num(d)));
     return t;
   }
@@ -407,7 +488,7 @@ class Loader {
   Time time_in_run(const json& v, const std::string& path, const std::string& name) const {
     const double d = number(v, path);
     if (d < 0 || d > duration_ms_)
-      fail(path, fmt::format("{} is {} but must be within the run: 0..{} (duration_ms)", name,
+      fail_rule("within-run", path, fmt::format("{} is {} but must be within the run: 0..{} (duration_ms)", name,
                              num(d), num(duration_ms_)));
     return std::min(ms_to_ns(d), duration_);
   }
@@ -428,11 +509,18 @@ class Loader {
     fail(path, msg);
   }
 
+  template <typename E, std::size_t N>
+  E enum_value(const json& v, const std::string& path, const std::string& name, const NameTable<E, N>& table) const {
+    std::vector<std::pair<std::string, E>> choices;
+    for (std::size_t i = 0; i < N; ++i) choices.emplace_back(std::string(table.names[i]), static_cast<E>(i));
+    return enum_value<E>(v, path, name, choices);
+  }
+
   Level level_from_name(const std::string& s, const std::string& path) const {
     Level l;
     if (parse_level(s, l)) {
       if (l == Level::leader && replication_ == Replication::leaderless)
-        fail(path, "level \"leader\" needs replication \"leader\" (cluster.replication is "
+        fail_rule("mode-values", path, "level \"leader\" needs replication \"leader\" (cluster.replication is "
                    "\"leaderless\": there is no leader); use \"strong\" for a quorum read");
       return l;
     }
@@ -473,7 +561,7 @@ class Loader {
     if (d != std::floor(d))
       fail(path, fmt::format("expected a node number 1..{}, got {}", nodes_, json_path::describe(v)));
     if (d < 1 || d > nodes_)
-      fail(path, fmt::format("node {} does not exist; expected 1..{} (cluster.nodes is {})", num(d),
+      fail_rule("node-exists", path, fmt::format("node {} does not exist; expected 1..{} (cluster.nodes is {})", num(d),
                              nodes_, nodes_));
     return static_cast<NodeId>(d) - 1;
   }
@@ -520,216 +608,131 @@ class Loader {
     return distribution_object(v, path, allow_mixture, false);
   }
 
+  // An object distribution: "type" picks the declaration (fields::distribution),
+  // whose plain fields (the parameters, shift_ms) fill the Distribution.
   Distribution distribution_object(const json& v, const std::string& path, bool allow_mixture,
                                    bool in_mixture) const {
-    static const std::vector<std::string> kTypes = {"constant",  "uniform", "exponential", "normal",
-                                                    "lognormal", "pareto",  "mixture"};
     const json* t = find(v, "type");
     if (!t)
       fail(path, "missing required field \"type\" in a distribution; expected " +
-                     qlist(kTypes));
-    enum K { constant, uniform, exponential, normal, lognormal, pareto, mixture };
-    const K k = enum_value<K>(*t, json_path::key(path, "type"), "distribution type",
-                              {{"constant", constant},
-                               {"uniform", uniform},
-                               {"exponential", exponential},
-                               {"normal", normal},
-                               {"lognormal", lognormal},
-                               {"pareto", pareto},
-                               {"mixture", mixture}});
-    if (k == mixture && !allow_mixture)
+                     qlist(std::vector<std::string>(kDistributionKindNames.names.begin(), kDistributionKindNames.names.end())));
+    using K = Distribution::Kind;
+    const K k = enum_value(*t, json_path::key(path, "type"), "distribution type", kDistributionKindNames);
+    if (k == K::mixture && !allow_mixture)
       fail(json_path::key(path, "type"),
            "a mixture component cannot itself be a mixture; list its components in the outer "
            "mixture instead");
-    std::vector<std::string> fields;
-    switch (k) {
-      case constant: fields = {"type", "ms"}; break;
-      case uniform: fields = {"type", "min_ms", "max_ms"}; break;
-      case exponential: fields = {"type", "mean_ms"}; break;
-      case normal: fields = {"type", "mean_ms", "stddev_ms"}; break;
-      case lognormal: fields = {"type", "median_ms", "sigma"}; break;
-      case pareto: fields = {"type", "scale_ms", "shape"}; break;
-      case mixture: fields = {"type", "components"}; break;
-    }
-    if (in_mixture) fields.push_back("weight");
-    check_fields(v, path, fields);
-    const std::string tname = t->get<std::string>();
-    const std::string what = "a " + tname + " distribution";
-    auto param = [&](const char* key) -> const json& { return require(v, path, key, what.c_str()); };
-    // A non-negative (or positive) ms parameter.
-    auto ms = [&](const char* key, bool positive) {
-      const std::string p = json_path::key(path, key);
-      const double d = ms_number(param(key), p, key);
-      if (positive ? d <= 0 : d < 0)
-        fail(p, fmt::format("{} is {} but must be {}{}", key, num(d), positive ? "> 0" : ">= 0",
-                            d < 0 ? " (delays cannot be negative)" : ""));
-      return d;
-    };
-    auto plain = [&](const char* key, bool positive) {
-      const std::string p = json_path::key(path, key);
-      const double d = number(param(key), p);
-      if (positive ? d <= 0 : d < 0)
-        fail(p, fmt::format("{} is {} but must be {}", key, num(d), positive ? "> 0" : ">= 0"));
-      return d;
-    };
-    switch (k) {
-      case constant: return Distribution::constant_ms(ms("ms", false));
-      case uniform: {
-        const double lo = ms("min_ms", false);
-        const double hi = ms("max_ms", false);
-        if (hi < lo)
-          fail(json_path::key(path, "max_ms"),
-               fmt::format("max_ms is {} but must be >= min_ms ({})", num(hi), num(lo)));
-        return Distribution::uniform_ms(lo, hi);
-      }
-      case exponential: return Distribution::exponential_ms(ms("mean_ms", true));
-      case normal: {
-        const double m = ms("mean_ms", false);
-        const double s = ms("stddev_ms", false);
-        return Distribution::normal_ms(m, s);
-      }
-      case lognormal: {
-        const double m = ms("median_ms", true);
-        const double s = plain("sigma", false);
-        return Distribution::lognormal_ms(m, s);
-      }
-      case pareto: {
-        const double x = ms("scale_ms", true);
-        const double a = plain("shape", true);
-        return Distribution::pareto_ms(x, a);
-      }
-      case mixture: {
-        const std::string cpath = json_path::key(path, "components");
-        const json& comps = param("components");
-        expect_array(comps, cpath, "mixture components");
-        if (comps.empty()) fail(cpath, "a mixture needs at least one component");
-        Distribution d;
-        d.kind = Distribution::Kind::mixture;
-        for (std::size_t i = 0; i < comps.size(); ++i) {
+    const fields::Object& decl = fields::distribution(k);
+    if (in_mixture)
+      check_declared(v, path, decl, {fields::mixture_weight().name});
+    else
+      check_declared(v, path, decl);
+    const std::string what = "a " + std::string(kDistributionKindNames[k]) + " distribution";
+    Distribution d;
+    d.kind = k;
+    const std::set<std::string> failed = plain_fields(v, path, decl, &d, what);
+    if (k == K::uniform && !failed.count("min_ms") && !failed.count("max_ms") && d.b < d.a)
+      attempt([&] {
+        fail_rule("uniform-ordered", json_path::key(path, "max_ms"), fmt::format("max_ms is {} but must be >= min_ms ({})", num(d.b), num(d.a)));
+      });
+    if (k == K::mixture) {
+      const std::string cpath = json_path::key(path, "components");
+      const json& comps = require(v, path, "components", what.c_str());
+      expect_array(comps, cpath, "mixture components");
+      if (comps.empty()) fail(cpath, "a mixture needs at least one component");
+      for (std::size_t i = 0; i < comps.size(); ++i) {
+        attempt([&] {
           const std::string p = json_path::index(cpath, i);
           const json& c = comps[i];
           expect_object(c, p, "a mixture component: a distribution object with a \"weight\"");
           double w = 1;
-          if (const json* wj = find(c, "weight")) {
-            w = number(*wj, json_path::key(p, "weight"));
-            if (w <= 0) fail(json_path::key(p, "weight"), fmt::format("weight is {} but must be > 0", num(w)));
-          }
+          if (const json* wj = find(c, "weight")) w = scalar(fields::mixture_weight(), *wj, json_path::key(p, "weight")).number;
           d.components.push_back(distribution_object(c, p, false, true));
           d.weights.push_back(w);
-        }
-        return d;
+        });
       }
     }
-    return Distribution{};
+    return d;
   }
 
   // ---- cluster ----
   ClusterSpec cluster(const json& v, const std::string& path) const {
     expect_object(v, path, "the cluster settings");
-    check_fields(v, path,
-                 {"replication", "nodes", "replicas", "write_quorum", "read_quorum", "election",
-                  "heartbeat_interval_ms", "election_timeout_ms", "write_timeout_ms",
-                  "read_timeout_ms", "read_repair", "durable", "session_behind", "bootstrap_leader",
-                  "read_fanout", "sloppy_quorum", "anti_entropy_interval_ms", "clock_offset_ms",
-                  "clock_drift_ppm"});
+    const fields::Object& decl = fields::cluster();
+    const std::size_t before = errors_.size();
+    check_declared(v, path, decl);
     ClusterSpec c;
-    // Replication, nodes and replicas first: the quorums are bounded by replicas.
-    if (const json* x = find(v, "replication"))
-      c.replication = enum_value<Replication>(*x, json_path::key(path, "replication"), "replication",
-                                              {{"leader", Replication::leader},
-                                               {"leaderless", Replication::leaderless}});
+    // The plain fields first (replication and nodes bound the rest); a bad
+    // one ends the cluster here, as the rest would be judged against it.
+    plain_fields(v, path, decl, &c, "the cluster settings");
+    if (errors_.size() > before) throw Failed{};
     const bool leaderless = c.replication == Replication::leaderless;
-    if (const json* x = find(v, "nodes"))
-      c.nodes = uint_value(*x, json_path::key(path, "nodes"), "nodes", 1, kMaxNodes);
+    // Leaderless-only plain fields: in leader mode each is accepted only at its default.
+    auto leaderless_only = [&](const std::string& key, bool is_default) {
+      if (!leaderless && !is_default)
+        attempt([&] {
+          fail(json_path::key(path, key), "applies to replication \"leaderless\" only (cluster.replication is \"leader\")");
+        });
+    };
+    for (const fields::Field& f : decl.fields) {
+      const json* x = find(v, f.name.c_str());
+      if (f.mode == fields::Mode::leaderless && f.fill && x)
+        leaderless_only(f.name, *x == json::parse(f.default_json));
+    }
     c.replicas = c.nodes;
     if (const json* x = find(v, "replicas")) {
       const std::string p = json_path::key(path, "replicas");
       c.replicas = replicas_value(*x, p, c.nodes);
       if (!leaderless && c.replicas != c.nodes)
-        fail(p, "replicas applies to replication \"leaderless\"; in leader mode every node holds "
+        fail_rule("replicas-within-nodes", p, "replicas applies to replication \"leaderless\"; in leader mode every node holds "
                 "every key");
     }
     const std::string bound = fmt::format("{} ({})", leaderless ? "replicas" : "nodes", c.replicas);
     c.write_quorum = std::min<std::uint32_t>(2, c.replicas);
     c.read_quorum = 1;
     if (const json* x = find(v, "write_quorum"))
-      c.write_quorum = quorum(*x, json_path::key(path, "write_quorum"), "write_quorum", c.replicas, bound);
+      attempt([&] { c.write_quorum = quorum(*x, json_path::key(path, "write_quorum"), "write_quorum", c.replicas, bound); });
     if (const json* x = find(v, "read_quorum"))
-      c.read_quorum = quorum(*x, json_path::key(path, "read_quorum"), "read_quorum", c.replicas, bound);
-    if (const json* x = find(v, "election"))
-      c.election = enum_value<Election>(*x, json_path::key(path, "election"), "election",
-                                        {{"lowest-alive", Election::lowest_alive},
-                                         {"majority", Election::majority}});
-    if (const json* x = find(v, "heartbeat_interval_ms"))
-      c.heartbeat_interval =
-          positive_time(*x, json_path::key(path, "heartbeat_interval_ms"), "heartbeat_interval_ms");
-    if (const json* x = find(v, "election_timeout_ms"))
-      c.election_timeout =
-          positive_time(*x, json_path::key(path, "election_timeout_ms"), "election_timeout_ms");
+      attempt([&] { c.read_quorum = quorum(*x, json_path::key(path, "read_quorum"), "read_quorum", c.replicas, bound); });
+    // Rule election-after-heartbeat.
     if (c.election_timeout <= c.heartbeat_interval) {
       const bool et_given = find(v, "election_timeout_ms") != nullptr;
-      fail(json_path::key(path, et_given ? "election_timeout_ms" : "heartbeat_interval_ms"),
-           fmt::format("election_timeout_ms ({}) must be greater than heartbeat_interval_ms ({})",
-                       num(static_cast<double>(c.election_timeout) / 1e6),
-                       num(static_cast<double>(c.heartbeat_interval) / 1e6)));
+      attempt([&] {
+        fail_rule("election-after-heartbeat", json_path::key(path, et_given ? "election_timeout_ms" : "heartbeat_interval_ms"),
+             fmt::format("election_timeout_ms ({}) must be greater than heartbeat_interval_ms ({})",
+                         num(static_cast<double>(c.election_timeout) / 1e6),
+                         num(static_cast<double>(c.heartbeat_interval) / 1e6)));
+      });
     }
-    if (const json* x = find(v, "write_timeout_ms"))
-      c.write_timeout = positive_time(*x, json_path::key(path, "write_timeout_ms"), "write_timeout_ms");
-    if (const json* x = find(v, "read_timeout_ms"))
-      c.read_timeout = positive_time(*x, json_path::key(path, "read_timeout_ms"), "read_timeout_ms");
-    if (const json* x = find(v, "read_repair")) read_repair(*x, json_path::key(path, "read_repair"), c);
-    if (const json* x = find(v, "durable")) c.durable = bool_value(*x, json_path::key(path, "durable"));
-    if (const json* x = find(v, "session_behind"))
-      c.session_behind = enum_value<SessionPolicy>(*x, json_path::key(path, "session_behind"), "session_behind",
-                                                   {{"wait", SessionPolicy::wait},
-                                                    {"fail", SessionPolicy::fail},
-                                                    {"forward", SessionPolicy::forward}});
-    if (const json* x = find(v, "bootstrap_leader"))
-      c.bootstrap_leader = bool_value(*x, json_path::key(path, "bootstrap_leader"));
-
-    // Leaderless only: in leader mode each is accepted only at its default.
-    auto leaderless_only = [&](const char* key, bool is_default) {
-      if (!leaderless && !is_default)
-        fail(json_path::key(path, key),
-             "applies to replication \"leaderless\" only (cluster.replication is \"leader\")");
-    };
-    if (const json* x = find(v, "read_fanout")) {
-      c.read_fanout = enum_value<ReadFanout>(*x, json_path::key(path, "read_fanout"), "read_fanout",
-                                             {{"all", ReadFanout::all}, {"r", ReadFanout::r}});
-      leaderless_only("read_fanout", c.read_fanout == ReadFanout::all);
-    }
-    if (const json* x = find(v, "sloppy_quorum")) {
-      c.sloppy_quorum = bool_value(*x, json_path::key(path, "sloppy_quorum"));
-      leaderless_only("sloppy_quorum", !c.sloppy_quorum);
-    }
-    if (const json* x = find(v, "anti_entropy_interval_ms")) {
-      c.anti_entropy_interval =
-          nonneg_time(*x, json_path::key(path, "anti_entropy_interval_ms"), "anti_entropy_interval_ms");
-      leaderless_only("anti_entropy_interval_ms", c.anti_entropy_interval == 0);
-    }
+    if (const json* x = find(v, "read_repair"))
+      attempt([&] { read_repair(*x, json_path::key(path, "read_repair"), c); });
     c.clock_offset.assign(c.nodes, 0);
     c.clock_drift_ppb.assign(c.nodes, 0);
     if (const json* x = find(v, "clock_offset_ms")) {
-      const std::vector<double> ms =
-          per_node(*x, json_path::key(path, "clock_offset_ms"), "clock_offset_ms", kMaxClockOffsetMs,
-                   c.nodes, "1 hour");
-      bool zero = true;
-      for (std::uint32_t i = 0; i < c.nodes; ++i) {
-        c.clock_offset[i] = ms_to_ns(ms[i]);
-        zero = zero && c.clock_offset[i] == 0;
-      }
-      leaderless_only("clock_offset_ms", zero);
+      attempt([&] {
+        const std::vector<double> ms =
+            per_node(*x, json_path::key(path, "clock_offset_ms"), "clock_offset_ms", kMaxClockOffsetMs, c.nodes,
+                     "1 hour");
+        bool zero = true;
+        for (std::uint32_t i = 0; i < c.nodes; ++i) {
+          c.clock_offset[i] = ms_to_ns(ms[i]);
+          zero = zero && c.clock_offset[i] == 0;
+        }
+        leaderless_only("clock_offset_ms", zero);
+      });
     }
     if (const json* x = find(v, "clock_drift_ppm")) {
-      const std::vector<double> ppm =
-          per_node(*x, json_path::key(path, "clock_drift_ppm"), "clock_drift_ppm", kMaxClockDriftPpm,
-                   c.nodes, "10%");
-      bool zero = true;
-      for (std::uint32_t i = 0; i < c.nodes; ++i) {
-        c.clock_drift_ppb[i] = std::llround(ppm[i] * 1000);
-        zero = zero && c.clock_drift_ppb[i] == 0;
-      }
-      leaderless_only("clock_drift_ppm", zero);
+      attempt([&] {
+        const std::vector<double> ppm =
+            per_node(*x, json_path::key(path, "clock_drift_ppm"), "clock_drift_ppm", kMaxClockDriftPpm, c.nodes,
+                     "10%");
+        bool zero = true;
+        for (std::uint32_t i = 0; i < c.nodes; ++i) {
+          c.clock_drift_ppb[i] = std::llround(ppm[i] * 1000);
+          zero = zero && c.clock_drift_ppb[i] == 0;
+        }
+        leaderless_only("clock_drift_ppm", zero);
+      });
     }
     return c;
   }
@@ -749,21 +752,17 @@ class Loader {
   }
 
   // cluster.read_repair: true/false, or "off" | "async" | "blocking" (true == "async").
-  enum class RepairMode : std::uint8_t { off, async, blocking };
   void read_repair(const json& v, const std::string& path, ClusterSpec& c) const {
     c.read_repair_blocking = false;
     if (v.is_boolean()) {
       c.read_repair = v.get<bool>();
       return;
     }
-    const RepairMode m = enum_value<RepairMode>(v, path, "read_repair",
-                                                {{"off", RepairMode::off},
-                                                 {"async", RepairMode::async},
-                                                 {"blocking", RepairMode::blocking}});
-    c.read_repair = m != RepairMode::off;
-    if (m == RepairMode::blocking) {
+    const ReadRepair m = enum_value(v, path, "read_repair", kReadRepairNames);
+    c.read_repair = m != ReadRepair::off;
+    if (m == ReadRepair::blocking) {
       if (c.replication != Replication::leaderless)
-        fail(path, "read_repair \"blocking\" needs replication \"leaderless\" (cluster.replication "
+        fail_rule("mode-values", path, "read_repair \"blocking\" needs replication \"leaderless\" (cluster.replication "
                    "is \"leader\"); use true or \"async\"");
       c.read_repair_blocking = true;
     }
@@ -781,7 +780,7 @@ class Loader {
     };
     if (v.is_array()) {
       if (v.size() != nodes)
-        fail(path, fmt::format("{} has {} entries but must have one per node: {} (cluster.nodes), "
+        fail_rule("clock-entry-per-node", path, fmt::format("{} has {} entries but must have one per node: {} (cluster.nodes), "
                                "or be a single number for every node",
                                name, v.size(), nodes));
       std::vector<double> out;
@@ -843,12 +842,12 @@ class Loader {
   // workload.routing against cluster.replication.
   void check_routing(Routing r, Replication rep, const std::string& path) const {
     if (rep == Replication::leaderless && (r == Routing::leader || r == Routing::followers))
-      fail(path, fmt::format("routing \"{}\" needs replication \"leader\" (cluster.replication is "
+      fail_rule("mode-values", path, fmt::format("routing \"{}\" needs replication \"leader\" (cluster.replication is "
                              "\"leaderless\": there is no leader); use \"random\", \"sticky\" or "
                              "\"client\"",
                              to_string(r)));
     if (rep == Replication::leader && r == Routing::client)
-      fail(path, "routing \"client\" needs replication \"leaderless\" (cluster.replication is "
+      fail_rule("mode-values", path, "routing \"client\" needs replication \"leaderless\" (cluster.replication is "
                  "\"leader\"); use \"random\", \"sticky\", \"leader\" or \"followers\"");
   }
 
@@ -876,14 +875,14 @@ class Loader {
       const std::string p = json_path::key(path, "start_ms");
       start = nonneg_time(*x, p, "start_ms");
       if (start >= duration_)
-        fail(p, fmt::format("start_ms is {} but must be less than duration_ms ({})",
+        fail_rule("within-run", p, fmt::format("start_ms is {} but must be less than duration_ms ({})",
                             num(x->get<double>()), num(duration_ms_)));
     }
     if (const json* x = find(v, "stop_ms")) {
       const std::string p = json_path::key(path, "stop_ms");
       const Time s = nonneg_time(*x, p, "stop_ms");
       if (s <= start)
-        fail(p, fmt::format("stop_ms is {} but must be greater than start_ms ({})",
+        fail_rule("stop-after-start", p, fmt::format("stop_ms is {} but must be greater than start_ms ({})",
                             num(x->get<double>()), num(static_cast<double>(start) / 1e6)));
       stop = std::min(s, duration_);
     }
@@ -893,20 +892,11 @@ class Loader {
   // ---- workload ----
   WorkloadSpec workload(const json& v, const std::string& path) const {
     expect_object(v, path, "the workload settings");
-    check_fields(v, path,
-                 {"mode", "rate_per_s", "clients", "think", "read_fraction", "write_fraction",
-                  "delete_fraction", "keys", "zipf", "levels", "routing", "start_ms", "stop_ms"});
+    const fields::Object& decl = fields::workload();
+    check_declared(v, path, decl);
     WorkloadSpec w;
     w.enabled = true;
-    if (const json* x = find(v, "mode"))
-      w.mode = enum_value<WorkloadSpec::Mode>(*x, json_path::key(path, "mode"), "mode",
-                                              {{"open", WorkloadSpec::Mode::open},
-                                               {"closed", WorkloadSpec::Mode::closed}});
-    if (const json* x = find(v, "rate_per_s")) {
-      const std::string p = json_path::key(path, "rate_per_s");
-      w.rate_per_s = number(*x, p);
-      if (w.rate_per_s <= 0) fail(p, fmt::format("rate_per_s is {} but must be > 0", num(w.rate_per_s)));
-    }
+    plain_fields(v, path, decl, &w, "the workload settings");
     if (w.mode == WorkloadSpec::Mode::open) {
       const double ops = w.rate_per_s * duration_ms_ / 1000.0;
       if (ops > kMaxWorkloadOps)
@@ -916,35 +906,25 @@ class Loader {
                          num(w.rate_per_s), num(duration_ms_), fmt::format("{:.3g}", ops),
                          fmt::format("{:g}", kMaxWorkloadOps)));
     }
-    if (const json* x = find(v, "clients"))
-      w.clients = uint_value(*x, json_path::key(path, "clients"), "clients", 1, kMaxClients);
-    if (const json* x = find(v, "think")) w.think = distribution(*x, json_path::key(path, "think"), true);
+    if (const json* x = find(v, "think"))
+      attempt([&] { w.think = distribution(*x, json_path::key(path, "think"), true); });
     const char* fnames[3] = {"read_fraction", "write_fraction", "delete_fraction"};
     double f[3] = {0.8, 0.2, 0.0};
+    bool fractions_read = true;
     for (int i = 0; i < 3; ++i) {
-      if (const json* x = find(v, fnames[i])) {
-        const std::string p = json_path::key(path, fnames[i]);
-        f[i] = number(*x, p);
-        if (f[i] < 0 || f[i] > 1)
-          fail(p, fmt::format("fraction {} is out of range; expected 0..1", num(f[i])));
-      }
+      if (const json* x = find(v, fnames[i]))
+        fractions_read &= attempt([&] { f[i] = scalar(decl.at(fnames[i]), *x, json_path::key(path, fnames[i])).number; });
     }
+    if (!fractions_read) throw Failed{};  // recorded; their sum needs them
     const double sum = f[0] + f[1] + f[2];
     if (std::fabs(sum - 1.0) > kFractionTolerance)
-      fail(path, fmt::format("read_fraction + write_fraction + delete_fraction = {} + {} + {} = {} "
+      fail_rule("fractions-sum-to-one", path, fmt::format("read_fraction + write_fraction + delete_fraction = {} + {} + {} = {} "
                              "but must be 1 (within 1e-6); fractions not given default to 0.8, "
                              "0.2 and 0",
                              num(f[0]), num(f[1]), num(f[2]), num(sum)));
     w.read_fraction = f[0] / sum;
     w.write_fraction = f[1] / sum;
     w.delete_fraction = f[2] / sum;
-    if (const json* x = find(v, "keys"))
-      w.keys = uint_value(*x, json_path::key(path, "keys"), "keys", 1, kMaxKeys);
-    if (const json* x = find(v, "zipf")) {
-      const std::string p = json_path::key(path, "zipf");
-      w.zipf = number(*x, p);
-      if (w.zipf < 0) fail(p, fmt::format("zipf is {} but must be >= 0 (0 = uniform)", num(w.zipf)));
-    }
     w.level_weights.fill(0);
     if (const json* x = find(v, "levels")) {
       const std::string p = json_path::key(path, "levels");
@@ -961,7 +941,7 @@ class Loader {
           total += wt;
         }
         if (!(total > 0))
-          fail(p, "at least one level needs a weight > 0 (e.g. {\"eventual\": 1})");
+          fail_rule("level-weight-positive", p, "at least one level needs a weight > 0 (e.g. {\"eventual\": 1})");
       } else {
         fail(p, "expected an object of level weights (e.g. {\"eventual\": 3, \"strong\": 1}) or an "
                 "array of level names, got " + json_path::describe(*x));
@@ -969,13 +949,6 @@ class Loader {
     } else {
       w.level_weights[static_cast<int>(Level::eventual)] = 1;
     }
-    if (const json* x = find(v, "routing"))
-      w.routing = enum_value<Routing>(*x, json_path::key(path, "routing"), "routing",
-                                      {{"random", Routing::random},
-                                       {"sticky", Routing::sticky},
-                                       {"leader", Routing::leader},
-                                       {"followers", Routing::followers},
-                                       {"client", Routing::client}});
     std::tie(w.start, w.stop) = active_window(v, path);
     return w;
   }
@@ -984,33 +957,33 @@ class Loader {
   std::vector<ScriptedOp> script(const json& v, const std::string& path) const {
     expect_array(v, path, "scripted operations");
     std::vector<ScriptedOp> ops;
-    for (std::size_t i = 0; i < v.size(); ++i) {
+    const fields::Object& decl = fields::scripted_op();
+    for (std::size_t i = 0; i < v.size(); ++i) attempt([&] {
       const json& o = v[i];
       const std::string p = json_path::index(path, i);
       expect_object(o, p, "a scripted operation");
-      check_fields(o, p, {"at_ms", "client", "node", "op", "key", "value", "level", "label"});
+      check_declared(o, p, decl);
       ScriptedOp op;
       op.at = time_in_run(require(o, p, "at_ms", "a scripted operation"), json_path::key(p, "at_ms"), "at_ms");
       if (const json* x = find(o, "client"))
         op.client = uint_value(*x, json_path::key(p, "client"), "client", 1, kMaxClients) - 1;
       if (const json* x = find(o, "node")) op.node = node_value(*x, json_path::key(p, "node"));
-      op.op = enum_value<OpType>(require(o, p, "op", "a scripted operation"), json_path::key(p, "op"), "op",
-                                 {{"get", OpType::get}, {"put", OpType::put}, {"delete", OpType::del}});
+      op.op = static_cast<OpType>(scalar(decl.at("op"), require(o, p, "op", "a scripted operation"), json_path::key(p, "op")).index);
       op.key = string_value(require(o, p, "key", "a scripted operation"), json_path::key(p, "key"));
       if (op.key.empty()) fail(json_path::key(p, "key"), "the key is empty; give a non-empty string");
       const json* val = find(o, "value");
       if (op.op == OpType::put) {
-        if (!val) fail(p, "missing required field \"value\" in a put");
+        if (!val) fail_rule("put-value", p, "missing required field \"value\" in a put");
         op.value = val->is_string() ? val->get<std::string>()
                                     : val->dump(-1, ' ', false, json::error_handler_t::replace);
       } else if (val) {
-        fail(json_path::key(p, "value"),
+        fail_rule("put-value", json_path::key(p, "value"),
              fmt::format("a value is only allowed with op \"put\" (this op is \"{}\")", to_string(op.op)));
       }
       if (const json* x = find(o, "level")) op.level = level_value(*x, json_path::key(p, "level"));
-      if (const json* x = find(o, "label")) op.label = string_value(*x, json_path::key(p, "label"));
+      plain_fields(o, p, decl, &op, "a scripted operation");
       ops.push_back(std::move(op));
-    }
+    });
     std::stable_sort(ops.begin(), ops.end(),
                      [](const ScriptedOp& a, const ScriptedOp& b) { return a.at < b.at; });
     return ops;
@@ -1019,12 +992,11 @@ class Loader {
   // ---- probe ----
   ProbeSpec probe(const json& v, const std::string& path) const {
     expect_object(v, path, "the probe settings");
-    check_fields(v, path, {"interval_ms", "delays_ms", "levels", "keys", "start_ms", "stop_ms", "target_stale",
-                           "k_max", "routing"});
+    const fields::Object& decl = fields::probe();
+    check_declared(v, path, decl);
     ProbeSpec pr;
     pr.enabled = true;
-    if (const json* x = find(v, "interval_ms"))
-      pr.interval = positive_time(*x, json_path::key(path, "interval_ms"), "interval_ms");
+    if (!plain_fields(v, path, decl, &pr, "the probe settings").empty()) throw Failed{};  // the checks below need them
     if (const json* x = find(v, "delays_ms")) {
       const std::string p = json_path::key(path, "delays_ms");
       expect_array(*x, p, "read delays in ms");
@@ -1037,16 +1009,6 @@ class Loader {
       for (double d : {0.0, 1.0, 5.0, 50.0, 100.0}) pr.delays.push_back(ms_to_ns(d));
     }
     if (const json* x = find(v, "levels")) pr.levels = level_list(*x, json_path::key(path, "levels"));
-    if (const json* x = find(v, "keys"))
-      pr.keys = uint_value(*x, json_path::key(path, "keys"), "keys", 1, kMaxKeys);
-    if (const json* x = find(v, "target_stale")) {
-      const std::string p = json_path::key(path, "target_stale");
-      pr.target_stale = number(*x, p);
-      if (!(pr.target_stale > 0 && pr.target_stale <= 1))
-        fail(p, fmt::format("target_stale is {} but must be > 0 and <= 1 (a probability, e.g. 0.001 for 0.1%)",
-                            num(pr.target_stale)));
-    }
-    if (const json* x = find(v, "k_max")) pr.k_max = uint_value(*x, json_path::key(path, "k_max"), "k_max", 1, kMaxProbeK);
     std::tie(pr.start, pr.stop) = active_window(v, path);
     // Writes to one key come every interval * keys; a read-back later than
     // that would be judged against the next write, not its own.
@@ -1054,7 +1016,7 @@ class Loader {
       const Time spacing = pr.interval * static_cast<Time>(pr.keys);
       const Time largest = *std::max_element(pr.delays.begin(), pr.delays.end());
       if (largest >= spacing)
-        fail(json_path::key(path, "delays_ms"),
+        fail_rule("probe-delays-spacing", json_path::key(path, "delays_ms"),
              fmt::format("the largest delay ({} ms) must be shorter than interval_ms x keys ({} ms x {} = {} ms), "
                          "the time between two probe writes to one key; raise interval_ms or keys",
                          num(static_cast<double>(largest) / 1e6), num(static_cast<double>(pr.interval) / 1e6), pr.keys,
@@ -1072,17 +1034,20 @@ class Loader {
   }
 
   // ---- timeline ----
-  std::vector<TimelineEvent> timeline(const json& v, const std::string& path, const json& base_network) {
+  // Network patches are checked only on a base network that passed (its
+  // errors are reported once, at $.network), and a patch that fails is not
+  // carried into the next one.
+  std::vector<TimelineEvent> timeline(const json& v, const std::string& path, const json& base_network,
+                                      bool base_ok) {
     expect_array(v, path, "timeline events");
-    std::vector<std::string> fields = {"at_ms"};
-    std::vector<std::string> actions(std::begin(kActions), std::end(kActions));
-    fields.insert(fields.end(), actions.begin(), actions.end());
+    const fields::Object& decl = fields::event();
+    const std::vector<std::string> actions = fields::event_actions();
     std::vector<PendingEvent> pending;
-    for (std::size_t i = 0; i < v.size(); ++i) {
+    for (std::size_t i = 0; i < v.size(); ++i) attempt([&] {
       const json& e = v[i];
       const std::string p = json_path::index(path, i);
       expect_object(e, p, "a timeline event");
-      check_fields(e, p, fields);
+      check_declared(e, p, decl);
       std::vector<std::string> present;
       for (const auto& a : actions)
         if (e.contains(a)) present.push_back(a);
@@ -1118,7 +1083,7 @@ class Loader {
           for (std::size_t k = 0; k < x[g].size(); ++k) {
             const NodeId n = node_value(x[g][k], json_path::index(gp, k));
             if (group_of[n] >= 0)
-              fail(json_path::index(gp, k), fmt::format("node {} is already in group {}; a node can be in "
+              fail_rule("partition-disjoint", json_path::index(gp, k), fmt::format("node {} is already in group {}; a node can be in "
                                                 "at most one group",
                                                 n + 1, group_of[n]));
             group_of[n] = static_cast<int>(g);
@@ -1132,18 +1097,18 @@ class Loader {
       } else if (a == "cut" || a == "restore") {
         ev.kind = a == "cut" ? TimelineEvent::Kind::cut : TimelineEvent::Kind::restore;
         expect_object(x, ap, "{\"from\": node, \"to\": node}");
-        check_fields(x, ap, {"from", "to"});
+        check_declared(x, ap, fields::link_action());
         ev.from = node_value(require(x, ap, "from", "a link"), json_path::key(ap, "from"));
         ev.to = node_value(require(x, ap, "to", "a link"), json_path::key(ap, "to"));
         if (ev.from == ev.to)
-          fail(ap, fmt::format("from and to are both node {}; a link joins two different nodes", ev.from + 1));
+          fail_rule("cut-two-nodes", ap, fmt::format("from and to are both node {}; a link joins two different nodes", ev.from + 1));
       } else {
         ev.kind = TimelineEvent::Kind::set_network;
         expect_object(x, ap, "a JSON merge patch of the network settings");
         pe.patch = &x;
       }
       pending.push_back(std::move(pe));
-    }
+    });
     std::stable_sort(pending.begin(), pending.end(),
                      [](const PendingEvent& a, const PendingEvent& b) { return a.ev.at < b.ev.at; });
     // Network patches apply in time order, each to the network then in force.
@@ -1171,8 +1136,9 @@ class Loader {
           }
         }
         next.merge_patch(*pe.patch);
-        pe.ev.network = network(next, json_path::key(json_path::index(path, pe.index), "network"));
-        current = std::move(next);
+        if (base_ok &&
+            attempt([&] { pe.ev.network = network(next, json_path::key(json_path::index(path, pe.index), "network")); }))
+          current = std::move(next);
       }
       out.push_back(std::move(pe.ev));
     }
@@ -1183,22 +1149,20 @@ class Loader {
   std::vector<Expectation> expectations(const json& v, const std::string& path) const {
     expect_array(v, path, "expectations on report values");
     std::vector<Expectation> out;
-    for (std::size_t i = 0; i < v.size(); ++i) {
+    const fields::Object& decl = fields::expectation();
+    for (std::size_t i = 0; i < v.size(); ++i) attempt([&] {
       const json& o = v[i];
       const std::string p = json_path::index(path, i);
       expect_object(o, p, "an expectation, e.g. {\"path\": \"levels.strong.stale_reads\", \"op\": \"==\", \"value\": 0}");
-      check_fields(o, p, {"path", "op", "value", "note"});
+      check_declared(o, p, decl);
       Expectation e;
       e.path = string_value(require(o, p, "path", "an expectation"), json_path::key(p, "path"));
       if (e.path.empty() || e.path.front() == '.' || e.path.back() == '.' ||
           e.path.find("..") != std::string::npos)
-        fail(json_path::key(p, "path"), fmt::format("path {} is not a dot-separated path into the report "
+        fail_rule("expect-op-type", json_path::key(p, "path"), fmt::format("path {} is not a dot-separated path into the report "
                                               "(e.g. \"levels.eventual.stale_rate\", \"probe.eventual.0.stale_rate\")",
                                               json_path::quoted(e.path)));
-      e.op = enum_value<Expectation::Op>(require(o, p, "op", "an expectation"), json_path::key(p, "op"), "op",
-                                         {{"==", Expectation::Op::eq}, {"!=", Expectation::Op::ne},
-                                          {"<", Expectation::Op::lt}, {"<=", Expectation::Op::le},
-                                          {">", Expectation::Op::gt}, {">=", Expectation::Op::ge}});
+      e.op = static_cast<Expectation::Op>(scalar(decl.at("op"), require(o, p, "op", "an expectation"), json_path::key(p, "op")).index);
       const json& val = require(o, p, "value", "an expectation");
       const std::string vp = json_path::key(p, "value");
       if (val.is_number()) {
@@ -1208,14 +1172,14 @@ class Loader {
         e.kind = val.is_boolean() ? Expectation::Kind::boolean : Expectation::Kind::string;
         if (val.is_boolean()) e.boolean = val.get<bool>(); else e.text = val.get<std::string>();
         if (e.op != Expectation::Op::eq && e.op != Expectation::Op::ne)
-          fail(json_path::key(p, "op"), fmt::format("op \"{}\" needs a number; a {} value allows only \"==\" and \"!=\"",
+          fail_rule("expect-op-type", json_path::key(p, "op"), fmt::format("op \"{}\" needs a number; a {} value allows only \"==\" and \"!=\"",
                                               o.at("op").get<std::string>(), val.is_boolean() ? "boolean" : "string"));
       } else {
         fail(vp, "expected a number, a boolean or a string, got " + json_path::describe(val));
       }
-      if (const json* x = find(o, "note")) e.note = string_value(*x, json_path::key(p, "note"));
+      plain_fields(o, p, decl, &e, "an expectation");
       out.push_back(std::move(e));
-    }
+    });
     return out;
   }
 
@@ -1225,7 +1189,9 @@ class Loader {
     const json empty = json::object();
     const json& o = v ? *v : empty;
     expect_object(o, path, "the measurement settings");
-    check_fields(o, path, {"window_edges_ms", "lost_write_window", "warmup_ms"});
+    const fields::Object& decl = fields::measure();
+    check_declared(o, path, decl);
+    plain_fields(o, path, decl, &m, "the measurement settings");
     if (const json* x = find(o, "window_edges_ms")) {
       const std::string p = json_path::key(path, "window_edges_ms");
       expect_array(*x, p, "increasing window edges in ms");
@@ -1238,7 +1204,7 @@ class Loader {
         const Time t = nonneg_time((*x)[i], ip, "window edge");
         const double d = (*x)[i].get<double>();
         if (i > 0 && !(t > m.window_edges.back()))
-          fail(ip, fmt::format("window edge {} must be greater than the previous edge ({}); edges "
+          fail_rule("edges-increasing", ip, fmt::format("window edge {} must be greater than the previous edge ({}); edges "
                                "are strictly increasing",
                                num(d), num(prev)));
         m.window_edges.push_back(t);
@@ -1249,14 +1215,11 @@ class Loader {
                        5000.0, 10000.0})
         m.window_edges.push_back(ms_to_ns(d));
     }
-    if (const json* x = find(o, "lost_write_window"))
-      m.lost_write_window = uint_value(*x, json_path::key(path, "lost_write_window"), "lost_write_window", 1,
-                                       kMaxLostWriteWindow);
     if (const json* x = find(o, "warmup_ms")) {
       const std::string p = json_path::key(path, "warmup_ms");
       m.warmup = nonneg_time(*x, p, "warmup_ms");
       if (m.warmup >= duration_)
-        fail(p, fmt::format("warmup_ms is {} but must be less than duration_ms ({})",
+        fail_rule("within-run", p, fmt::format("warmup_ms is {} but must be less than duration_ms ({})",
                             num(x->get<double>()), num(duration_ms_)));
     }
     return m;
@@ -1266,7 +1229,13 @@ class Loader {
 }  // namespace
 
 Scenario scenario_from_json(const nlohmann::json& j, const std::string& source) {
-  return Loader(source).load(j);
+  Loader loader(source);
+  try {
+    Scenario sc = loader.load(j);
+    if (loader.errors().empty()) return sc;
+  } catch (const Loader::Failed&) {
+  }
+  throw ScenarioError(loader.errors());
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {
@@ -1276,9 +1245,11 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   for (const auto& s : sets) apply_set(j, s, source);
   try {
     return scenario_from_json(j, source);
-  } catch (const InputError& e) {
+  } catch (const ScenarioError& e) {
     if (sets.empty()) throw;
-    throw InputError(std::string(e.what()) + " (in the scenario after --set)");
+    std::vector<std::string> errors;
+    for (const std::string& m : e.errors()) errors.push_back(m + " (in the scenario after --set)");
+    throw ScenarioError(std::move(errors));
   }
 }
 

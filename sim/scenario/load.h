@@ -20,10 +20,26 @@
 
 namespace consim {
 
+// Every problem the loader found in one scenario, in the order found, each
+// one line as above; what() is the first. The loader reads on after a bad
+// field (it takes the default) and reports the next one, except that a bad
+// field of the top level or of the cluster ends the reading after the
+// cluster: the rest would be judged against values that are not the file's.
+class ScenarioError : public InputError {
+ public:
+  explicit ScenarioError(std::vector<std::string> errors)
+      : InputError(errors.at(0)), errors_(std::move(errors)) {}
+  const std::vector<std::string>& errors() const { return errors_; }
+
+ private:
+  std::vector<std::string> errors_;
+};
+
 // The built-in default scenario (scenarios/default.json, compiled in).
 const std::string& default_scenario_text();
 
-// Validate and convert. `source` names the input in messages.
+// Validate and convert. `source` names the input in messages. Throws
+// ScenarioError (an InputError) listing every problem found.
 Scenario scenario_from_json(const nlohmann::json& j, const std::string& source);
 
 // Convenience: read (or take the default when path is empty), apply the

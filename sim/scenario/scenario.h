@@ -18,6 +18,10 @@
 
 namespace consim {
 
+// cluster.read_repair as JSON names it ("off", "async", "blocking"; true is
+// "async", false "off"); ClusterSpec holds it as two booleans.
+enum class ReadRepair : std::uint8_t { off, async, blocking };
+
 struct ClusterSpec {
   Replication replication = Replication::leader;
   std::uint32_t nodes = 3;          // 1..kMaxNodes
@@ -44,6 +48,10 @@ struct ClusterSpec {
   // a number for every node, or an array of `nodes` numbers). Leaderless only.
   std::vector<Time> clock_offset;          // ns, may be negative; |offset| <= 1 hour
   std::vector<std::int64_t> clock_drift_ppb;  // parts per billion (JSON: clock_drift_ppm, |ppm| <= 100000)
+
+  ReadRepair read_repair_mode() const {
+    return !read_repair ? ReadRepair::off : read_repair_blocking ? ReadRepair::blocking : ReadRepair::async;
+  }
 };
 
 // Overrides for one kind of message (network.kinds, network.links[i].kinds).
@@ -187,6 +195,7 @@ struct Scenario {
   std::string source;              // file name, or "<default>"
 };
 
+// Names of the scenario enums: sim/scenario/names.h.
 std::string_view to_string(Routing r);
 std::string_view to_string(OpType t);
 
