@@ -32,6 +32,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -100,6 +101,8 @@ class Coordinator {
   void reset(std::uint64_t timer_id);
 
   const LeaderlessCounters& counters() const { return counters_; }
+  // Operations in flight (writes and reads not yet forgotten).
+  std::size_t pending() const { return writes_.size() + reads_.size(); }
   const CoordinatorConfig& config() const { return cfg_; }
 
  private:

@@ -77,6 +77,7 @@ void Node::Impl::wipe_volatile() {
   role = Role::follower;
   leader = kNoNode;
   commit_index = 0;
+  appended_commit = 0;
   leader_match = 0;
   leader_lead = 0;
   election_deadline = kNever;
@@ -536,6 +537,16 @@ LeaderlessCounters Node::leaderless_counters() const {
   LeaderlessCounters c = impl_->ll;
   if (impl_->coord) c.add(impl_->coord->counters());
   return c;
+}
+NodeRetained Node::retained() const {
+  const Impl& s = *impl_;
+  NodeRetained r;
+  r.log_entries = s.log.size();
+  r.early = s.early.size();
+  r.tentative = s.tentative.size();
+  r.pending = s.writes.size() + s.reads.size() + s.parked.size() + (s.coord ? s.coord->pending() : 0);
+  r.hints = s.hints.size();
+  return r;
 }
 
 }  // namespace consim

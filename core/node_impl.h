@@ -192,6 +192,7 @@ struct Node::Impl {
                      std::uint64_t below_term, Outputs& out);
   bool has_token(const Version& token) const;
   std::uint64_t safe_prefix() const;
+  std::uint64_t compactable_prefix() const;
   void recheck_parked(Outputs& out);
   void expire_reads(Time now, Outputs& out);
   void reply_client(EndpointId client, std::uint64_t op, Key key, Status s,
@@ -235,6 +236,11 @@ struct Node::Impl {
   Role role = Role::follower;
   NodeId leader = kNoNode;
   std::uint64_t commit_index = 0;
+  // Follower: the highest commit index an append carried. Only compaction
+  // uses it (compactable_prefix()); commit_index, which the status view
+  // shows and read repair trusts, moves on heartbeats as before, so reports
+  // keep their bytes.
+  std::uint64_t appended_commit = 0;
   // Follower: our log equals the current term's leader's through this index
   // (0 when unknown). Older appends and snapshots at or below it are stale.
   std::uint64_t leader_match = 0;

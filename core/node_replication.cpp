@@ -149,10 +149,19 @@ std::uint64_t Node::Impl::safe_prefix() const {
   return role == Role::leader ? commit_index : std::min(commit_index, leader_match);
 }
 
+// The prefix compaction may drop: safe_prefix(), where a follower also
+// counts the commit index appends carried (appended_commit). Without it a
+// follower that hears no heartbeat (an interval longer than the run) would
+// never compact, and its log would grow with the run.
+std::uint64_t Node::Impl::compactable_prefix() const {
+  if (role == Role::leader) return commit_index;
+  return std::min(std::max(commit_index, appended_commit), leader_match);
+}
+
 // After any change of the log: compaction of the committed prefix beyond
 // log_retain entries, and parked session reads may now be answerable.
 void Node::Impl::after_log_change(Time now, Outputs& out) {
-  log.compact(cfg.log_retain, safe_prefix());
+  log.compact(cfg.log_retain, compactable_prefix());
   recheck_parked(out);
   (void)now;
 }
@@ -279,6 +288,7 @@ void Node::Impl::handle_append(Time now, const Message& m, Outputs& out) {
     return;
   }
   observe_leader(now, m.term, m.from, m.lead, out);
+  appended_commit = std::max(appended_commit, m.commit);
   assert(m.index == m.prev_index + 1 && m.rec.version.index == m.index);
   if (m.index <= leader_match) {  // a late duplicate of what we have
     reply_append(m, Status::ok, 0, 0, out);
