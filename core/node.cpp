@@ -62,6 +62,7 @@ void Node::Impl::boot(Time now, bool bootstrap, Outputs& out) {
     voted_for = 0;
     leader = 0;
     role = cfg.id == 0 ? Role::leader : Role::follower;
+    if (role == Role::leader) start_quorum();
   }
   note_role(out);
   // First tick somewhere in the first heartbeat interval (the caller jitters),
@@ -356,6 +357,7 @@ void Node::Impl::become_leader(Time now, std::uint64_t t, Outputs& out) {
   match.fill(0);
   catchup_end.fill(0);
   hb_seen.fill(0);
+  start_quorum();
   // Repaired records of older terms beyond our log can never enter it now.
   if (!tentative.empty()) drop_phantoms(log.last_index(), UINT64_MAX, term, out);
   note_role(out);

@@ -174,6 +174,9 @@ struct Node::Impl {
   void handle_heartbeat_reply(Time now, const Message& m, Outputs& out);
   void handle_install_snapshot(Time now, const Message& m, Outputs& out);
   void note_follower_at(Time now, NodeId f, std::uint64_t index, Outputs& out);
+  void start_quorum();
+  void count_own_append();
+  void pop_acknowledged();
   void advance_writes(Outputs& out);
   void fail_pending_writes(NodeId hint, Outputs& out);
   void expire_writes(Time now, Outputs& out);
@@ -258,6 +261,10 @@ struct Node::Impl {
   std::array<std::uint64_t, kMaxNodes> match{};        // leader: per follower
   std::array<std::uint64_t, kMaxNodes> catchup_end{};  // leader: pipeline mark
   std::array<std::uint64_t, kMaxNodes> hb_seen{};      // leader: last heartbeat_reply index
+  // Leader: indexes in (quorum_base, last index] not yet held by W nodes,
+  // each with how many nodes hold it (node_replication.cpp, start_quorum()).
+  std::uint64_t quorum_base = 0;
+  Ring<std::uint32_t> quorum_acks;
   std::vector<EarlyEntry> early;   // sorted by index, <= kReorderLimit
   Ring<PendingWrite> writes;       // ordered by index
   TimerSlot writes_timer;
