@@ -11,6 +11,8 @@ namespace consim {
 namespace {
 std::uint32_t popcount(std::uint64_t m) { return static_cast<std::uint32_t>(__builtin_popcountll(m)); }
 std::uint64_t bit(NodeId n) { return std::uint64_t{1} << n; }
+// The lowest node of a non-empty mask.
+NodeId lowest(std::uint64_t m) { return static_cast<NodeId>(__builtin_ctzll(m)); }
 }  // namespace
 
 Coordinator::Coordinator(const CoordinatorConfig& cfg, std::uint64_t timer_id) : cfg_(cfg), timer_id_(timer_id) {
@@ -144,7 +146,6 @@ void Coordinator::read(Time now, const Message& m, std::uint64_t alive, Outputs&
   ref.token = ref.session ? m.token : Version{};
   ref.need = m.level == Level::eventual ? 1 : cfg_.read_quorum;
   ref.deadline = now + cfg_.read_timeout;
-  ref.seen.fill(Version{});
 
   // Whom to ask, in order: the coordinator itself if it is a replica, then
   // replicas believed up, then the others; with sloppy_quorum a replica
@@ -178,8 +179,8 @@ void Coordinator::read(Time now, const Message& m, std::uint64_t alive, Outputs&
 }
 
 void Coordinator::send_repairs(PendingRead& pr, std::uint64_t to, bool want_ack, Outputs& out) {
-  for (NodeId n = 0; n < cfg_.nodes; ++n) {
-    if (!(to & bit(n))) continue;
+  for (; to != 0; to &= to - 1) {  // in node order
+    const NodeId n = lowest(to);
     Message& r = send(MsgKind::repair, n, out);
     r.key = pr.key;
     r.rec = pr.best;
@@ -194,22 +195,18 @@ void Coordinator::answer_read(PendingRead& pr, const Record& rec, Outputs& out) 
   reply(pr.client, pr.client_op, pr.key, rec.present() ? Status::ok : Status::not_found, rec, out);
 }
 
-// Repliers holding an older version than `best` that were not sent it yet.
+// Repliers holding an older version than `best` (pr.older) that were not
+// sent it yet.
 void Coordinator::try_answer(PendingRead& pr, Outputs& out) {
   if (pr.answered || pr.repairing) {
     if (!cfg_.read_repair) return;
-    std::uint64_t stale = 0;
-    for (NodeId n = 0; n < cfg_.nodes; ++n)
-      if ((pr.replied & bit(n)) && !(pr.repair_sent & bit(n)) && pr.seen[n] < pr.best.version) stale |= bit(n);
+    const std::uint64_t stale = pr.older & ~pr.repair_sent;
     if (stale) send_repairs(pr, stale, false, out);
     return;
   }
   if (popcount(pr.replied) >= pr.need && pr.best.version >= pr.token) {
     pr.used = pr.replied;
-    std::uint64_t stale = 0;
-    if (cfg_.read_repair)
-      for (NodeId n = 0; n < cfg_.nodes; ++n)
-        if ((pr.replied & bit(n)) && pr.seen[n] < pr.best.version) stale |= bit(n);
+    const std::uint64_t stale = cfg_.read_repair ? pr.older : 0;
     if (stale && cfg_.read_repair_blocking) {
       pr.repairing = true;
       pr.answer = pr.best;
@@ -226,8 +223,7 @@ void Coordinator::try_answer(PendingRead& pr, Outputs& out) {
     // others of the key, if any, else the read is behind.
     std::uint64_t rest = replica_mask(pr.key, cfg_.nodes, cfg_.replicas) & ~pr.asked;
     if (rest) {
-      for (NodeId n = 0; n < cfg_.nodes; ++n)
-        if (rest & bit(n)) ask(pr, n, out);
+      for (; rest != 0; rest &= rest - 1) ask(pr, lowest(rest), out);  // in node order
       return;
     }
     pr.answered = true;
@@ -241,12 +237,14 @@ void Coordinator::handle_read_reply(Time now, const Message& m, Outputs& out) {
     PendingRead& pr = reads_[i];
     if (pr.id != m.op) continue;
     if ((pr.replied & bit(m.from)) || !(pr.asked & bit(m.from))) return;
-    pr.replied |= bit(m.from);
-    pr.seen[m.from] = m.rec.version;
     if (m.rec.version > pr.best.version) {
       pr.best = m.rec;
-      pr.repair_sent = 0;  // a newer record: everyone older needs it
+      pr.older = pr.replied;  // every earlier replier had at most the old best
+      pr.repair_sent = 0;     // a newer record: everyone older needs it
+    } else if (m.rec.version < pr.best.version) {
+      pr.older |= bit(m.from);
     }
+    pr.replied |= bit(m.from);
     try_answer(pr, out);
     // Done: answered, no repair ack awaited, and nothing more to learn
     // (every replica asked replied, or repairs are off).

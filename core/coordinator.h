@@ -31,7 +31,7 @@
 // node: heartbeats; a client: every node).
 #pragma once
 
-#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -100,6 +100,8 @@ class Coordinator {
   void reset(std::uint64_t timer_id);
 
   const LeaderlessCounters& counters() const { return counters_; }
+  // Operations in flight (writes and reads not yet forgotten).
+  std::size_t pending() const { return writes_.size() + reads_.size(); }
   const CoordinatorConfig& config() const { return cfg_; }
 
  private:
@@ -126,11 +128,11 @@ class Coordinator {
     std::uint64_t used = 0;     // the replies the answer was built from
     std::uint64_t repair_wait = 0;  // blocking: repairs not yet acknowledged
     std::uint64_t repair_sent = 0;  // nodes already sent `best`
+    std::uint64_t older = 0;    // repliers whose version is older than best's
     bool answered = false;
     bool repairing = false;     // blocking: answer ready, waiting for repair acks
     Record best;
     Record answer;              // blocking: what the client will get
-    std::array<Version, kMaxNodes> seen{};
   };
 
   Message& send(MsgKind k, EndpointId to, Outputs& out) const;

@@ -5,23 +5,6 @@
 
 namespace consim {
 
-std::uint64_t Log::term_at(std::uint64_t i) const {
-  assert(term_known(i));
-  if (i == snapshot_index_) return snapshot_term_;
-  return entries_[i - snapshot_index_ - 1].term;
-}
-
-std::uint64_t Log::lead_at(std::uint64_t i) const {
-  assert(term_known(i));
-  if (i == snapshot_index_) return snapshot_lead_;
-  return entries_[i - snapshot_index_ - 1].lead;
-}
-
-const LogEntry& Log::at(std::uint64_t i) const {
-  assert(contains(i));
-  return entries_[i - snapshot_index_ - 1];
-}
-
 void Log::compact(std::size_t retain, std::uint64_t upto) {
   while (entries_.size() > retain && snapshot_index_ < upto) {
     snapshot_term_ = entries_.front().term;

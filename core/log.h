@@ -12,6 +12,7 @@
 // and (index, term) then no longer identifies an entry: `lead` does.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 
 #include "core/ring.h"
@@ -50,9 +51,15 @@ class Log {
     return i >= snapshot_index_ && i <= last_index();
   }
   // REQUIRES: term_known(i).
-  std::uint64_t term_at(std::uint64_t i) const;
+  std::uint64_t term_at(std::uint64_t i) const {
+    assert(term_known(i));
+    return i == snapshot_index_ ? snapshot_term_ : entries_[i - snapshot_index_ - 1].term;
+  }
   // REQUIRES: term_known(i). The leadership that created entry i.
-  std::uint64_t lead_at(std::uint64_t i) const;
+  std::uint64_t lead_at(std::uint64_t i) const {
+    assert(term_known(i));
+    return i == snapshot_index_ ? snapshot_lead_ : entries_[i - snapshot_index_ - 1].lead;
+  }
   // Our log has index i with term t (false when we cannot tell).
   bool matches(std::uint64_t i, std::uint64_t t) const {
     return term_known(i) && term_at(i) == t;
@@ -63,7 +70,10 @@ class Log {
     return term_known(i) && term_at(i) == t && lead_at(i) == lead;
   }
   // REQUIRES: contains(i).
-  const LogEntry& at(std::uint64_t i) const;
+  const LogEntry& at(std::uint64_t i) const {
+    assert(contains(i));
+    return entries_[i - snapshot_index_ - 1];
+  }
 
   void append(const LogEntry& e) { entries_.push_back(e); }
   // REQUIRES: size() > 0.

@@ -62,6 +62,7 @@ void Node::Impl::boot(Time now, bool bootstrap, Outputs& out) {
     voted_for = 0;
     leader = 0;
     role = cfg.id == 0 ? Role::leader : Role::follower;
+    if (role == Role::leader) start_quorum();
   }
   note_role(out);
   // First tick somewhere in the first heartbeat interval (the caller jitters),
@@ -77,6 +78,7 @@ void Node::Impl::wipe_volatile() {
   role = Role::follower;
   leader = kNoNode;
   commit_index = 0;
+  appended_commit = 0;
   leader_match = 0;
   leader_lead = 0;
   election_deadline = kNever;
@@ -355,6 +357,7 @@ void Node::Impl::become_leader(Time now, std::uint64_t t, Outputs& out) {
   match.fill(0);
   catchup_end.fill(0);
   hb_seen.fill(0);
+  start_quorum();
   // Repaired records of older terms beyond our log can never enter it now.
   if (!tentative.empty()) drop_phantoms(log.last_index(), UINT64_MAX, term, out);
   note_role(out);
@@ -536,6 +539,16 @@ LeaderlessCounters Node::leaderless_counters() const {
   LeaderlessCounters c = impl_->ll;
   if (impl_->coord) c.add(impl_->coord->counters());
   return c;
+}
+NodeRetained Node::retained() const {
+  const Impl& s = *impl_;
+  NodeRetained r;
+  r.log_entries = s.log.size();
+  r.early = s.early.size();
+  r.tentative = s.tentative.size();
+  r.pending = s.writes.size() + s.reads.size() + s.parked.size() + (s.coord ? s.coord->pending() : 0);
+  r.hints = s.hints.size();
+  return r;
 }
 
 }  // namespace consim

@@ -93,6 +93,19 @@ struct NodeStatus {
   std::uint64_t keys_present = 0;
 };
 
+// What a node holds that could grow with the length of a run, counted in
+// items (not bytes), for tests that check memory stays flat. Every count is
+// bounded by the config and the operations in flight, never by run length.
+struct NodeRetained {
+  std::uint64_t log_entries = 0;  // held, not compacted (<= log_retain + uncommitted)
+  std::uint64_t early = 0;        // out-of-order appends buffered
+  std::uint64_t tentative = 0;    // repaired records ahead of the log
+  std::uint64_t pending = 0;      // client operations in flight (writes, reads, parked
+                                  // reads; leaderless: the coordinator's)
+  std::uint64_t hints = 0;        // leaderless: writes held for other nodes
+  std::uint64_t total() const { return log_entries + early + tentative + pending + hints; }
+};
+
 class Node {
  public:
   explicit Node(const NodeConfig& cfg);
@@ -124,6 +137,7 @@ class Node {
   const NodeConfig& config() const;
   // Leaderless: what this node did as coordinator and replica (zero in leader mode).
   LeaderlessCounters leaderless_counters() const;
+  NodeRetained retained() const;
 
  private:
   struct Impl;

@@ -39,6 +39,7 @@ void Node::Impl::handle_client_put(Time now, const Message& m, Outputs& out) {
   rec.tombstone = m.kind == MsgKind::client_delete;
   rec.value = rec.tombstone ? 0 : m.rec.value;
   append_local(now, m.key, rec, lead_id(), out);
+  count_own_append();
   broadcast_append(index, out);
   after_log_change(now, out);
   if (cfg.write_quorum <= 1) {

@@ -174,6 +174,9 @@ struct Node::Impl {
   void handle_heartbeat_reply(Time now, const Message& m, Outputs& out);
   void handle_install_snapshot(Time now, const Message& m, Outputs& out);
   void note_follower_at(Time now, NodeId f, std::uint64_t index, Outputs& out);
+  void start_quorum();
+  void count_own_append();
+  void pop_acknowledged();
   void advance_writes(Outputs& out);
   void fail_pending_writes(NodeId hint, Outputs& out);
   void expire_writes(Time now, Outputs& out);
@@ -192,6 +195,7 @@ struct Node::Impl {
                      std::uint64_t below_term, Outputs& out);
   bool has_token(const Version& token) const;
   std::uint64_t safe_prefix() const;
+  std::uint64_t compactable_prefix() const;
   void recheck_parked(Outputs& out);
   void expire_reads(Time now, Outputs& out);
   void reply_client(EndpointId client, std::uint64_t op, Key key, Status s,
@@ -235,6 +239,11 @@ struct Node::Impl {
   Role role = Role::follower;
   NodeId leader = kNoNode;
   std::uint64_t commit_index = 0;
+  // Follower: the highest commit index an append carried. Only compaction
+  // uses it (compactable_prefix()); commit_index, which the status view
+  // shows and read repair trusts, moves on heartbeats as before, so reports
+  // keep their bytes.
+  std::uint64_t appended_commit = 0;
   // Follower: our log equals the current term's leader's through this index
   // (0 when unknown). Older appends and snapshots at or below it are stale.
   std::uint64_t leader_match = 0;
@@ -252,6 +261,10 @@ struct Node::Impl {
   std::array<std::uint64_t, kMaxNodes> match{};        // leader: per follower
   std::array<std::uint64_t, kMaxNodes> catchup_end{};  // leader: pipeline mark
   std::array<std::uint64_t, kMaxNodes> hb_seen{};      // leader: last heartbeat_reply index
+  // Leader: indexes in (quorum_base, last index] not yet held by W nodes,
+  // each with how many nodes hold it (node_replication.cpp, start_quorum()).
+  std::uint64_t quorum_base = 0;
+  Ring<std::uint32_t> quorum_acks;
   std::vector<EarlyEntry> early;   // sorted by index, <= kReorderLimit
   Ring<PendingWrite> writes;       // ordered by index
   TimerSlot writes_timer;

@@ -38,7 +38,6 @@
 #include <array>
 #include <cassert>
 #include <cstdint>
-#include <functional>
 
 #include "core/node_impl.h"
 
@@ -149,10 +148,19 @@ std::uint64_t Node::Impl::safe_prefix() const {
   return role == Role::leader ? commit_index : std::min(commit_index, leader_match);
 }
 
+// The prefix compaction may drop: safe_prefix(), where a follower also
+// counts the commit index appends carried (appended_commit). Without it a
+// follower that hears no heartbeat (an interval longer than the run) would
+// never compact, and its log would grow with the run.
+std::uint64_t Node::Impl::compactable_prefix() const {
+  if (role == Role::leader) return commit_index;
+  return std::min(std::max(commit_index, appended_commit), leader_match);
+}
+
 // After any change of the log: compaction of the committed prefix beyond
 // log_retain entries, and parked session reads may now be answerable.
 void Node::Impl::after_log_change(Time now, Outputs& out) {
-  log.compact(cfg.log_retain, safe_prefix());
+  log.compact(cfg.log_retain, compactable_prefix());
   recheck_parked(out);
   (void)now;
 }
@@ -279,6 +287,7 @@ void Node::Impl::handle_append(Time now, const Message& m, Outputs& out) {
     return;
   }
   observe_leader(now, m.term, m.from, m.lead, out);
+  appended_commit = std::max(appended_commit, m.commit);
   assert(m.index == m.prev_index + 1 && m.rec.version.index == m.index);
   if (m.index <= leader_match) {  // a late duplicate of what we have
     reply_append(m, Status::ok, 0, 0, out);
@@ -506,20 +515,55 @@ void Node::Impl::handle_heartbeat_reply(Time now, const Message& m, Outputs& out
 
 // The follower's log matches ours through `index`.
 void Node::Impl::note_follower_at(Time now, NodeId f, std::uint64_t index, Outputs& out) {
-  match[f] = std::max(match[f], index);
+  assert(index <= log.last_index());
+  const std::uint64_t was = match[f];
+  if (index > was) {
+    match[f] = index;
+    // One more holder of every index in (was, index] still counted.
+    for (std::uint64_t i = std::max(was, quorum_base) + 1; i <= index; ++i) ++quorum_acks[i - quorum_base - 1];
+    pop_acknowledged();
+  }
   advance_writes(out);
   (void)now;
 }
 
-// A write is acknowledged once W nodes (the leader included) hold it: the
-// W-th largest match index covers it.
+// Leader: quorum counting, incremental. For each index in (quorum_base,
+// last index], quorum_acks holds how many nodes (this one included) are
+// known to hold it; an index W nodes hold leaves the window, so quorum_base
+// is the highest index W nodes hold: the W-th largest of the nodes' match
+// indexes (ours is our last index), clamped from below by where the window
+// started (see start_quorum()). Every (node, index) pair is counted at most
+// once per leadership: O(1) per acknowledgement, no sort, no loop over nodes.
+
+// Becoming leader: our commit index, or our whole log if shorter, needs no
+// counting. An index at or below it changes nothing a count could: commit_index
+// is already that high, and every write we will wait for lies above our log.
+void Node::Impl::start_quorum() {
+  quorum_base = std::min(commit_index, log.last_index());
+  quorum_acks.clear();
+  for (std::uint64_t i = quorum_base + 1; i <= log.last_index(); ++i) quorum_acks.push_back(1);
+  pop_acknowledged();
+}
+
+// Leader: we appended an entry (held by us alone so far).
+void Node::Impl::count_own_append() {
+  quorum_acks.push_back(1);
+  assert(quorum_base + quorum_acks.size() == log.last_index());
+  pop_acknowledged();
+}
+
+// Counts only fall along the window (an index is held by everyone holding a
+// later one), so the acknowledged ones are a prefix.
+void Node::Impl::pop_acknowledged() {
+  while (!quorum_acks.empty() && quorum_acks.front() >= cfg.write_quorum) {
+    quorum_acks.pop_front();
+    ++quorum_base;
+  }
+}
+
+// A write is acknowledged once W nodes (the leader included) hold it.
 void Node::Impl::advance_writes(Outputs& out) {
-  const std::uint32_t w = cfg.write_quorum;
-  std::array<std::uint64_t, kMaxNodes> held;
-  for (NodeId n = 0; n < cfg.nodes; ++n) held[n] = n == cfg.id ? log.last_index() : match[n];
-  std::nth_element(held.begin(), held.begin() + (w - 1), held.begin() + cfg.nodes,
-                   std::greater<std::uint64_t>());
-  const std::uint64_t acked = held[w - 1];
+  const std::uint64_t acked = quorum_base;
   commit_index = std::max(commit_index, acked);
   while (!writes.empty() && writes.front().index <= acked) {
     const PendingWrite& pw = writes.front();

@@ -57,9 +57,14 @@ class Ring {
  private:
   // Doubles the capacity (always a power of two), moving the elements to the
   // start of the new buffer.
+  // The elements are moved into place, only the new free half is
+  // value-initialised.
   void grow() {
-    std::vector<T> bigger(buf_.empty() ? 16 : buf_.size() * 2);
-    for (std::size_t i = 0; i < count_; ++i) bigger[i] = std::move((*this)[i]);
+    const std::size_t size = buf_.empty() ? 16 : buf_.size() * 2;
+    std::vector<T> bigger;
+    bigger.reserve(size);
+    for (std::size_t i = 0; i < count_; ++i) bigger.push_back(std::move((*this)[i]));
+    bigger.resize(size);
     buf_.swap(bigger);
     head_ = 0;
   }
