@@ -224,7 +224,9 @@ std::vector<ModelOp> subset(const std::vector<ModelOp>& ops, const std::vector<s
 // - every operation invoked after all kept operations with a known return
 //   completed (a closed prefix: what follows linearizes after it);
 // - a write whose value no kept read returned (for a delete: no kept read
-//   found the key absent), so the writes a read saw stay with it.
+//   found the key absent), so the writes a read saw stay with it;
+// - a delete, or a write of a value another kept write wrote too, that was
+//   overwritten before any kept read began.
 // Returns indices into `ops`; `minimal`: no sound removal of one operation
 // is left that keeps W not linearizable (within the bounds).
 std::vector<std::uint32_t> shrink(const std::vector<ModelOp>& ops, const LinearizabilityLimits& lim, bool& minimal) {
@@ -282,10 +284,31 @@ std::vector<std::uint32_t> shrink(const std::vector<ModelOp>& ops, const Lineari
   // Sound for any write no kept read returned the value of (for a delete:
   // no kept read found the key absent): in a linearization of W, no read
   // sits between it and the next write, so W without it stays legal.
+  // Also sound for a write overwritten before any kept read began (some
+  // other ok write began after it completed and completed before every kept
+  // read began: no read can see it), when that keeps every read's value
+  // written: a delete (absent is also the initial value), or a value
+  // another kept write wrote too.
   auto removable_write = [&](const std::vector<std::uint32_t>& w, std::size_t i) {
-    for (std::uint32_t j : w)
-      if (!ops[j].write && ops[j].value == ops[w[i]].value) return false;
-    return true;
+    const ModelOp& m = ops[w[i]];
+    bool seen = false, other_writer = false, overwritten = false;
+    Time first_read = std::numeric_limits<Time>::max();
+    for (std::uint32_t j : w) {
+      const ModelOp& o = ops[j];
+      if (!o.write) {
+        seen |= o.value == m.value;
+        first_read = std::min(first_read, o.call);
+      } else if (j != w[i]) {
+        other_writer |= o.value == m.value;
+      }
+    }
+    if (!seen) return true;
+    if (m.value != 0 && !other_writer) return false;
+    for (std::uint32_t j : w) {
+      const ModelOp& o = ops[j];
+      overwritten |= j != w[i] && o.write && o.ret != kNever && m.ret < o.call && o.ret < first_read;
+    }
+    return overwritten;
   };
 
   bool changed = true;
@@ -373,7 +396,7 @@ void count(LinearizabilityScope& s, KeyLinearizability&& k) {
       break;
     case LinVerdict::unknown:
       ++s.unknown;
-      s.unknown_keys.push_back(k.key);
+      s.unknowns.push_back(std::move(k));
       break;
   }
 }

@@ -43,7 +43,7 @@
 // violation; an arbitrary sub-history would not, since dropping a write can
 // make a history non-linearizable): reads; the operations after a closed
 // prefix; writes whose value no kept read returned (so a read keeps the
-// writes it saw). A read of a value no write wrote is its own witness. Every accepted removal is re-checked, within
+// writes it saw); deletes overwritten before any kept read began. A read of a value no write wrote is its own witness. Every accepted removal is re-checked, within
 // max_shrink_checks searches. witness_minimal: no single sound removal is
 // left that keeps W not linearizable.
 //
@@ -87,7 +87,7 @@ struct LinearizabilityScope {
   std::uint64_t keys_checked = 0;  // keys with at least one read in scope
   std::uint64_t linearizable = 0, not_linearizable = 0, unknown = 0;
   std::vector<KeyLinearizability> violations;  // not_linearizable keys, by key
-  std::vector<std::string> unknown_keys;       // by key
+  std::vector<KeyLinearizability> unknowns;    // unknown keys (with unknown_why), by key
 };
 
 struct LinearizabilityResult {

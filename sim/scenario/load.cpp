@@ -1225,7 +1225,7 @@ class Loader {
     const json empty = json::object();
     const json& o = v ? *v : empty;
     expect_object(o, path, "the measurement settings");
-    check_fields(o, path, {"window_edges_ms", "lost_write_window", "warmup_ms"});
+    check_fields(o, path, {"window_edges_ms", "lost_write_window", "warmup_ms", "linearizability"});
     if (const json* x = find(o, "window_edges_ms")) {
       const std::string p = json_path::key(path, "window_edges_ms");
       expect_array(*x, p, "increasing window edges in ms");
@@ -1259,6 +1259,8 @@ class Loader {
         fail(p, fmt::format("warmup_ms is {} but must be less than duration_ms ({})",
                             num(x->get<double>()), num(duration_ms_)));
     }
+    if (const json* x = find(o, "linearizability"))
+      m.linearizability = bool_value(*x, json_path::key(path, "linearizability"));
     return m;
   }
 };
