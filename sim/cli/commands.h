@@ -11,5 +11,6 @@ int cmd_validate(int argc, char** argv);  // validate.cpp
 int cmd_bench(int argc, char** argv);     // bench.cpp
 int cmd_sweep(int argc, char** argv);     // sweep.cpp
 int cmd_merge(int argc, char** argv);     // sweep.cpp
+int cmd_check(int argc, char** argv);     // check.cpp
 
 }  // namespace consim::cli

@@ -9,6 +9,7 @@
 
 #include "sim/check/determinism.h"
 #include "sim/check/expect.h"
+#include "sim/check/history.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/common.h"
 #include "sim/cli/progress.h"
@@ -19,6 +20,7 @@
 #include "sim/report/mermaid.h"
 #include "sim/report/report.h"
 #include "sim/scenario/load.h"
+#include "sim/world/history_sink.h"
 #include "sim/world/world.h"
 
 namespace po = boost::program_options;
@@ -38,6 +40,7 @@ int run_main(int argc, char** argv) {
       ("format", po::value<std::string>()->default_value("text"), "report format: text or json")
       ("output,o", po::value<std::string>(), "write the report to FILE (default: standard output)")
       ("trace", po::value<std::string>(), "write one JSON line per event to FILE")
+      ("history", po::value<std::string>(), "write the history of client operations to FILE (consim history v1, JSON lines)")
       ("force", "replace read-only output files too")
       ("quiet,q", "no progress line and no timing line on stderr")
       ("mermaid", po::value<std::string>(), "write the run's messages as a Mermaid sequence diagram to FILE.md")
@@ -85,6 +88,7 @@ int run_main(int argc, char** argv) {
   Output& report = vm.count("output") ? io.output(vm["output"].as<std::string>(), "--output")
                                       : io.output("-", "the report");
   Output* trace_out = vm.count("trace") ? &io.output(vm["trace"].as<std::string>(), "--trace", Writes::streamed) : nullptr;
+  Output* history_out = vm.count("history") ? &io.output(vm["history"].as<std::string>(), "--history") : nullptr;
   Output* mermaid_out = vm.count("mermaid") ? &io.output(vm["mermaid"].as<std::string>(), "--mermaid") : nullptr;
 
   Scenario sc = load_scenario(file, sets);
@@ -115,6 +119,11 @@ int run_main(int argc, char** argv) {
 
   const double t0 = wall_seconds();
   World world(sc, trace.get());
+  std::unique_ptr<HistorySink> history;
+  if (history_out) {
+    history = std::make_unique<HistorySink>(world);
+    world.add_sink(history.get());
+  }
   ProgressLine progress("run", mode);
   const Time end = sc.duration + sc.drain;
   auto detail = [&](Time now, std::uint64_t events) {
@@ -141,6 +150,7 @@ int run_main(int argc, char** argv) {
     if (!sc.expect.empty()) text += expectations_text(expectations);
   }
   if (trace) trace->commit();
+  if (history_out) history_out->write(history_jsonl(history->history()));
   if (mermaid_out) mermaid_out->write(mermaid_from_trace_file(scratch->read_path(), world, mopt));
   report.write(text);
   io.commit();

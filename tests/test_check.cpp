@@ -1,0 +1,109 @@
+// The linearizability checker on a run: measure.linearizability in the
+// report, consim run --history and consim check --linearizable on the file
+// it wrote (the same verdicts), and bad input (exit 2, one message, nothing written).
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "run_consim.h"
+#include "sim/scenario/load.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "consim_check_XXXXXX").string();
+    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+    path = tmpl;
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string file(const std::string& name) const { return path + "/" + name; }
+};
+
+const char* kRun = " --quiet --set duration_ms=3000 --set workload.rate_per_s=300"
+                   " --set 'workload.levels=[\"eventual\",\"strong\"]'";
+
+}  // namespace
+
+TEST_CASE("check: consim check --linearizable on a saved history gives the run's own verdicts") {
+  TempDir d;
+  const std::string h = d.file("h.jsonl");
+  const ConsimResult run = run_consim(std::string("run") + kRun + " --set measure.linearizability=true --format json --history " + h);
+  REQUIRE(run.code == 0);
+  const auto report = nlohmann::json::parse(run.out);
+  REQUIRE(report.contains("linearizability"));
+  const auto& lin = report["linearizability"];
+  CHECK(lin["all"]["keys_checked"].get<int>() > 10);
+  // The default cluster (W=2, R=1) serves stale strong reads: some key is not linearizable.
+  CHECK(lin["all"]["not_linearizable"].get<int>() > 0);
+  CHECK(lin["levels"]["strong"]["not_linearizable"].get<int>() > 0);
+  for (const auto& v : lin["all"]["violations"]) CHECK(v["witness"].size() >= 2);
+
+  const ConsimResult check = run_consim("check --linearizable " + h + " --format json");
+  CHECK(check.code == 3);  // some key not linearizable
+  const auto cj = nlohmann::json::parse(check.out);
+  CHECK(cj["linearizability"] == lin);
+  CHECK(cj["history"]["ops"] == lin["ops"]);
+
+  const ConsimResult text = run_consim("check " + h + " --linearizable");
+  CHECK(text.code == 3);
+  CHECK(text.out.find("Linearizability of the history") != std::string::npos);
+  CHECK(text.out.find("Not linearizable (strong reads): key ") != std::string::npos);
+
+  // Without measure.linearizability, the report has no such section.
+  const ConsimResult plain = run_consim(std::string("run") + kRun + " --format json");
+  CHECK_FALSE(nlohmann::json::parse(plain.out).contains("linearizability"));
+}
+
+TEST_CASE("check: a linearizable history exits 0") {
+  TempDir d;
+  const std::string h = d.file("h.jsonl");
+  // Leader reads in leader mode, no faults: linearizable.
+  const ConsimResult run = run_consim(std::string("run") + " --quiet --set duration_ms=2000 --set 'workload.levels=[\"leader\"]'"
+                                      " --set workload.routing=leader --history " + h);
+  REQUIRE(run.code == 0);
+  const ConsimResult check = run_consim("check --linearizable " + h);
+  CHECK(check.code == 0);
+  CHECK(check.out.find("not linearizable") == std::string::npos);
+}
+
+TEST_CASE("check: bad input is one message, exit 2, and nothing written") {
+  TempDir d;
+  const std::string out = d.file("report.txt");
+  auto refused = [&](const std::string& args, const std::string& message) {
+    CAPTURE(args);
+    const ConsimResult r = run_consim(args);
+    CHECK(r.code == 2);
+    CHECK(r.out.find(message) != std::string::npos);
+    CHECK_FALSE(fs::exists(out));
+  };
+  refused("check --linearizable " + d.file("missing.jsonl") + " --output " + out, "cannot read a history file");
+  std::ofstream(d.file("bad.jsonl")) << "{\"consim_history\": 1}\n";
+  refused("check --linearizable " + d.file("bad.jsonl") + " --output " + out, "bad.jsonl:1: missing field \"scenario\"");
+  std::ofstream(d.file("scenario.json")) << "{}\n";
+  refused("check --linearizable " + d.file("scenario.json") + " --output " + out, "not a consim history");
+  refused("check " + d.file("bad.jsonl") + " --output " + out, "nothing to check; give --linearizable");
+  refused("check --linearizable --output " + out, "no history file given");
+  refused("check --linearizable x.jsonl --max-states-per-key 0 --output " + out, "--max-states-per-key");
+  refused("check --linearizable x.jsonl --format xml --output " + out, "expected text or json");
+}
+
+TEST_CASE("check: measure.linearizability is a boolean") {
+  try {
+    consim::scenario_from_json(nlohmann::json::parse(R"({"measure": {"linearizability": 1}})"), "t.json");
+    FAIL("accepted");
+  } catch (const consim::InputError& e) {
+    CHECK(std::string(e.what()).find("$.measure.linearizability: expected true or false") != std::string::npos);
+  }
+  CHECK(consim::scenario_from_json(nlohmann::json::parse(R"({"measure": {"linearizability": true}})"), "t.json")
+            .measure.linearizability);
+  CHECK_FALSE(consim::scenario_from_json(nlohmann::json::object(), "t.json").measure.linearizability);
+}
