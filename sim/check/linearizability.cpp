@@ -23,13 +23,17 @@ std::string_view to_string(LinVerdict v) {
 
 namespace {
 
-constexpr Time kNever = std::numeric_limits<Time>::max();  // the return of an operation of unknown outcome
 
 // One operation as the register model sees it.
 struct ModelOp {
   std::uint32_t src = 0;   // index into the key's operations
-  Time call = 0, ret = 0;  // ret == kNever: may take effect at any time after call, or never
+  Time call = 0, ret = 0;
   bool write = false;      // put or delete; else a read
+  // A write of unknown outcome: it takes effect in [call, ret] or never.
+  // (It may take effect at any time after call, but after the last read
+  // that returned its value, taking effect is the same as never: no read
+  // sees it, and the next write hides it. So ret is that read's return.)
+  bool maybe_never = false;
   std::uint32_t value = 0; // write: the register's new value; read: the value it returned (0: absent)
 };
 
@@ -108,58 +112,104 @@ SearchResult search(const std::vector<ModelOp>& ops, const LinearizabilityLimits
   struct Frame {
     std::uint32_t call_ev;
     std::uint32_t value_before;
+    bool never;  // the operation was dropped (took no effect), not linearized
+    bool final;  // no other choice was left where it was made
   };
   std::vector<Frame> stack;
   auto flip = [&](std::uint32_t op) {
     bits[op / 64] ^= std::uint64_t{1} << (op % 64);
     hash ^= zobrist[op];
   };
+  // Takes operation `op` (linearized, or dropped when `never`) if its
+  // (set, value) is new; false when explored already.
+  bool bounded = false;
+  auto take = [&](std::uint32_t op, std::uint32_t after, bool never, bool final) {
+    flip(op);
+    if (!memo.insert(MemoEntry{hash, after, bits}).second) {
+      flip(op);
+      return false;
+    }
+    ++out.states;
+    if (out.states > max_states || out.states * entry_bytes > lim.max_memo_bytes) {
+      bounded = true;
+      out.linearizable = Found::unknown;
+      out.why = out.states > max_states ? fmt::format("more than {} search states", max_states)
+                                        : fmt::format("the search's memo passed {} MiB", lim.max_memo_bytes >> 20);
+      return false;
+    }
+    stack.push_back({call_of[op], value, never, final});
+    value = after;
+    unlink(call_of[op]);
+    unlink(ret_of[op]);
+    return true;
+  };
 
   std::uint32_t e = next[head];
+  bool fresh = true;  // e is the head of a configuration not yet looked at
   while (true) {
     if (e == tail) return out;  // everything linearized
-    if (!ev(e).call) {
-      // Only operations that may never take effect remain: they all go last.
-      if (ev(e).t == kNever) return out;
-      if (stack.empty()) {
-        out.linearizable = Found::no;
-        return out;
+    bool back = false;
+    if (fresh) {
+      fresh = false;
+      // A pending read that may return now is linearized now, as the only
+      // choice: moving a read earlier, to a point after every operation
+      // that preceded it, keeps any linearization legal (it changes no value).
+      std::uint32_t read = tail;
+      for (std::uint32_t x = next[head]; x != tail && ev(x).call; x = next[x])
+        if (!ops[ev(x).op].write && ops[ev(x).op].value == value) {
+          read = x;
+          break;
+        }
+      if (read != tail) {
+        if (take(ev(read).op, value, false, true)) {
+          e = next[head];
+          fresh = true;
+          continue;
+        }
+        if (bounded) return out;
+        back = true;
       }
-      const Frame f = stack.back();
-      stack.pop_back();
-      const std::uint32_t op = ev(f.call_ev).op;
-      flip(op);
-      value = f.value_before;
-      relink(ret_of[op]);
-      relink(f.call_ev);
-      e = next[f.call_ev];
+    }
+    if (!back && !ev(e).call) {
+      // The return of an operation not linearized yet. One of unknown
+      // outcome may have taken no effect: drop it, as the only choice left.
+      const std::uint32_t op = ev(e).op;
+      if (ops[op].maybe_never && take(op, value, true, true)) {
+        e = next[head];
+        fresh = true;
+        continue;
+      }
+      if (bounded) return out;
+      back = true;
+    }
+    if (back) {
+      while (true) {
+        if (stack.empty()) {
+          out.linearizable = Found::no;
+          return out;
+        }
+        const Frame f = stack.back();
+        stack.pop_back();
+        const std::uint32_t undo = ev(f.call_ev).op;
+        flip(undo);
+        value = f.value_before;
+        relink(ret_of[undo]);
+        relink(f.call_ev);
+        if (!f.final) {
+          e = next[f.call_ev];
+          break;
+        }
+      }
       continue;
     }
     const ModelOp& m = ops[ev(e).op];
-    const bool legal = m.write || m.value == value;
-    if (legal) {
-      const std::uint32_t after = m.write ? m.value : value;
-      flip(ev(e).op);
-      if (memo.insert(MemoEntry{hash, after, bits}).second) {
-        ++out.states;
-        if (out.states > max_states) {
-          out.linearizable = Found::unknown;
-          out.why = fmt::format("more than {} search states", max_states);
-          return out;
-        }
-        if (out.states * entry_bytes > lim.max_memo_bytes) {
-          out.linearizable = Found::unknown;
-          out.why = fmt::format("the search's memo passed {} MiB", lim.max_memo_bytes >> 20);
-          return out;
-        }
-        stack.push_back({e, value});
-        value = after;
-        unlink(e);
-        unlink(ret_of[ev(e).op]);
+    if (m.write) {
+      if (take(ev(e).op, m.value, false, false)) {
         e = next[head];
+        fresh = true;
         continue;
       }
-      flip(ev(e).op);
+      if (bounded) return out;
     }
     e = next[e];
   }
@@ -173,10 +223,11 @@ std::vector<ModelOp> prepare(const std::vector<HistoryOp>& ops) {
     return it->second;
   };
   std::vector<ModelOp> out;
-  std::vector<bool> read_values;  // by id: some read returned it
-  auto mark_read = [&](std::uint32_t v) {
-    if (v >= read_values.size()) read_values.resize(v + 1, false);
-    read_values[v] = true;
+  constexpr Time kNotRead = -1;
+  std::vector<Time> last_read;  // by id: the latest return of a read that returned it
+  auto mark_read = [&](std::uint32_t v, Time ret) {
+    if (v >= last_read.size()) last_read.resize(v + 1, kNotRead);
+    last_read[v] = std::max(last_read[v], ret);
   };
   for (std::uint32_t i = 0; i < ops.size(); ++i) {
     const HistoryOp& h = ops[i];
@@ -187,20 +238,26 @@ std::vector<ModelOp> prepare(const std::vector<HistoryOp>& ops) {
       if (h.outcome != Outcome::ok || h.completed < 0) continue;
       m.ret = h.completed;
       m.value = h.found ? id(h.value) : 0;
-      mark_read(m.value);
+      mark_read(m.value, m.ret);
     } else {
       if (h.outcome == Outcome::fail) continue;
       m.write = true;
       m.value = h.type == OpType::put ? id(h.value) : 0;
-      m.ret = h.outcome == Outcome::ok && h.completed >= 0 ? h.completed : kNever;
+      m.maybe_never = h.outcome != Outcome::ok || h.completed < 0;
+      m.ret = h.completed;
     }
     out.push_back(m);
   }
+  // An unknown write is dropped when no read returned its value after it
+  // was invoked (it changes no verdict); else it ends at the last such read.
   std::vector<ModelOp> kept;
   kept.reserve(out.size());
-  for (const ModelOp& m : out) {
-    const bool seen = m.value < read_values.size() && read_values[m.value];
-    if (m.write && m.ret == kNever && !seen) continue;
+  for (ModelOp& m : out) {
+    if (m.maybe_never) {
+      const Time last = m.value < last_read.size() ? last_read[m.value] : kNotRead;
+      if (last == kNotRead || last < m.call) continue;
+      m.ret = last;
+    }
     kept.push_back(m);
   }
   std::sort(kept.begin(), kept.end(), [](const ModelOp& a, const ModelOp& b) {
@@ -264,7 +321,7 @@ std::vector<std::uint32_t> shrink(const std::vector<ModelOp>& ops, const Lineari
   Time latest = std::numeric_limits<Time>::min();
   for (std::size_t k = 0; k < cur.size(); ++k) {
     if (k > 0 && latest < ops[cur[k]].call) cuts.push_back(k);
-    if (ops[cur[k]].ret != kNever) latest = std::max(latest, ops[cur[k]].ret);
+    if (!ops[cur[k]].maybe_never) latest = std::max(latest, ops[cur[k]].ret);
   }
   cuts.push_back(cur.size());
   std::size_t lo = 0, hi = cuts.size() - 1;  // cuts[hi] is known not linearizable
@@ -292,6 +349,11 @@ std::vector<std::uint32_t> shrink(const std::vector<ModelOp>& ops, const Lineari
   auto removable_write = [&](const std::vector<std::uint32_t>& w, std::size_t i) {
     const ModelOp& m = ops[w[i]];
     bool seen = false, other_writer = false, overwritten = false;
+    if (m.maybe_never) {  // sound only when no kept read saw its value
+      for (std::uint32_t j : w)
+        if (!ops[j].write && ops[j].value == m.value) return false;
+      return true;
+    }
     Time first_read = std::numeric_limits<Time>::max();
     for (std::uint32_t j : w) {
       const ModelOp& o = ops[j];
@@ -306,7 +368,7 @@ std::vector<std::uint32_t> shrink(const std::vector<ModelOp>& ops, const Lineari
     if (m.value != 0 && !other_writer) return false;
     for (std::uint32_t j : w) {
       const ModelOp& o = ops[j];
-      overwritten |= j != w[i] && o.write && o.ret != kNever && m.ret < o.call && o.ret < first_read;
+      overwritten |= j != w[i] && o.write && !o.maybe_never && m.ret < o.call && o.ret < first_read;
     }
     return overwritten;
   };

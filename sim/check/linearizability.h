@@ -15,12 +15,13 @@
 // What each outcome means to the model (sim/check/history.h):
 // - ok: took effect inside [invoked, completed].
 // - put/delete unknown (timed out, failed, still open; Jepsen's :info): may
-//   take effect at any point after its invocation, or never. Its return is
-//   at infinity; the search succeeds once every operation with a finite
-//   return is linearized. An unknown write whose value (absent, for a
-//   delete) no read of the sub-history returns is dropped before the
-//   search: it changes no verdict (it can always be placed where no read
-//   sees it) and would only multiply the states.
+//   take effect at any point after its invocation, or never. Taking effect
+//   after the last read that returned its value is the same as never (no
+//   read sees it; the next write hides it), so the search gives it that
+//   read's return and, at the return, the choice to drop it; one whose
+//   value (absent, for a delete) no read returned after its invocation is
+//   dropped before the search. Neither changes a verdict; both keep the
+//   states from multiplying with every timed-out write.
 // - read fail, or read unknown (never answered): constrains nothing; dropped.
 // - put/delete fail: certainly took no effect; dropped.
 // Real time: a precedes b when a.completed < b.invoked. Equal times are
