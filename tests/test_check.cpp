@@ -107,3 +107,33 @@ TEST_CASE("check: measure.linearizability is a boolean") {
             .measure.linearizability);
   CHECK_FALSE(consim::scenario_from_json(nlohmann::json::object(), "t.json").measure.linearizability);
 }
+
+TEST_CASE("check: the teaching result: R + W > N is never stale yet not linearizable; blocking read repair is") {
+  const std::string dir = std::string(CONSIM_SOURCE_DIR) + "/scenarios/classroom/";
+  const ConsimResult a = run_consim("run " + dir + "10a-quorum-not-linearizable.json --quiet --format json");
+  REQUIRE(a.code == 0);
+  const auto ja = nlohmann::json::parse(a.out);
+  CHECK(ja["scenario"]["strict_quorum"] == true);
+  CHECK(ja["levels"]["strong"]["reads"].get<int>() > 1000);
+  CHECK(ja["levels"]["strong"]["stale_reads"] == 0);
+  const auto& la = ja["linearizability"]["levels"]["strong"];
+  CHECK(la["not_linearizable"].get<int>() > 0);
+  // Each witness: a strong read of a newer value, then a later one of an older value.
+  for (const auto& v : la["violations"]) {
+    CHECK(v["witness_minimal"] == true);
+    CHECK(v["witness"].size() >= 4);
+    CHECK(v["witness"].size() <= 6);
+  }
+  // Only the read repair differs.
+  const ConsimResult b = run_consim("run " + dir + "10b-quorum-blocking-read-repair-linearizable.json --quiet --format json");
+  REQUIRE(b.code == 0);
+  const auto jb = nlohmann::json::parse(b.out);
+  CHECK(jb["scenario"]["read_repair_mode"] == "blocking");
+  CHECK(ja["scenario"]["read_repair_mode"] == "off");
+  CHECK(jb["levels"]["strong"]["stale_reads"] == 0);
+  const auto& lb = jb["linearizability"]["levels"]["strong"];
+  CHECK(lb["keys_checked"] == 3);
+  CHECK(lb["linearizable"] == 3);
+  CHECK(lb["not_linearizable"] == 0);
+  CHECK(lb["unknown"] == 0);
+}
