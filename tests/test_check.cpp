@@ -6,11 +6,17 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "run_consim.h"
+#include "sim/check/history.h"
+#include "sim/check/linearizability.h"
 #include "sim/scenario/load.h"
 
 namespace fs = std::filesystem;
@@ -136,4 +142,110 @@ TEST_CASE("check: the teaching result: R + W > N is never stale yet not lineariz
   CHECK(lb["linearizable"] == 3);
   CHECK(lb["not_linearizable"] == 0);
   CHECK(lb["unknown"] == 0);
+}
+
+namespace {
+
+std::string slurp_file(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// One field of an EDN map line as this writer prints it (":key value,").
+std::string edn_field(const std::string& line, const std::string& key) {
+  const std::size_t at = line.find(":" + key + " ");
+  if (at == std::string::npos) return "";
+  const std::size_t from = at + key.size() + 2;
+  std::size_t end = from;
+  int depth = 0;
+  bool quoted = false;
+  for (; end < line.size(); ++end) {
+    const char c = line[end];
+    if (quoted) {
+      if (c == '\\') ++end;
+      else if (c == '"') quoted = false;
+      continue;
+    }
+    if (c == '"') quoted = true;
+    else if (c == '[') ++depth;
+    else if (c == ']') --depth;
+    else if ((c == ',' || c == '}') && depth == 0) break;
+  }
+  return line.substr(from, end - from);
+}
+
+}  // namespace
+
+TEST_CASE("check: the EDN history (Knossos, Elle) has one invocation and one completion per operation, in Jepsen's process discipline") {
+  TempDir d;
+  const std::string dir = std::string(CONSIM_SOURCE_DIR) + "/scenarios/";
+  // Timeouts (unknown writes, failed reads) from a partition.
+  const std::string args = "run " + dir + "partition-majority.json --quiet --format json";
+  const ConsimResult j = run_consim(args + " --history " + d.file("h.jsonl"));
+  REQUIRE(j.code == 0);
+  REQUIRE(run_consim(args + " --history " + d.file("h.edn") + " --history-format edn").code == 0);
+  const consim::History h = consim::parse_history_jsonl(slurp_file(d.file("h.jsonl")), "h");
+  std::map<std::string, int> want, got;
+  for (const consim::HistoryOp& op : h.ops) {
+    ++want["invoke"];
+    ++want[op.outcome == consim::Outcome::ok ? "ok" : op.outcome == consim::Outcome::fail ? "fail" : "info"];
+  }
+  std::istringstream lines(slurp_file(d.file("h.edn")));
+  std::map<std::string, std::string> busy;  // process -> consim index in flight
+  std::set<std::string> crashed;
+  long long last_time = -1, index = 0;
+  for (std::string l; std::getline(lines, l);) {
+    CAPTURE(l);
+    const std::string type = edn_field(l, "type"), process = edn_field(l, "process");
+    ++got[type.substr(1)];
+    CHECK(std::stoll(edn_field(l, "index")) == index++);
+    const long long t = std::stoll(edn_field(l, "time"));
+    CHECK(t >= last_time);
+    last_time = t;
+    CHECK(crashed.count(process) == 0);
+    if (type == ":invoke") {
+      CHECK(busy.count(process) == 0);
+      busy[process] = edn_field(l, "consim-index");
+    } else {
+      REQUIRE(busy.count(process) == 1);
+      CHECK(busy[process] == edn_field(l, "consim-index"));
+      busy.erase(process);
+      if (type == ":info") crashed.insert(process);
+    }
+  }
+  CHECK(busy.empty());
+  CHECK(got == want);
+  CHECK(want["info"] > 0);
+  CHECK(want["fail"] > 0);
+}
+
+TEST_CASE("check: the Porcupine JSON, read back, gives the same verdicts") {
+  TempDir d;
+  const std::string f = std::string(CONSIM_SOURCE_DIR) + "/scenarios/classroom/10a-quorum-not-linearizable.json";
+  REQUIRE(run_consim("run " + f + " --quiet --history " + d.file("h.jsonl")).code == 0);
+  REQUIRE(run_consim("run " + f + " --quiet --history " + d.file("h.json") + " --history-format porcupine").code == 0);
+  const consim::History h = consim::parse_history_jsonl(slurp_file(d.file("h.jsonl")), "h");
+  consim::History p;
+  for (const auto& o : nlohmann::json::parse(slurp_file(d.file("h.json")))) {
+    consim::HistoryOp op;
+    op.index = p.ops.size();
+    op.process = o["ClientId"];
+    const std::string kind = o["Input"]["op"];
+    op.type = kind == "get" ? consim::OpType::get : kind == "put" ? consim::OpType::put : consim::OpType::del;
+    op.key = o["Input"]["key"];
+    if (op.type == consim::OpType::put) op.value = o["Input"]["value"];
+    op.invoked = o["Call"];
+    op.completed = o["Return"];
+    op.outcome = o["Unknown"].get<bool>() ? consim::Outcome::unknown : consim::Outcome::ok;
+    if (op.type == consim::OpType::get) {
+      op.found = o["Output"]["found"];
+      if (op.found) op.value = o["Output"]["value"];
+    }
+    p.ops.push_back(op);
+  }
+  const consim::LinearizabilityResult a = consim::check_linearizability(h), b = consim::check_linearizability(p);
+  CHECK(a.all.keys_checked == b.all.keys_checked);
+  CHECK(a.all.not_linearizable == b.all.not_linearizable);
+  CHECK(a.all.linearizable == b.all.linearizable);
+  CHECK(a.all.not_linearizable > 0);
 }
