@@ -123,6 +123,7 @@ TEST_CASE("report: the JSON report has the table's sections, in the table's orde
       j["cluster"].erase("replicas");
       for (const char* k : {"sloppy_quorum", "read_repair", "anti_entropy_interval_ms"}) j["cluster"].erase(k);
     }
+    j["measure"]["linearizability"] = true;  // a section shown only when asked for
     World w(scenario_from_json(j, "<test>"));
     w.run();
     const ojson report = report_json(w);

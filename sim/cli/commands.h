@@ -12,5 +12,6 @@ int cmd_bench(int argc, char** argv);     // bench.cpp
 int cmd_sweep(int argc, char** argv);     // sweep.cpp
 int cmd_merge(int argc, char** argv);     // sweep.cpp
 int cmd_schema(int argc, char** argv);    // schema.cpp
+int cmd_check(int argc, char** argv);     // check.cpp
 
 }  // namespace consim::cli

@@ -25,6 +25,8 @@ Usage:
   consim validate FILE...          check scenario files; print nothing else on success
                                    (every error of a file, one line each)
   consim schema                    print the scenario JSON Schema (scenarios/consim.schema.json)
+  consim check --linearizable HISTORY.jsonl
+                                   is a saved history (consim run --history) linearizable, per key?
   consim bench [--ops N] [--nodes N] [--replication leader|leaderless]
                                      measure the engine's speed and memory
   consim --help | --version (-V)
@@ -40,6 +42,8 @@ Examples:
   consim run --set cluster.replication=leaderless          the same cluster, Dynamo-style
   consim sweep scenarios/leaderless.json --w all --r all --probe-output probe.csv --output ll.csv
   consim validate scenarios/*.json
+  consim run --history h.jsonl && consim check --linearizable h.jsonl
+                                               every operation, then is it linearizable, key by key?
 
 Run 'consim run --help' for the options of run.
 Documentation: docs/ (README.md, architecture.md, scenario-format.md, consistency.md).
@@ -51,7 +55,8 @@ struct Command {
 };
 
 const Command kCommands[] = {
-    {"run", cmd_run}, {"sweep", cmd_sweep}, {"merge", cmd_merge}, {"validate", cmd_validate}, {"schema", cmd_schema}, {"bench", cmd_bench},
+    {"run", cmd_run}, {"sweep", cmd_sweep}, {"merge", cmd_merge}, {"validate", cmd_validate}, {"schema", cmd_schema},
+    {"bench", cmd_bench}, {"check", cmd_check},
 };
 
 }  // namespace
@@ -79,6 +84,6 @@ int main(int argc, char** argv) {
     }
     return c.run(argc - 1, argv + 1);
   }
-  print_error(fmt::format("unknown command \"{}\"; expected run, sweep, merge, validate, schema or bench (see consim --help)", cmd));
+  print_error(fmt::format("unknown command \"{}\"; expected run, sweep, merge, validate, schema, bench or check (see consim --help)", cmd));
   return kExitUsage;
 }

@@ -9,6 +9,8 @@
 
 #include "sim/check/determinism.h"
 #include "sim/check/expect.h"
+#include "sim/check/history.h"
+#include "sim/check/history_export.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/common.h"
 #include "sim/cli/progress.h"
@@ -19,6 +21,7 @@
 #include "sim/report/mermaid.h"
 #include "sim/report/report.h"
 #include "sim/scenario/load.h"
+#include "sim/world/history_sink.h"
 #include "sim/world/world.h"
 
 namespace po = boost::program_options;
@@ -38,6 +41,9 @@ int run_main(int argc, char** argv) {
       ("format", po::value<std::string>()->default_value("text"), "report format: text or json")
       ("output,o", po::value<std::string>(), "write the report to FILE (default: standard output)")
       ("trace", po::value<std::string>(), "write one JSON line per event to FILE")
+      ("history", po::value<std::string>(), "write the history of client operations to FILE")
+      ("history-format", po::value<std::string>()->default_value("consim"),
+       "--history as: consim (consim history v1, JSON lines), edn (Jepsen: Knossos, Elle) or porcupine (JSON)")
       ("force", "replace read-only output files too")
       ("quiet,q", "no progress line and no timing line on stderr")
       ("mermaid", po::value<std::string>(), "write the run's messages as a Mermaid sequence diagram to FILE.md")
@@ -57,6 +63,11 @@ int run_main(int argc, char** argv) {
   const std::string format = vm["format"].as<std::string>();
   if (format != "text" && format != "json") {
     print_error(fmt::format("--format {}: expected text or json", excerpt(format)));
+    return kExitUsage;
+  }
+  const std::string history_format = vm["history-format"].as<std::string>();
+  if (history_format != "consim" && history_format != "edn" && history_format != "porcupine") {
+    print_error(fmt::format("--history-format {}: expected consim, edn or porcupine", excerpt(history_format)));
     return kExitUsage;
   }
   std::vector<std::string> sets;
@@ -85,6 +96,7 @@ int run_main(int argc, char** argv) {
   Output& report = vm.count("output") ? io.output(vm["output"].as<std::string>(), "--output")
                                       : io.output("-", "the report");
   Output* trace_out = vm.count("trace") ? &io.output(vm["trace"].as<std::string>(), "--trace", Writes::streamed) : nullptr;
+  Output* history_out = vm.count("history") ? &io.output(vm["history"].as<std::string>(), "--history") : nullptr;
   Output* mermaid_out = vm.count("mermaid") ? &io.output(vm["mermaid"].as<std::string>(), "--mermaid") : nullptr;
 
   Scenario sc = load_scenario(file, sets);
@@ -115,6 +127,11 @@ int run_main(int argc, char** argv) {
 
   const double t0 = wall_seconds();
   World world(sc, trace.get());
+  std::unique_ptr<HistorySink> history;
+  if (history_out) {
+    history = std::make_unique<HistorySink>(world);
+    world.add_sink(history.get());
+  }
   ProgressLine progress("run", mode);
   const Time end = sc.duration + sc.drain;
   auto detail = [&](Time now, std::uint64_t events) {
@@ -141,6 +158,12 @@ int run_main(int argc, char** argv) {
     if (!sc.expect.empty()) text += expectations_text(expectations);
   }
   if (trace) trace->commit();
+  if (history_out) {
+    const History h = history->history();
+    history_out->write(history_format == "edn"         ? history_edn(h)
+                       : history_format == "porcupine" ? history_porcupine_json(h)
+                                                       : history_jsonl(h));
+  }
   if (mermaid_out) mermaid_out->write(mermaid_from_trace_file(scratch->read_path(), world, mopt));
   report.write(text);
   io.commit();

@@ -15,6 +15,8 @@
 
 namespace consim {
 
+struct LinearizabilityResult;
+
 class RunView {
  public:
   virtual ~RunView() = default;
@@ -26,6 +28,9 @@ class RunView {
   virtual std::vector<bool> nodes_up() const = 0;
   virtual std::string key_name(Key k) const = 0;
   virtual std::string value_text(const Record& r) const = 0;
+  // The linearizability check of the run's history (sim/check/linearizability.h),
+  // when it was asked for (measure.linearizability); else null.
+  virtual const LinearizabilityResult* linearizability() const { return nullptr; }
 };
 
 }  // namespace consim

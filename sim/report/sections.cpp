@@ -8,7 +8,9 @@
 
 #include <fmt/format.h>
 
+#include "sim/check/linearizability.h"
 #include "sim/report/derived.h"
+#include "sim/report/linearizability_section.h"
 #include "sim/report/report.h"
 #include "sim/report/run_view.h"
 #include "sim/scenario/names.h"
@@ -569,6 +571,16 @@ void text_lost_writes(const ojson& l, const ojson& report, std::string& text) {
                  leaderless(report) ? std::string("newest version on a live replica") : str(l, "reference"));
 }
 
+// ---------------------------------------------------------------- linearizability (measure.linearizability)
+
+std::optional<ojson> build_linearizability(const RunView& world) {
+  const LinearizabilityResult* r = world.linearizability();
+  if (r == nullptr) return std::nullopt;
+  return linearizability_json(*r);
+}
+
+void text_linearizability(const ojson& l, const ojson&, std::string& text) { linearizability_text(l, text); }
+
 // ---------------------------------------------------------------- leaderless (leaderless mode) / elections (leader mode)
 
 std::optional<ojson> build_leaderless(const RunView& world) {
@@ -769,6 +781,7 @@ const std::vector<ReportSection>& report_sections() {
       {"engine", build_engine, text_engine, 10},
       {"script", build_script, text_script, 12},  // the text ends with the scripted operations
       {"nodes", build_nodes, text_nodes, 11},
+      {"linearizability", build_linearizability, text_linearizability, 8},  // only with measure.linearizability
   };
   return sections;
 }

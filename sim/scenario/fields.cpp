@@ -481,6 +481,11 @@ const Object& measure() {
               .doc_is("Acknowledged writes remembered per key, to detect lost writes.")
               .to<&MeasureSpec::lost_write_window>(),
           F("warmup_ms").ms(false).def("0").doc_is("Operations invoked before this are not counted; < duration_ms."),
+          F("linearizability").boolean().def("false")
+              .doc_is("`true`: record the run's history and check it per key for linearizability (every operation, "
+                      "warm-up included); the report gains its `linearizability` section "
+                      "([consistency.md](consistency.md#linearizability)). Memory: one record per operation of the run.")
+              .to<&MeasureSpec::linearizability>(),
       }};
   return o;
 }

@@ -163,6 +163,7 @@ struct MeasureSpec {
   std::vector<Time> window_edges;  // increasing bucket edges for the stale-read window
   std::uint32_t lost_write_window = 64;  // acknowledged writes remembered per key
   Time warmup = 0;                 // operations invoked before this are not counted
+  bool linearizability = false;    // check the run's history per key (sim/check/linearizability.h)
 };
 
 // One assertion on a report value ("expect" in JSON; evaluated by sim/check/expect.h).

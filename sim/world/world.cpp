@@ -12,11 +12,13 @@
 #include "core/placement.h"
 #include "sim/check/checker.h"
 #include "sim/check/elections.h"
+#include "sim/check/linearizability.h"
 #include "sim/engine/event_queue.h"
 #include "sim/io/input.h"
 #include "sim/world/audit.h"
 #include "sim/world/clients.h"
 #include "sim/world/events.h"
+#include "sim/world/history_sink.h"
 #include "sim/world/host.h"
 #include "sim/world/keyspace.h"
 #include "sim/world/network.h"
@@ -125,6 +127,9 @@ struct World::Impl {
   std::function<void(Time, std::uint64_t)> progress;
   std::uint64_t progress_every = UINT64_MAX;
   bool stopped_early = false;
+  // measure.linearizability: the run's history, then its check after run().
+  std::unique_ptr<HistorySink> history;
+  std::unique_ptr<LinearizabilityResult> linearizability;
 
   Impl(const Scenario& s, TraceWriter* t)
       : sc(s),
@@ -443,9 +448,19 @@ struct World::Impl {
   }
 };
 
-World::World(const Scenario& scenario, TraceWriter* trace) : impl_(std::make_unique<Impl>(scenario, trace)) {}
+World::World(const Scenario& scenario, TraceWriter* trace) : impl_(std::make_unique<Impl>(scenario, trace)) {
+  if (impl_->sc.measure.linearizability) {
+    impl_->history = std::make_unique<HistorySink>(*this);
+    impl_->add_sink(impl_->history.get());
+  }
+}
 World::~World() = default;
-void World::run() { impl_->run(); }
+void World::run() {
+  impl_->run();
+  if (impl_->history)
+    impl_->linearizability = std::make_unique<LinearizabilityResult>(check_linearizability(impl_->history->history()));
+}
+const LinearizabilityResult* World::linearizability() const { return impl_->linearizability.get(); }
 void World::set_observer(WorldObserver* observer) { impl_->observer = observer; }
 void World::add_sink(TraceSink* sink) { impl_->add_sink(sink); }
 void World::set_event_limit(std::uint64_t events) { impl_->event_limit = events; }

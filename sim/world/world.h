@@ -72,6 +72,7 @@ class World final : public RunView {
   std::vector<bool> nodes_up() const override;
   std::string key_name(Key k) const override;
   std::string value_text(const Record& r) const override;
+  const LinearizabilityResult* linearizability() const override;
 
   // Observe every event and role change of run(); set before run(). Not owned.
   void set_observer(WorldObserver* observer);

@@ -1,0 +1,251 @@
+// The linearizability checker on a run: measure.linearizability in the
+// report, consim run --history and consim check --linearizable on the file
+// it wrote (the same verdicts), and bad input (exit 2, one message, nothing written).
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "run_consim.h"
+#include "sim/check/history.h"
+#include "sim/check/linearizability.h"
+#include "sim/scenario/load.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "consim_check_XXXXXX").string();
+    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+    path = tmpl;
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string file(const std::string& name) const { return path + "/" + name; }
+};
+
+const char* kRun = " --quiet --set duration_ms=3000 --set workload.rate_per_s=300"
+                   " --set 'workload.levels=[\"eventual\",\"strong\"]'";
+
+}  // namespace
+
+TEST_CASE("check: consim check --linearizable on a saved history gives the run's own verdicts") {
+  TempDir d;
+  const std::string h = d.file("h.jsonl");
+  const ConsimResult run = run_consim(std::string("run") + kRun + " --set measure.linearizability=true --format json --history " + h);
+  REQUIRE(run.code == 0);
+  const auto report = nlohmann::json::parse(run.out);
+  REQUIRE(report.contains("linearizability"));
+  const auto& lin = report["linearizability"];
+  CHECK(lin["all"]["keys_checked"].get<int>() > 10);
+  // The default cluster (W=2, R=1) serves stale strong reads: some key is not linearizable.
+  CHECK(lin["all"]["not_linearizable"].get<int>() > 0);
+  CHECK(lin["levels"]["strong"]["not_linearizable"].get<int>() > 0);
+  for (const auto& v : lin["all"]["violations"]) CHECK(v["witness"].size() >= 2);
+
+  const ConsimResult check = run_consim("check --linearizable " + h + " --format json");
+  CHECK(check.code == 3);  // some key not linearizable
+  const auto cj = nlohmann::json::parse(check.out);
+  CHECK(cj["linearizability"] == lin);
+  CHECK(cj["history"]["ops"] == lin["ops"]);
+
+  const ConsimResult text = run_consim("check " + h + " --linearizable");
+  CHECK(text.code == 3);
+  CHECK(text.out.find("Linearizability of the history") != std::string::npos);
+  CHECK(text.out.find("Not linearizable (strong reads): key ") != std::string::npos);
+
+  // Without measure.linearizability, the report has no such section.
+  const ConsimResult plain = run_consim(std::string("run") + kRun + " --format json");
+  CHECK_FALSE(nlohmann::json::parse(plain.out).contains("linearizability"));
+}
+
+TEST_CASE("check: a linearizable history exits 0") {
+  TempDir d;
+  const std::string h = d.file("h.jsonl");
+  // Leader reads in leader mode, no faults: linearizable.
+  const ConsimResult run = run_consim(std::string("run") + " --quiet --set duration_ms=2000 --set 'workload.levels=[\"leader\"]'"
+                                      " --set workload.routing=leader --history " + h);
+  REQUIRE(run.code == 0);
+  const ConsimResult check = run_consim("check --linearizable " + h);
+  CHECK(check.code == 0);
+  CHECK(check.out.find("not linearizable") == std::string::npos);
+}
+
+TEST_CASE("check: bad input is one message, exit 2, and nothing written") {
+  TempDir d;
+  const std::string out = d.file("report.txt");
+  auto refused = [&](const std::string& args, const std::string& message) {
+    CAPTURE(args);
+    const ConsimResult r = run_consim(args);
+    CHECK(r.code == 2);
+    CHECK(r.out.find(message) != std::string::npos);
+    CHECK_FALSE(fs::exists(out));
+  };
+  refused("check --linearizable " + d.file("missing.jsonl") + " --output " + out, "cannot read a history file");
+  std::ofstream(d.file("bad.jsonl")) << "{\"consim_history\": 1}\n";
+  refused("check --linearizable " + d.file("bad.jsonl") + " --output " + out, "bad.jsonl:1: missing field \"scenario\"");
+  std::ofstream(d.file("scenario.json")) << "{}\n";
+  refused("check --linearizable " + d.file("scenario.json") + " --output " + out, "not a consim history");
+  refused("check " + d.file("bad.jsonl") + " --output " + out, "nothing to check; give --linearizable");
+  refused("check --linearizable --output " + out, "no history file given");
+  refused("check --linearizable x.jsonl --max-states-per-key 0 --output " + out, "--max-states-per-key");
+  refused("check --linearizable x.jsonl --format xml --output " + out, "expected text or json");
+}
+
+TEST_CASE("check: measure.linearizability is a boolean") {
+  try {
+    consim::scenario_from_json(nlohmann::json::parse(R"({"measure": {"linearizability": 1}})"), "t.json");
+    FAIL("accepted");
+  } catch (const consim::InputError& e) {
+    CHECK(std::string(e.what()).find("$.measure.linearizability: expected true or false") != std::string::npos);
+  }
+  CHECK(consim::scenario_from_json(nlohmann::json::parse(R"({"measure": {"linearizability": true}})"), "t.json")
+            .measure.linearizability);
+  CHECK_FALSE(consim::scenario_from_json(nlohmann::json::object(), "t.json").measure.linearizability);
+}
+
+TEST_CASE("check: the teaching result: R + W > N is never stale yet not linearizable; blocking read repair is") {
+  const std::string dir = std::string(CONSIM_SOURCE_DIR) + "/scenarios/classroom/";
+  const ConsimResult a = run_consim("run " + dir + "10a-quorum-not-linearizable.json --quiet --format json");
+  REQUIRE(a.code == 0);
+  const auto ja = nlohmann::json::parse(a.out);
+  CHECK(ja["scenario"]["strict_quorum"] == true);
+  CHECK(ja["levels"]["strong"]["reads"].get<int>() > 1000);
+  CHECK(ja["levels"]["strong"]["stale_reads"] == 0);
+  const auto& la = ja["linearizability"]["levels"]["strong"];
+  CHECK(la["not_linearizable"].get<int>() > 0);
+  // Each witness: a strong read of a newer value, then a later one of an older value.
+  for (const auto& v : la["violations"]) {
+    CHECK(v["witness_minimal"] == true);
+    CHECK(v["witness"].size() >= 4);
+    CHECK(v["witness"].size() <= 6);
+  }
+  // Only the read repair differs.
+  const ConsimResult b = run_consim("run " + dir + "10b-quorum-blocking-read-repair-linearizable.json --quiet --format json");
+  REQUIRE(b.code == 0);
+  const auto jb = nlohmann::json::parse(b.out);
+  CHECK(jb["scenario"]["read_repair_mode"] == "blocking");
+  CHECK(ja["scenario"]["read_repair_mode"] == "off");
+  CHECK(jb["levels"]["strong"]["stale_reads"] == 0);
+  const auto& lb = jb["linearizability"]["levels"]["strong"];
+  CHECK(lb["keys_checked"] == 3);
+  CHECK(lb["linearizable"] == 3);
+  CHECK(lb["not_linearizable"] == 0);
+  CHECK(lb["unknown"] == 0);
+}
+
+namespace {
+
+std::string slurp_file(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// One field of an EDN map line as this writer prints it (":key value,").
+std::string edn_field(const std::string& line, const std::string& key) {
+  const std::size_t at = line.find(":" + key + " ");
+  if (at == std::string::npos) return "";
+  const std::size_t from = at + key.size() + 2;
+  std::size_t end = from;
+  int depth = 0;
+  bool quoted = false;
+  for (; end < line.size(); ++end) {
+    const char c = line[end];
+    if (quoted) {
+      if (c == '\\') ++end;
+      else if (c == '"') quoted = false;
+      continue;
+    }
+    if (c == '"') quoted = true;
+    else if (c == '[') ++depth;
+    else if (c == ']') --depth;
+    else if ((c == ',' || c == '}') && depth == 0) break;
+  }
+  return line.substr(from, end - from);
+}
+
+}  // namespace
+
+TEST_CASE("check: the EDN history (Knossos, Elle) has one invocation and one completion per operation, in Jepsen's process discipline") {
+  TempDir d;
+  const std::string dir = std::string(CONSIM_SOURCE_DIR) + "/scenarios/";
+  // Timeouts (unknown writes, failed reads) from a partition.
+  const std::string args = "run " + dir + "partition-majority.json --quiet --format json";
+  const ConsimResult j = run_consim(args + " --history " + d.file("h.jsonl"));
+  REQUIRE(j.code == 0);
+  REQUIRE(run_consim(args + " --history " + d.file("h.edn") + " --history-format edn").code == 0);
+  const consim::History h = consim::parse_history_jsonl(slurp_file(d.file("h.jsonl")), "h");
+  std::map<std::string, int> want, got;
+  for (const consim::HistoryOp& op : h.ops) {
+    ++want["invoke"];
+    ++want[op.outcome == consim::Outcome::ok ? "ok" : op.outcome == consim::Outcome::fail ? "fail" : "info"];
+  }
+  std::istringstream lines(slurp_file(d.file("h.edn")));
+  std::map<std::string, std::string> busy;  // process -> consim index in flight
+  std::set<std::string> crashed;
+  long long last_time = -1, index = 0;
+  for (std::string l; std::getline(lines, l);) {
+    CAPTURE(l);
+    const std::string type = edn_field(l, "type"), process = edn_field(l, "process");
+    ++got[type.substr(1)];
+    CHECK(std::stoll(edn_field(l, "index")) == index++);
+    const long long t = std::stoll(edn_field(l, "time"));
+    CHECK(t >= last_time);
+    last_time = t;
+    CHECK(crashed.count(process) == 0);
+    if (type == ":invoke") {
+      CHECK(busy.count(process) == 0);
+      busy[process] = edn_field(l, "consim-index");
+    } else {
+      REQUIRE(busy.count(process) == 1);
+      CHECK(busy[process] == edn_field(l, "consim-index"));
+      busy.erase(process);
+      if (type == ":info") crashed.insert(process);
+    }
+  }
+  CHECK(busy.empty());
+  CHECK(got == want);
+  CHECK(want["info"] > 0);
+  CHECK(want["fail"] > 0);
+}
+
+TEST_CASE("check: the Porcupine JSON, read back, gives the same verdicts") {
+  TempDir d;
+  const std::string f = std::string(CONSIM_SOURCE_DIR) + "/scenarios/classroom/10a-quorum-not-linearizable.json";
+  REQUIRE(run_consim("run " + f + " --quiet --history " + d.file("h.jsonl")).code == 0);
+  REQUIRE(run_consim("run " + f + " --quiet --history " + d.file("h.json") + " --history-format porcupine").code == 0);
+  const consim::History h = consim::parse_history_jsonl(slurp_file(d.file("h.jsonl")), "h");
+  consim::History p;
+  for (const auto& o : nlohmann::json::parse(slurp_file(d.file("h.json")))) {
+    consim::HistoryOp op;
+    op.index = p.ops.size();
+    op.process = o["ClientId"];
+    const std::string kind = o["Input"]["op"];
+    op.type = kind == "get" ? consim::OpType::get : kind == "put" ? consim::OpType::put : consim::OpType::del;
+    op.key = o["Input"]["key"];
+    if (op.type == consim::OpType::put) op.value = o["Input"]["value"];
+    op.invoked = o["Call"];
+    op.completed = o["Return"];
+    op.outcome = o["Unknown"].get<bool>() ? consim::Outcome::unknown : consim::Outcome::ok;
+    if (op.type == consim::OpType::get) {
+      op.found = o["Output"]["found"];
+      if (op.found) op.value = o["Output"]["value"];
+    }
+    p.ops.push_back(op);
+  }
+  const consim::LinearizabilityResult a = consim::check_linearizability(h), b = consim::check_linearizability(p);
+  CHECK(a.all.keys_checked == b.all.keys_checked);
+  CHECK(a.all.not_linearizable == b.all.not_linearizable);
+  CHECK(a.all.linearizable == b.all.linearizable);
+  CHECK(a.all.not_linearizable > 0);
+}
