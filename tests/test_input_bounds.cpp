@@ -158,3 +158,18 @@ TEST_CASE("the estimate is an upper bound: a store-heavy run completes under a c
                                         " --set drain_ms=0 2>&1 >/dev/null");
   CHECK(r.code == 0);
 }
+
+TEST_CASE("the linearizability check's history counts in the run budget") {
+  Scenario sc = scenario_from_json(json{{"duration_ms", 1000}, {"workload", {{"rate_per_s", 1000}}}}, "<test>");
+  const double without = estimate_run_cost(sc).bytes;
+  sc.measure.linearizability = true;
+  CHECK(estimate_run_cost(sc).history_ops == doctest::Approx(1000));
+  CHECK(estimate_run_cost(sc).bytes > without);
+  // A run of 1e9 operations is within the operation budget but not with its history kept.
+  TempDir d;
+  const ConsimResult r = run_consim("validate " + d.file("lin.json", R"({"duration_ms": 1000000, "workload": {"rate_per_s": 1000000},
+    "measure": {"linearizability": true}})"));
+  CHECK(r.code == 2);
+  CHECK(r.out.find("$.measure.linearizability: the history the check keeps would hold about 1e+09 operations") !=
+        std::string::npos);
+}

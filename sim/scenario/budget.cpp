@@ -32,7 +32,20 @@ RunCost estimate_run_cost(const Scenario& sc) {
     }
   }
   c.ops_in_flight += static_cast<double>(sc.script.size());
-  c.bytes = c.store_bytes() + c.in_flight_bytes();
+  if (sc.measure.linearizability) {
+    const double run_ms = ms(sc.duration);
+    if (sc.workload.enabled) {
+      if (sc.workload.mode == WorkloadSpec::Mode::closed)
+        c.history_ops = sc.workload.clients * run_ms / std::max(0.1, sc.workload.think.mean_ms());
+      else
+        c.history_ops = sc.workload.rate_per_s * run_ms / 1e3;
+    }
+    if (sc.probe.enabled)
+      c.history_ops += run_ms / std::max(1e-6, ms(sc.probe.interval)) *
+                       (1 + static_cast<double>(sc.probe.delays.size() * sc.probe.levels.size()));
+    c.history_ops += static_cast<double>(sc.script.size());
+  }
+  c.bytes = c.store_bytes() + c.in_flight_bytes() + c.history_bytes();
   return c;
 }
 
@@ -40,6 +53,13 @@ void check_run_budget(const Scenario& sc, const std::string& source) {
   const RunCost c = estimate_run_cost(sc);
   const double budget = static_cast<double>(kMaxRunMemoryBytes);
   if (c.bytes <= budget) return;
+  if (c.history_bytes() >= c.store_bytes() && c.history_bytes() >= c.in_flight_bytes()) {
+    throw InputError(fmt::format(
+        "{}: $.measure.linearizability: the history the check keeps would hold about {:.3g} operations, about {} "
+        "of memory with the rest of the run; the budget of a run is {} (docs/reliability.md \"Budgets\"): "
+        "shorten duration_ms, lower the workload's rate, or check a shorter run",
+        source, c.history_ops, gib(c.bytes), gib(budget)));
+  }
   if (c.store_bytes() >= c.in_flight_bytes()) {
     throw InputError(fmt::format(
         "{}: $.workload.keys: the run would need about {} of memory for its stores ({} nodes x {:.6g} keys: "

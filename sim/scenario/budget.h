@@ -8,7 +8,10 @@
 // (every node holds a slot per key of the key space), the key space itself
 // (names, checker state), and operations in flight (an open loop can start
 // rate_per_s x request_timeout operations before the first one gives up:
-// with every reply lost, all of them are in flight at once). What does not
+// with every reply lost, all of them are in flight at once), and, with
+// measure.linearizability, the history it keeps: one record per operation of
+// the run (open loop: rate x duration; closed loop: clients x duration over
+// the mean think time, at least 0.1 ms; script and probe). What does not
 // grow with the input (a few MiB) is left out. Work is bounded elsewhere:
 // operations, probe reads, heartbeats and anti-entropy in the loader, and
 // events at one instant in the World.
@@ -28,15 +31,18 @@ constexpr std::uint64_t kMaxRunMemoryBytes = 4ull << 30;
 constexpr double kStoreSlotBytes = 32;      // one key's slot in one node's store
 constexpr double kKeyBytes = 128;           // one key: its name, the checker's and the workload's state
 constexpr double kOpInFlightBytes = 1024;   // one operation in flight, with its messages and timers
+constexpr double kHistoryOpBytes = 512;     // one operation's record in the history (measure.linearizability)
 
 struct RunCost {
   double keys = 0;            // the key space: workload, probe and scripted keys
   double store_slots = 0;     // nodes x keys
   double ops_in_flight = 0;   // at most, at one time
+  double history_ops = 0;     // measure.linearizability: operations recorded over the run
   double bytes = 0;           // the estimate
 
   double store_bytes() const { return store_slots * kStoreSlotBytes + keys * kKeyBytes; }
   double in_flight_bytes() const { return ops_in_flight * kOpInFlightBytes; }
+  double history_bytes() const { return history_ops * kHistoryOpBytes; }
 };
 
 // The estimate for a loaded scenario (its ranges already checked).
