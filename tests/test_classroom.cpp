@@ -14,18 +14,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "files.h"
 #include "run_consim.h"
 
 namespace {
 
 using Result = ConsimResult;
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::vector<std::string> classroom_files() {
   std::vector<std::string> files;

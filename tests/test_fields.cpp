@@ -18,21 +18,10 @@
 #include "sim/scenario/fields.h"
 #include "sim/scenario/load.h"
 #include "sim/scenario/schema.h"
+#include "files.h"
 #include "run_consim.h"
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-void spit(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-}
 
 bool rewrite() { return std::getenv("CONSIM_REWRITE_DOCS") && std::string(std::getenv("CONSIM_REWRITE_DOCS")) == "1"; }
 

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "files.h"
 #include "run_consim.h"
 
 namespace {
@@ -31,13 +32,6 @@ const std::string kSrc = CONSIM_SOURCE_DIR;
 bool rewriting() {
   const char* v = std::getenv("CONSIM_REWRITE_GOLDEN");
   return v != nullptr && std::string(v) == "1";
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 std::string normalise(std::string s) {

@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 
 #include "memory_cap.h"
+#include "files.h"
 #include "run_consim.h"
 #include "sim/io/input.h"
 #include "sim/io/output.h"
@@ -40,15 +41,6 @@ struct TempDir {
   ~TempDir() { std::system(fmt::format("rm -rf '{}'", path).c_str()); }
   std::string operator/(const std::string& name) const { return path + "/" + name; }
 };
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-void spit(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
 bool exists(const std::string& path) {
   struct stat st {};

@@ -20,16 +20,10 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/scenario/fields.h"
+#include "files.h"
 #include "run_consim.h"
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 }  // namespace
 

@@ -3,6 +3,8 @@
 // of the real binary run as separate shard processes.
 #include <doctest/doctest.h>
 
+#include "files.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,18 +57,6 @@ SweepOptions tiny_options() {
   o.scenario = json::parse(kTiny);
   o.source = "<tiny>";
   return o;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-void spit(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary);
-  f << text;
 }
 
 std::vector<long long> resolve(const char* list, std::uint32_t n) { return resolve_quorum_list(parse_quorum_list(list, "--w"), n); }

@@ -2,6 +2,8 @@
 // faults, conservation of messages, and the split-brain lost-write case.
 #include <doctest/doctest.h>
 
+#include "files.h"
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -35,13 +37,6 @@ Metrics run_json(const json& j, std::string* report = nullptr) {
   w.run();
   if (report) *report = report_json(w).dump(1);
   return w.metrics();
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
 }
 
 int level(Level l) { return static_cast<int>(l); }
