@@ -9,7 +9,7 @@ packages=(g++ cmake make libboost-program-options-dev libfmt-dev nlohmann-json3-
           slurm-wlm munge parallel)  # tests/scale: sweeps on Slurm and GNU parallel
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  grep -q "install ok installed" <<<"$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -118,7 +118,7 @@ probe)
   col() { echo "$header" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
   cl=$(col level) cd=$(col delay_ms) cs=$(col stale_rate) cn=$(col reads)
   [ -n "$cl" ] && [ -n "$cd" ] && [ -n "$cs" ] || { echo "plot: $in is not a consim --probe-output CSV" >&2; exit 2; }
-  level=${4:-$(tail -n +2 "$in" | cut -d, -f"$cl" | head -1)}
+  level=${4:-$(sed -n 2p "$in" | cut -d, -f"$cl")}
   # A point is every column before delay_ms but n and level; name it "w=1 r=2 ...".
   awk -F, -v l="$level" -v cl="$cl" -v cd="$cd" -v cs="$cs" -v cn="$cn" -v dir="$tmp" '
     NR == 1 { for (i = 1; i <= NF; i++) { name[i] = $i; sub(/.*\./, "", name[i]) } next }

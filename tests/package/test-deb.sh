@@ -10,16 +10,16 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 (cd "$build" && cpack -G DEB -B "$tmp/pkg" >/dev/null)
 deb="$(ls "$tmp"/pkg/consim_*.deb)"
-dpkg-deb --info "$deb" | grep -q "Depends: libboost-program-options1.74.0, libfmt9" \
+grep -q "Depends: libboost-program-options1.74.0, libfmt9" <<<"$(dpkg-deb --info "$deb")" \
   || { echo "package: the .deb lacks its Depends line" >&2; exit 1; }
 dpkg-deb -x "$deb" "$tmp/root"
 r="$tmp/root/usr"
-"$r/bin/consim" --version | grep -q "^consim "
+grep -q "^consim " <<<"$("$r/bin/consim" --version)"
 "$r/bin/consim" run "$r/share/consim/scenarios/classroom/01-step2-exercise1-eventual.json" > "$tmp/report.txt"
 grep -q "stale" "$tmp/report.txt"
 find "$r/share/consim/scenarios" -name "*.json" ! -name "*.schema.json" -print0 | xargs -0 "$r/bin/consim" validate
 for page in consim consim-run consim-sweep consim-merge consim-validate consim-schema consim-check consim-bench; do
-  zcat "$r/share/man/man1/$page.1.gz" | grep -q '^\.TH' || { echo "package: no man page $page" >&2; exit 1; }
+  grep -q '^\.TH' <<<"$(zcat "$r/share/man/man1/$page.1.gz")" || { echo "package: no man page $page" >&2; exit 1; }
 done
 test -f "$r/share/bash-completion/completions/consim"
 bash -n "$r/share/bash-completion/completions/consim"

@@ -90,8 +90,8 @@ pids+=("$(cat "$S/slurmctld.pid")")
 /usr/sbin/slurmd
 for _ in $(seq 50); do [ -s "$S/slurmd.pid" ] && break; sleep 0.1; done
 pids+=("$(cat "$S/slurmd.pid")")
-for _ in $(seq 100); do sinfo -h -o %T 2>/dev/null | grep -q idle && break; sleep 0.2; done
-sinfo -h -o "%P %a %D %T" | grep -q idle || { cat "$S/slurmctld.log" "$S/slurmd.log" >&2; echo "scale-out: the Slurm node never became idle" >&2; exit 1; }
+for _ in $(seq 100); do grep -q idle <<<"$(sinfo -h -o %T 2>/dev/null)" && break; sleep 0.2; done
+grep -q idle <<<"$(sinfo -h -o "%P %a %D %T")" || { cat "$S/slurmctld.log" "$S/slurmd.log" >&2; echo "scale-out: the Slurm node never became idle" >&2; exit 1; }
 
 cd "$S/run"
 # A killed task: shard 1 run by hand, as the array's task 1 would, killed

@@ -36,7 +36,7 @@ done
 echo "== 1b. the whole simulator: consim bench / bare PHOLD at 1k pending, events/s ($pairs pairs, median)"
 ratios=()
 for _ in $(seq "$pairs"); do
-  c=$("$consim" bench --ops 200000 2>&1 | sed -n 's/.*, \([0-9.]*\) M events\/s.*/\1/p' | head -1)
+  c=$("$consim" bench --ops 200000 2>&1 | sed -n 's/.*, \([0-9.]*\) M events\/s.*/\1/p' | sed -n 1p)
   b=$("$phold" --queue bare --pending 1024 | rate)
   ratios+=("$(awk -v b="$b" -v c="$c" 'BEGIN {printf "%.3f", c / b}')")
 done
@@ -52,7 +52,7 @@ if command -v valgrind >/dev/null; then
   done
   for nodes in 3 5 16 64; do
     n=$(ir "$consim" bench --ops 20000 --nodes "$nodes")
-    ev=$(sed -n 's/.* \([0-9]*\) events$/\1/p' "$tmp/out" | head -1)
+    ev=$(sed -n 's/.* \([0-9]*\) events$/\1/p' "$tmp/out" | sed -n 1p)
     printf '  consim bench --ops 20000 --nodes %-3s %s events: %s\n' "$nodes" "$ev" \
       "$(awk -v n="$n" -v e="$ev" 'BEGIN {printf "%.0f", n / e}')"
   done
