@@ -139,15 +139,18 @@ TEST_CASE("golden: a Mermaid diagram") {
   fs::remove(tmp);
 }
 
-TEST_CASE("golden: a small sweep (main, window and probe tables)") {
+TEST_CASE("golden: a small sweep (its five tables)") {
   const fs::path dir = fs::temp_directory_path() / ("consim_golden_sweep_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   const std::string d = dir.string();
-  consim_stdout("sweep --w 1,2 --r 1,2 --seeds 2 --set duration_ms=4000 --vary network.loss=0,0.05 --per-seed --jobs 2 -q"
-                " --output " + d + "/main.csv --window-output " + d + "/window.csv --probe-output " + d + "/probe.csv");
+  consim_stdout("sweep --w 1,2 --r 1,2 --seeds 2 --set duration_ms=4000 --vary network.loss=0,0.05 --jobs 2 -q"
+                " --output " + d + "/main.csv --window-output " + d + "/window.csv --probe-output " + d + "/probe.csv"
+                " --writes-output " + d + "/writes.csv --seeds-output " + d + "/seeds.csv");
   check_golden("sweep/main.csv", slurp(d + "/main.csv"));
   check_golden("sweep/window.csv", slurp(d + "/window.csv"));
   check_golden("sweep/probe.csv", slurp(d + "/probe.csv"));
+  check_golden("sweep/writes.csv", slurp(d + "/writes.csv"));
+  check_golden("sweep/seeds.csv", slurp(d + "/seeds.csv"));
   fs::remove_all(dir);
 }

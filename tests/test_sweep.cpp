@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -200,8 +201,8 @@ TEST_CASE("sweep seeds: derived from the base seed and the point's coordinates, 
   b.w_list = "3,2,1";
   a.per_seed = b.per_seed = true;
   a.seeds = b.seeds = 2;
-  const std::string ta = run_sweep_text(expand_grid(a), 1)[0];
-  const std::string tb = run_sweep_text(expand_grid(b), 1)[0];
+  const std::string ta = run_sweep_text(expand_grid(a), 1)[0] + run_sweep_text(expand_grid(a), 1)[4];
+  const std::string tb = run_sweep_text(expand_grid(b), 1)[0] + run_sweep_text(expand_grid(b), 1)[4];
   auto rows_with = [](const std::string& text, const std::string& prefix) {
     std::string out;
     std::istringstream in(text);
@@ -214,7 +215,7 @@ TEST_CASE("sweep seeds: derived from the base seed and the point's coordinates, 
   CHECK(rows_with(ta, "3,1,1,") == rows_with(tb, "3,1,1,"));
 }
 
-TEST_CASE("sweep CSV: columns, pooled and per-seed rows, Wilson interval") {
+TEST_CASE("sweep CSV: five tidy tables, per-seed rows add up to the pooled row, Wilson interval") {
   SweepOptions o = tiny_options();
   o.w_list = "1,2";
   o.vary.push_back(parse_vary("network.delay.median_ms=1,10"));
@@ -226,24 +227,54 @@ TEST_CASE("sweep CSV: columns, pooled and per-seed rows, Wilson interval") {
   std::string header, row;
   std::getline(in, header);
   CHECK(header ==
-        "n,w,r,level,network.delay.median_ms,seed,seeds,reads,answered,stale_reads,stale_rate,stale_rate_ci_low,"
-        "stale_rate_ci_high,failed_reads,read_p50_ms,read_p99_ms,writes,failed_writes,write_p50_ms,write_p99_ms,"
-        "strict_quorum,probe_t_below_target_ms");
-  // 4 points x 2 levels x (1 pooled + 2 per-seed) rows.
-  CHECK(count_lines(t[0]) == 1 + 4 * 2 * 3);
+        "n,w,r,level,network.delay.median_ms,seeds,reads,answered,stale_reads,stale_rate,stale_rate_ci_low,"
+        "stale_rate_ci_high,failed_reads,read_p50_ms,read_p99_ms,strict_quorum,probe_t_below_target_ms");
+  // 4 points x 2 levels, one pooled row each.
+  CHECK(count_lines(t[0]) == 1 + 4 * 2);
   std::getline(in, row);
-  CHECK(row.rfind("3,1,1,eventual,1,all,2,", 0) == 0);
-  CHECK(split_csv(row).size() == 22);
-  CHECK(split_csv(row)[20] == "0");  // strict_quorum: W + R = 2 <= 3
-  std::getline(in, row);
-  CHECK(row.rfind(fmt::format("3,1,1,eventual,1,{},1,", run_seed(7, "network.delay.median_ms=1;w=1;r=1", 0)), 0) == 0);
-  CHECK(t[0].find("\n3,2,1,strong,10,all,2,") != std::string::npos);
+  CHECK(row.rfind("3,1,1,eventual,1,2,", 0) == 0);
+  CHECK(split_csv(row).size() == 17);
+  CHECK(split_csv(row)[15] == "0");  // strict_quorum: W + R = 2 <= 3
+  CHECK(t[0].find("\n3,2,1,strong,10,2,") != std::string::npos);
   CHECK(t[1].rfind("n,w,r,level,network.delay.median_ms,delta_lo_ms,delta_hi_ms,reads,stale_reads,stale_rate\n", 0) == 0);
   CHECK(t[1].find(",inf,") != std::string::npos);
   CHECK(t[2].rfind("n,w,r,level,network.delay.median_ms,delay_ms,reads,stale_reads,stale_rate,failed_reads,"
                    "p_consistent,p_within_k2,p_within_k3\n",
                    0) == 0);
   CHECK(count_lines(t[2]) == 1 + 4 * 3);  // one probe level, three delays
+  // The writes: one row per point, no level.
+  CHECK(t[3].rfind("n,w,r,network.delay.median_ms,seeds,writes,failed_writes,write_p50_ms,write_p99_ms,strict_quorum\n",
+                   0) == 0);
+  CHECK(count_lines(t[3]) == 1 + 4);
+  // The seeds: 4 points x 2 levels x 2 seeds, each row's seed the derived one, below 2^53.
+  CHECK(t[4].rfind("n,w,r,level,network.delay.median_ms,seed,seeds,reads,", 0) == 0);
+  CHECK(count_lines(t[4]) == 1 + 4 * 2 * 2);
+  const std::uint64_t s1 = run_seed(7, "network.delay.median_ms=1;w=1;r=1", 0);
+  CHECK(s1 < (std::uint64_t{1} << 53));
+  CHECK(t[4].find(fmt::format("\n3,1,1,eventual,1,{},1,", s1)) != std::string::npos);
+
+  // Property: for every (point, level), the seeds' counts add up to the pooled row's.
+  std::map<std::string, std::array<std::uint64_t, 4>> pooled, summed;
+  auto counts = [](const std::vector<std::string>& f, std::size_t first) {
+    return std::array<std::uint64_t, 4>{std::stoull(f[first]), std::stoull(f[first + 1]), std::stoull(f[first + 2]),
+                                        std::stoull(f[first + 6])};  // reads, answered, stale_reads, failed_reads
+  };
+  std::istringstream pin(t[0]), sin(t[4]);
+  std::getline(pin, header);
+  std::getline(sin, header);
+  for (std::string line; std::getline(pin, line);) {
+    const auto f = split_csv(line);
+    pooled[f[0] + f[1] + f[2] + f[3] + f[4]] = counts(f, 6);
+  }
+  for (std::string line; std::getline(sin, line);) {
+    const auto f = split_csv(line);
+    CHECK(f[6] == "1");
+    auto& acc = summed[f[0] + f[1] + f[2] + f[3] + f[4]];
+    const auto c = counts(f, 7);
+    for (int i = 0; i < 4; ++i) acc[i] += c[i];
+  }
+  CHECK(pooled.size() == 8);
+  CHECK(pooled == summed);
 
   // The interval contains the rate and lies within [0, 1].
   std::istringstream in2(t[0]);
@@ -251,9 +282,9 @@ TEST_CASE("sweep CSV: columns, pooled and per-seed rows, Wilson interval") {
   int checked = 0;
   for (std::string line; std::getline(in2, line);) {
     const std::vector<std::string> f = split_csv(line);
-    REQUIRE(f.size() == 22);
-    if (f[10].empty()) continue;
-    const double rate = std::stod(f[10]), lo = std::stod(f[11]), hi = std::stod(f[12]);
+    REQUIRE(f.size() == 17);
+    if (f[9].empty()) continue;
+    const double rate = std::stod(f[9]), lo = std::stod(f[10]), hi = std::stod(f[11]);
     CHECK(lo <= rate);
     CHECK(rate <= hi);
     CHECK(lo >= 0);
@@ -407,19 +438,24 @@ TEST_CASE("consim sweep end to end: shards in separate processes, merged, equal 
   spit(dir + "/tiny.json", kTiny);
   const std::string bin = CONSIM_BINARY;
   const std::string common = fmt::format(
-      "{} sweep {}/tiny.json --w all --r 1,majority --vary network.delay.median_ms=1,8 --seeds 2 --per-seed -q", bin,
+      "{} sweep {}/tiny.json --w all --r 1,majority --vary network.delay.median_ms=1,8 --seeds 2 -q", bin,
       dir);
   auto sh = [](const std::string& cmd) {
     const int rc = std::system(cmd.c_str());
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   };
-  REQUIRE(sh(fmt::format("{} -j 2 -o {}/all.csv --window-output {}/allw.csv", common, dir, dir)) == 0);
+  REQUIRE(sh(fmt::format("{} -j 2 -o {}/all.csv --window-output {}/allw.csv --seeds-output {}/allp.csv", common, dir, dir,
+                         dir)) == 0);
   for (int i = 1; i <= 3; ++i)
-    REQUIRE(sh(fmt::format("{} -j 1 --shard {}/3 -o {}/s{}.csv --window-output {}/w{}.csv", common, i, dir, i, dir, i)) == 0);
+    REQUIRE(sh(fmt::format("{} -j 1 --shard {}/3 -o {}/s{}.csv --window-output {}/w{}.csv --seeds-output {}/p{}.csv", common,
+                           i, dir, i, dir, i, dir, i)) == 0);
   REQUIRE(sh(fmt::format("{} merge {}/s3.csv {}/s1.csv {}/s2.csv --output {}/merged.csv", bin, dir, dir, dir, dir)) == 0);
   REQUIRE(sh(fmt::format("{} merge {}/w1.csv {}/w2.csv {}/w3.csv --output {}/mergedw.csv", bin, dir, dir, dir, dir)) == 0);
+  REQUIRE(sh(fmt::format("{} merge {}/p2.csv {}/p3.csv {}/p1.csv --output {}/mergedp.csv", bin, dir, dir, dir, dir)) == 0);
   const std::string all = slurp(dir + "/all.csv");
-  CHECK(count_lines(all) == 1 + 12 * 2 * 3);
+  CHECK(count_lines(all) == 1 + 12 * 2);
+  CHECK(count_lines(slurp(dir + "/allp.csv")) == 1 + 12 * 2 * 2);
+  CHECK(slurp(dir + "/mergedp.csv") == slurp(dir + "/allp.csv"));
   CHECK(slurp(dir + "/merged.csv") == all);
   CHECK(slurp(dir + "/mergedw.csv") == slurp(dir + "/allw.csv"));
 
@@ -444,7 +480,8 @@ TEST_CASE("sweep docs: the column tables of docs/sweep.md are the tables' column
   const std::string path = std::string(CONSIM_SOURCE_DIR) + "/docs/sweep.md";
   std::string doc = slurp(path);
   const bool rewrite = std::getenv("CONSIM_REWRITE_DOCS") && std::string(std::getenv("CONSIM_REWRITE_DOCS")) == "1";
-  for (Table t : {Table::main, Table::window, Table::probe}) {
+  for (int ti = 0; ti < kTableCount; ++ti) {
+    const Table t = static_cast<Table>(ti);
     CAPTURE(to_string(t));
     const std::string open = fmt::format("<!-- columns:{} -->\n", to_string(t));
     const std::string close = "<!-- /columns -->";
@@ -467,7 +504,8 @@ TEST_CASE("sweep docs: the column tables of docs/sweep.md are the tables' column
   o.vary.push_back(parse_vary("network.loss=0"));
   o.per_seed = true;
   const Grid g = expand_grid(o);
-  for (Table t : {Table::main, Table::window, Table::probe}) {
+  for (int ti = 0; ti < kTableCount; ++ti) {
+    const Table t = static_cast<Table>(ti);
     std::string names;
     for (const ColumnDoc& c : column_docs(t))
       names += fmt::format("{}{}", names.empty() ? "" : ",", c.name == "<PATH>" ? "network.loss" : std::string(c.name));
@@ -709,8 +747,9 @@ TEST_CASE("sweep budgets: past a budget the sweep is refused before anything run
       {"--seeds 10000000 --w 1,2", "runs or more"},
       {"--vary seed=1..200000", "more than 100000 points"},
       {"--vary seed=1..20000 --vary network.loss=0,0.01,0.02,0.03,0.04,0.05,0.06,0.07,0.08,0.09", "more than 100000 points"},
-      {"--per-seed --seeds 200000 --w all --r all", "merge and --resume read"},
-      {"--per-seed --seeds 300000 --w all --r all --shard 1/9", "bytes consim merge reads"},
+      {"--seeds-output p.csv --seeds 200000 --w all --r all", "merge and --resume read"},
+      {"--seeds-output p.csv --seeds 1000000 --w all --r all --shard 1/9", "bytes consim merge reads"},
+      {"--per-seed", "--seeds-output FILE.csv"},
   };
   for (const Case& c : cases) {
     const std::string args = c.args;

@@ -12,7 +12,8 @@
 #       level (default: every level in the CSV, e.g. "eventual strong").
 #       SWEEP.csv: consim sweep FILE --w all --r all --output SWEEP.csv
 #   tools/plot.sh latency SWEEP.csv OUT.svg
-#       p50 / p99 read and write latency against W and R (bars, one group per point).
+#       p50 / p99 read latency against W and R (bars, one group per point);
+#       write latency is in the writes table (consim sweep --writes-output).
 #   tools/plot.sh probe PROBE.csv OUT.svg [LEVEL]
 #       P(stale) against the delay after the acknowledgement, one line per sweep
 #       point (W, R and any --vary values) that is ever stale, for one level
@@ -65,8 +66,7 @@ window)
 heatmap|latency)
   header=$(head -1 "$in")
   col() { echo "$header" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
-  cw=$(col w) cr=$(col r) cl=$(col level) cs=$(col stale_rate) cp=$(col read_p99_ms) cp50=$(col read_p50_ms) \
-    cwp=$(col write_p99_ms) cwp50=$(col write_p50_ms)
+  cw=$(col w) cr=$(col r) cl=$(col level) cs=$(col stale_rate) cp=$(col read_p99_ms) cp50=$(col read_p50_ms)
   [ -n "$cw" ] && [ -n "$cr" ] && [ -n "$cl" ] || { echo "plot: $in is not a consim sweep CSV" >&2; exit 2; }
   levels=${4:-$(tail -n +2 "$in" | cut -d, -f"$cl" | awk '!seen[$0]++' | tr '\n' ' ')}
   nlev=$(echo $levels | wc -w)
@@ -101,15 +101,15 @@ heatmap|latency)
     } > "$tmp/plot.gp"
   else
     level=$(echo $levels | awk '{print $1}')
-    awk -F, -v l="$level" -v cw="$cw" -v cr="$cr" -v cl="$cl" -v a="$cp50" -v b="$cp" -v c="$cwp50" -v d="$cwp" \
-      'NR > 1 && $cl == l { printf "W=%s,R=%s %s %s %s %s\n", $cw, $cr, $a, $b, $c, $d }' "$in" > "$tmp/lat.dat"
+    awk -F, -v l="$level" -v cw="$cw" -v cr="$cr" -v cl="$cl" -v a="$cp50" -v b="$cp" \
+      'NR > 1 && $cl == l { printf "W=%s,R=%s %s %s\n", $cw, $cr, $a, $b }' "$in" > "$tmp/lat.dat"
     {
       echo "$term"
       echo "set output '$out'"
-      echo "set title 'Latency by W and R ($level reads; writes do not depend on the level)' noenhanced"
+      echo "set title 'Read latency by W and R ($level reads)' noenhanced"
       echo "set style data histograms; set style histogram clustered gap 1; set style fill solid 0.8 border -1"
       echo "set ylabel 'ms'; set grid y; set xtics rotate by -30; set key top left"
-      echo "plot '$tmp/lat.dat' using 2:xtic(1) title 'read p50', '' using 3 title 'read p99', '' using 4 title 'write p50', '' using 5 title 'write p99'"
+      echo "plot '$tmp/lat.dat' using 2:xtic(1) title 'read p50', '' using 3 title 'read p99'"
     } > "$tmp/plot.gp"
   fi
   ;;

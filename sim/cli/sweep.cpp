@@ -43,13 +43,15 @@ int sweep_main(int argc, char** argv) {
       ("levels", po::value<std::string>(),
        "levels to write rows for, e.g. eventual,strong or all (default: the levels the scenario reads at)")
       ("seeds", po::value<std::string>()->default_value("3"), "runs (seeds) per grid point")
-      ("per-seed", "also write one row per seed (column seed; pooled rows say all)")
+      ("per-seed", "gone: per-seed rows are their own table, --seeds-output FILE")
       ("jobs,j", po::value<std::string>(), "parallel runs (default: the number of hardware threads)")
       ("shard", po::value<std::string>(), "I/N: run only grid points with index % N == I-1; write a shard file for consim merge")
       ("resume", "continue from OUTPUT.partial left by an interrupted run of the same sweep")
       ("output,o", po::value<std::string>(), "the CSV file to write (required; - for standard output)")
       ("window-output", po::value<std::string>(), "also write the stale-read window, long format, to FILE")
       ("probe-output", po::value<std::string>(), "also write the probe's P(stale) by delay, long format, to FILE")
+      ("writes-output", po::value<std::string>(), "also write the writes, one row per grid point, to FILE")
+      ("seeds-output", po::value<std::string>(), "also write one row per grid point, level and seed (the seed's own counts) to FILE")
       ("force", "replace read-only output files too")
       ("quiet,q", "no progress line and no summary on stderr");
   add_progress_option(desc);
@@ -81,7 +83,9 @@ int sweep_main(int argc, char** argv) {
     for (const std::string& v : vm["vary"].as<std::vector<std::string>>()) opt.vary.push_back(sweep::parse_vary(v));
   if (vm.count("levels")) opt.levels = sweep::parse_levels(vm["levels"].as<std::string>());
   opt.seeds = static_cast<std::uint32_t>(*whole_option(vm, "seeds", 1, sweep::kMaxSweepRuns));
-  opt.per_seed = vm.count("per-seed") > 0;
+  if (vm.count("per-seed"))
+    throw InputError("--per-seed: per-seed rows are a table of their own now: --seeds-output FILE.csv (docs/sweep.md)");
+  opt.per_seed = vm.count("seeds-output") > 0;
   sweep::Shard shard;
   const bool sharded = vm.count("shard") > 0;
   if (sharded) shard = sweep::parse_shard(vm["shard"].as<std::string>());
@@ -91,16 +95,13 @@ int sweep_main(int argc, char** argv) {
   const bool quiet = vm.count("quiet") > 0;
 
   std::array<std::string, sweep::kTableCount> out_path;
-  out_path[0] = vm["output"].as<std::string>();
-  if (vm.count("window-output")) {
-    out_path[1] = vm["window-output"].as<std::string>();
-    if (out_path[1].empty()) throw InputError("--window-output: an empty file name was given");
+  for (int t = 0; t < sweep::kTableCount; ++t) {
+    const std::string_view option = sweep::output_option(static_cast<sweep::Table>(t));
+    const std::string name(option.substr(2));
+    if (!vm.count(name)) continue;
+    out_path[t] = vm[name].as<std::string>();
+    if (out_path[t].empty()) throw InputError(fmt::format("{}: an empty file name was given", option));
   }
-  if (vm.count("probe-output")) {
-    out_path[2] = vm["probe-output"].as<std::string>();
-    if (out_path[2].empty()) throw InputError("--probe-output: an empty file name was given");
-  }
-  if (out_path[0].empty()) throw InputError("--output: an empty file name was given");
 
   const sweep::Grid grid = sweep::expand_grid(opt);
   sweep::FilePlan plan;

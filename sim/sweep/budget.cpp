@@ -20,12 +20,10 @@ constexpr std::uint64_t kNumberCellBytes = 24;
 // Beyond the vectors counted one by one, what a point's scenario holds on the heap.
 constexpr std::uint64_t kScenarioHeapBytes = 4096;
 
-std::uint64_t columns_of(Table t, bool per_seed) {
+std::uint64_t columns_of(Table t) {
   std::uint64_t n = 0;
   for (const ColumnDoc& c : column_docs(t))
-    if (c.name != "<PATH>" && c.name != "n" && c.name != "w" && c.name != "r" && c.name != "level" &&
-        (per_seed || c.name != "seed"))
-      ++n;
+    if (c.name != "<PATH>" && c.name != "n" && c.name != "w" && c.name != "r" && c.name != "level") ++n;
   return n;
 }
 
@@ -56,10 +54,8 @@ SweepCost estimate_sweep_cost(const Grid& g, Shard shard, bool sharded, unsigned
   c.sharded = sharded;
   if (sharded && shard.count > 1) c.merged_bytes = estimate_sweep_cost(g, Shard{}, true, jobs).table_bytes;
   const std::uint64_t levels = g.levels.size();
-  const std::uint64_t main_rows_per_point = levels * (1 + (g.per_seed ? g.seeds : 0));
-  const std::array<std::uint64_t, kTableCount> cols = {columns_of(Table::main, g.per_seed),
-                                                      columns_of(Table::window, false),
-                                                      columns_of(Table::probe, false)};
+  std::array<std::uint64_t, kTableCount> cols{};
+  for (int t = 0; t < kTableCount; ++t) cols[t] = columns_of(static_cast<Table>(t));
   std::uint64_t grid_bytes = 0, max_run = 0;
   for (const GridPoint& p : g.points) {
     const Scenario& sc = p.scenario;
@@ -78,11 +74,15 @@ SweepCost estimate_sweep_cost(const Grid& g, Shard shard, bool sharded, unsigned
     if (sc.probe.enabled)
       for (Level l : g.probe_levels)
         if (std::find(sc.probe.levels.begin(), sc.probe.levels.end(), l) != sc.probe.levels.end()) ++probed;
-    const std::array<std::uint64_t, kTableCount> rows = {main_rows_per_point, levels * sc.measure.window_edges.size(),
-                                                         probed * sc.probe.delays.size()};
+    const std::array<std::uint64_t, kTableCount> rows = {levels, levels * sc.measure.window_edges.size(),
+                                                         probed * sc.probe.delays.size(), 1,
+                                                         g.per_seed ? levels * g.seeds : 0};
     for (int t = 0; t < kTableCount; ++t)
       c.table_bytes[t] += rows[t] * (key + cols[t] * kNumberCellBytes) + (sharded ? 64 : 0);
   }
+  // Each file's header line, and a shard file's first and last lines.
+  for (int t = 0; t < kTableCount; ++t)
+    c.table_bytes[t] += table_header(g, static_cast<Table>(t), sharded).size() + (sharded ? 256 : 0);
   c.runs = static_cast<std::uint64_t>(c.points) * g.seeds;
   // Points in progress hold one pool each (measure.h): histograms per level and for the writes.
   const std::uint64_t pool = (levels + 1) * sizeof(Histogram) + 4096;
@@ -93,7 +93,6 @@ SweepCost estimate_sweep_cost(const Grid& g, Shard shard, bool sharded, unsigned
 }
 
 void check_sweep_budget(const SweepCost& cost, const std::array<bool, kTableCount>& tables) {
-  static constexpr std::array<const char*, kTableCount> kOption = {"--output", "--window-output", "--probe-output"};
   std::uint64_t memory = cost.memory_bytes;
   for (int t = 0; t < kTableCount; ++t) {
     if (!tables[t]) {
@@ -103,13 +102,13 @@ void check_sweep_budget(const SweepCost& cost, const std::array<bool, kTableCoun
     if (cost.table_bytes[t] > kMaxTableBytes)
       throw InputError(fmt::format("{} would be up to {} bytes ({} point(s)), more than the {} bytes merge and --resume "
                                    "read (docs/reliability.md \"Budgets\"); split the sweep with --shard, or use "
-                                   "fewer --seeds with --per-seed, fewer levels or a smaller grid",
-                                   kOption[t], cost.table_bytes[t], cost.points, kMaxTableBytes));
+                                   "fewer --seeds with --seeds-output, fewer levels or a smaller grid",
+                                   output_option(static_cast<Table>(t)), cost.table_bytes[t], cost.points, kMaxTableBytes));
     if (cost.merged_bytes[t] > kMaxMergeBytes)
       throw InputError(fmt::format("{}: the shards of this sweep would be up to {} bytes together, more than the {} "
                                    "bytes consim merge reads (docs/reliability.md \"Budgets\"); use fewer --seeds "
-                                   "with --per-seed, fewer levels or a smaller grid",
-                                   kOption[t], cost.merged_bytes[t], kMaxMergeBytes));
+                                   "with --seeds-output, fewer levels or a smaller grid",
+                                   output_option(static_cast<Table>(t)), cost.merged_bytes[t], kMaxMergeBytes));
   }
   if (memory > kMaxSweepMemoryBytes)
     throw InputError(fmt::format("the sweep would need about {} of memory, more than its budget of {} "

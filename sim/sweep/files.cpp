@@ -429,13 +429,6 @@ std::string merge_shards(const std::vector<std::pair<std::string, std::string>>&
 
 // ---------------------------------------------------------------- the files of a sweep
 
-namespace {
-
-constexpr std::array<std::string_view, kTableCount> kOutputOption = {"--output", "--window-output", "--probe-output"};
-
-
-}  // namespace
-
 SweepSummary run_sweep_files(const Grid& g, const FilePlan& plan) {
   const double t0 = wall_seconds();
   SweepSummary sum;
@@ -462,7 +455,7 @@ SweepSummary run_sweep_files(const Grid& g, const FilePlan& plan) {
   std::array<Output*, kTableCount> out{};
   std::array<Output*, kTableCount> partial{};
   for (int t = 0; t < kTableCount; ++t)
-    if (!plan.outputs[t].empty()) out[t] = &io.output(plan.outputs[t], kOutputOption[t]);
+    if (!plan.outputs[t].empty()) out[t] = &io.output(plan.outputs[t], std::string(output_option(static_cast<Table>(t))));
   // A partial file for each output that is a file (a pipe or device cannot be resumed).
   for (int t = 0; t < kTableCount; ++t)
     if (out[t] && !out[t]->direct())

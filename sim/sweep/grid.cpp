@@ -53,7 +53,8 @@ std::uint32_t quorum_base(const json& j, std::uint32_t n) {
 
 std::uint64_t run_seed(std::uint64_t base_seed, const std::string& coords, std::uint32_t seed_index) {
   std::uint64_t state = base_seed ^ stream_id(fmt::format("{};seed#{}", coords, seed_index + 1));
-  return splitmix64(state);
+  // 53 bits: a seed every reader of the tables loads exactly (a double, a JSON number, R's numeric).
+  return splitmix64(state) & ((std::uint64_t{1} << 53) - 1);
 }
 
 Grid expand_grid(const SweepOptions& opt) {

@@ -60,7 +60,8 @@ struct Grid {
 Grid expand_grid(const SweepOptions& opt);
 
 // The seed of run `seed_index` (0-based) of the point with coordinates
-// `coords`: splitmix64 of (base seed XOR FNV-1a of "<coords>;seed#<index+1>").
+// `coords`: splitmix64 of (base seed XOR FNV-1a of "<coords>;seed#<index+1>"),
+// its low 53 bits (below 2^53, so that every CSV and JSON reader loads it exactly).
 std::uint64_t run_seed(std::uint64_t base_seed, const std::string& coords, std::uint32_t seed_index);
 
 }  // namespace consim::sweep

@@ -39,11 +39,16 @@ struct Key {
 
 struct MainRow {
   Key key;
-  std::string_view seed;  // "all" or the run's seed (per-seed only)
+  std::uint64_t seed;  // the run's seed (seeds table only)
   std::uint32_t seeds;
   const ReadTotals& reads;
-  const WriteTotals& writes;
   const std::vector<ProbeCell>& probe;  // this level's probe cells (empty: not probed)
+};
+
+struct WritesRow {
+  Key key;  // its level is not written
+  std::uint32_t seeds;
+  const WriteTotals& writes;
 };
 
 struct WindowRow {
@@ -60,7 +65,6 @@ template <class Row>
 struct Column {
   std::string_view name, type, unit, doc;
   void (*cell)(const Row&, std::string& out);
-  bool per_seed_only = false;  // present only with --per-seed
 };
 
 // ------------------------------------------------------------ the columns
@@ -78,10 +82,16 @@ const ColumnDoc kVaryDoc = {"<PATH>", "as given", "",
                             "one column per `--vary` PATH, named by the PATH: the point's value (strings unquoted, "
                             "other JSON as compact JSON)"};
 
+// The seeds table: this column, then main's.
+const Column<MainRow> kSeedColumns[] = {
+    {"seed", "integer", "",
+     "the run's derived seed, below 2^53 so that every reader loads it exactly (`consim run FILE --set ... --seed "
+     "SEED` replays the run)",
+     [](const MainRow& r, std::string& o) { count(o, r.seed); }},
+};
+
 const Column<MainRow> kMainColumns[] = {
-    {"seed", "text", "", "only with `--per-seed`: `all` in pooled rows, else the run's derived seed",
-     [](const MainRow& r, std::string& o) { o += r.seed; }, true},
-    {"seeds", "integer", "", "runs pooled in the row (K, or 1 in per-seed rows)",
+    {"seeds", "integer", "", "runs pooled in the row (K; 1 in the seeds table)",
      [](const MainRow& r, std::string& o) { count(o, r.seeds); }},
     {"reads", "integer", "", "reads invoked after warmup (answered + failed)",
      [](const MainRow& r, std::string& o) { count(o, r.reads.reads); }},
@@ -105,20 +115,12 @@ const Column<MainRow> kMainColumns[] = {
      [](const MainRow& r, std::string& o) { quantile_ms(o, r.reads.latency, 0.5); }},
     {"read_p99_ms", "decimal", "ms", "99th percentile latency of answered reads, pooled",
      [](const MainRow& r, std::string& o) { quantile_ms(o, r.reads.latency, 0.99); }},
-    {"writes", "integer", "", "puts and deletes invoked after warmup (every level row of a point repeats them)",
-     [](const MainRow& r, std::string& o) { count(o, r.writes.writes); }},
-    {"failed_writes", "integer", "", "writes that failed",
-     [](const MainRow& r, std::string& o) { count(o, r.writes.failed); }},
-    {"write_p50_ms", "decimal", "ms", "median latency of acknowledged writes, pooled",
-     [](const MainRow& r, std::string& o) { quantile_ms(o, r.writes.latency, 0.5); }},
-    {"write_p99_ms", "decimal", "ms", "99th percentile latency of acknowledged writes, pooled",
-     [](const MainRow& r, std::string& o) { quantile_ms(o, r.writes.latency, 0.99); }},
     {"strict_quorum", "0 or 1", "", "`1` when R + W > N, else `0`",
      [](const MainRow& r, std::string& o) { o += derived_strict_quorum(r.key.p) ? '1' : '0'; }},
     {"probe_t_below_target_ms", "decimal or `never`", "ms",
      "the smallest probed delay from which on the pooled P(stale) < `probe.target_stale` (docs/consistency.md, "
      "\"Probe statistics\"); `never` if P(stale) never gets below the target at the probed delays; empty if the "
-     "scenario does not probe this level at this point; in per-seed rows, from that seed's probe reads",
+     "scenario does not probe this level at this point; in the seeds table, from that seed's probe reads",
      [](const MainRow& r, std::string& o) {
        if (r.probe.empty()) return;
        const Time t = derived_t_below_target(r.probe, r.key.p.scenario.probe.target_stale);
@@ -127,6 +129,20 @@ const Column<MainRow> kMainColumns[] = {
        else
          o += "never";
      }},
+};
+
+const Column<WritesRow> kWritesColumns[] = {
+    {"seeds", "integer", "", "runs pooled in the row (K)", [](const WritesRow& r, std::string& o) { count(o, r.seeds); }},
+    {"writes", "integer", "", "puts and deletes invoked after warmup",
+     [](const WritesRow& r, std::string& o) { count(o, r.writes.writes); }},
+    {"failed_writes", "integer", "", "writes that failed",
+     [](const WritesRow& r, std::string& o) { count(o, r.writes.failed); }},
+    {"write_p50_ms", "decimal", "ms", "median latency of acknowledged writes, the row's runs pooled",
+     [](const WritesRow& r, std::string& o) { quantile_ms(o, r.writes.latency, 0.5); }},
+    {"write_p99_ms", "decimal", "ms", "99th percentile latency of acknowledged writes, pooled",
+     [](const WritesRow& r, std::string& o) { quantile_ms(o, r.writes.latency, 0.99); }},
+    {"strict_quorum", "0 or 1", "", "`1` when R + W > N, else `0`",
+     [](const WritesRow& r, std::string& o) { o += derived_strict_quorum(r.key.p) ? '1' : '0'; }},
 };
 
 const Column<WindowRow> kWindowColumns[] = {
@@ -163,17 +179,20 @@ const Column<ProbeRow> kProbeColumns[] = {
 // ------------------------------------------------------------ rows
 
 template <class Row, std::size_t N>
-void header_of(const Grid& g, const Column<Row> (&cols)[N], std::string& s) {
+void header_of(const Column<Row> (&cols)[N], std::string& s) {
   for (const auto& c : cols) {
-    if (c.per_seed_only && !g.per_seed) continue;
     s += ',';
     s += c.name;
   }
 }
 
-void key_cells(const Key& k, std::string& o) {
+// The key columns a table has: all, or all but level.
+bool key_column_in(std::string_view name, bool with_level) { return with_level || name != "level"; }
+
+void key_cells(const Key& k, bool with_level, std::string& o) {
   bool first = true;
   for (const auto& c : kKeyColumns) {
+    if (!key_column_in(c.name, with_level)) continue;
     if (!first) o += ',';
     first = false;
     c.cell(k, o);
@@ -185,13 +204,17 @@ void key_cells(const Key& k, std::string& o) {
 }
 
 template <class Row, std::size_t N>
-void row_of(const Grid& g, const Column<Row> (&cols)[N], const Row& row, std::string& o) {
-  key_cells(row.key, o);
+void cells_of(const Column<Row> (&cols)[N], const Row& row, std::string& o) {
   for (const auto& c : cols) {
-    if (c.per_seed_only && !g.per_seed) continue;
     o += ',';
     c.cell(row, o);
   }
+}
+
+template <class Row, std::size_t N>
+void row_of(const Column<Row> (&cols)[N], const Row& row, std::string& o, bool with_level = true) {
+  key_cells(row.key, with_level, o);
+  cells_of(cols, row, o);
   o += '\n';
 }
 
@@ -229,23 +252,44 @@ std::string_view to_string(Table t) {
     case Table::main: return "main";
     case Table::window: return "window";
     case Table::probe: return "probe";
+    case Table::writes: return "writes";
+    case Table::seeds: return "seeds";
   }
   return "?";
 }
+
+std::string_view output_option(Table t) {
+  switch (t) {
+    case Table::main: return "--output";
+    case Table::window: return "--window-output";
+    case Table::probe: return "--probe-output";
+    case Table::writes: return "--writes-output";
+    case Table::seeds: return "--seeds-output";
+  }
+  return "?";
+}
+
+bool has_level(Table t) { return t != Table::writes; }
 
 std::string table_header(const Grid& g, Table t, bool with_point) {
   std::string s = with_point ? "point," : "";
   bool first = true;
   for (const auto& c : kKeyColumns) {
+    if (!key_column_in(c.name, has_level(t))) continue;
     if (!first) s += ',';
     first = false;
     s += c.name;
   }
   for (const std::string& p : g.vary_paths) s += "," + text::csv_field(p);
   switch (t) {
-    case Table::main: header_of(g, kMainColumns, s); break;
-    case Table::window: header_of(g, kWindowColumns, s); break;
-    case Table::probe: header_of(g, kProbeColumns, s); break;
+    case Table::main: header_of(kMainColumns, s); break;
+    case Table::window: header_of(kWindowColumns, s); break;
+    case Table::probe: header_of(kProbeColumns, s); break;
+    case Table::writes: header_of(kWritesColumns, s); break;
+    case Table::seeds:
+      header_of(kSeedColumns, s);
+      header_of(kMainColumns, s);
+      break;
   }
   return s + "\n";
 }
@@ -253,11 +297,14 @@ std::string table_header(const Grid& g, Table t, bool with_point) {
 std::vector<std::string> seed_rows(const Grid& g, const GridPoint& p, const RunResult& run) {
   std::vector<std::string> out;
   if (!g.per_seed) return out;
-  const std::string seed = std::to_string(run.seed);
   for (std::size_t li = 0; li < g.levels.size(); ++li) {
-    std::string row;
-    row_of(g, kMainColumns, MainRow{{p, g.levels[li]}, seed, 1, run.levels[li], run.writes, run.probe_main[li]}, row);
-    out.push_back(std::move(row));
+    const MainRow row{{p, g.levels[li]}, run.seed, 1, run.levels[li], run.probe_main[li]};
+    std::string s;
+    key_cells(row.key, true, s);
+    cells_of(kSeedColumns, row, s);
+    cells_of(kMainColumns, row, s);
+    s += '\n';
+    out.push_back(std::move(s));
   }
   return out;
 }
@@ -267,24 +314,32 @@ PointRows point_rows(const Grid& g, const GridPoint& p, const PointPool& pool,
   PointRows out;
   for (std::size_t li = 0; li < g.levels.size(); ++li) {
     const Key key{p, g.levels[li]};
-    row_of(g, kMainColumns, MainRow{key, "all", g.seeds, pool.levels[li], pool.writes, pool.probe_main[li]}, out[0]);
+    row_of(kMainColumns, MainRow{key, 0, g.seeds, pool.levels[li], pool.probe_main[li]}, out[0]);
+    for (const WindowBucket& b : pool.window[li]) row_of(kWindowColumns, WindowRow{key, b}, out[1]);
     if (g.per_seed)
-      for (const std::vector<std::string>& rows : per_seed) out[0] += rows.at(li);
-    for (const WindowBucket& b : pool.window[li]) row_of(g, kWindowColumns, WindowRow{key, b}, out[1]);
+      for (const std::vector<std::string>& rows : per_seed) out[4] += rows.at(li);
   }
   for (std::size_t pi = 0; pi < g.probe_levels.size(); ++pi)
-    for (const ProbeCell& c : pool.probe[pi]) row_of(g, kProbeColumns, ProbeRow{{p, g.probe_levels[pi]}, c}, out[2]);
+    for (const ProbeCell& c : pool.probe[pi]) row_of(kProbeColumns, ProbeRow{{p, g.probe_levels[pi]}, c}, out[2]);
+  // The level of a writes row's key is not written; any level makes the key.
+  row_of(kWritesColumns, WritesRow{{p, g.levels.front()}, g.seeds, pool.writes}, out[3], false);
   return out;
 }
 
 std::vector<ColumnDoc> column_docs(Table t) {
   std::vector<ColumnDoc> out;
-  for (const auto& c : kKeyColumns) out.push_back({c.name, c.type, c.unit, c.doc});
+  for (const auto& c : kKeyColumns)
+    if (key_column_in(c.name, has_level(t))) out.push_back({c.name, c.type, c.unit, c.doc});
   out.push_back(kVaryDoc);
   switch (t) {
     case Table::main: docs_of(kMainColumns, out); break;
     case Table::window: docs_of(kWindowColumns, out); break;
     case Table::probe: docs_of(kProbeColumns, out); break;
+    case Table::writes: docs_of(kWritesColumns, out); break;
+    case Table::seeds:
+      docs_of(kSeedColumns, out);
+      docs_of(kMainColumns, out);
+      break;
   }
   return out;
 }

@@ -6,8 +6,15 @@
 // entries, so a new column is one entry (tests/test_sweep.cpp checks the docs
 // against column_docs_markdown()).
 //
-// A row starts with the key columns (n, w, r, level), then one column per
-// --vary PATH, then the table's own columns. Formatting is fixed: counts as
+// Five tables, each one observational unit (tidy data: a sum over any column
+// of any table never counts a thing twice):
+//   main    one row per point and level: reads, pooled over the seeds
+//   window  one row per point, level and Δ bucket: the stale-read window
+//   probe   one row per point, probed level and delay: the probe
+//   writes  one row per point: writes, pooled (they do not depend on the level)
+//   seeds   one row per point, level and seed: main's columns for one run
+// A row starts with the key columns (n, w, r, and level but in the writes
+// table), then one column per --vary PATH, then the table's own columns. Formatting is fixed: counts as
 // integers, rates with 6 decimals, milliseconds with 3, an undefined value
 // (nothing to divide by, a percentile of nothing) as an empty cell. Rows are
 // pure functions of the grid and the pooled measurements: no I/O.
@@ -23,9 +30,13 @@
 
 namespace consim::sweep {
 
-enum class Table : int { main = 0, window = 1, probe = 2 };
-constexpr int kTableCount = 3;
+enum class Table : int { main = 0, window = 1, probe = 2, writes = 3, seeds = 4 };
+constexpr int kTableCount = 5;
 std::string_view to_string(Table t);
+// The option that names the table's file: --output, --window-output, ...
+std::string_view output_option(Table t);
+// Whether the table's rows carry the level key column (all but writes).
+bool has_level(Table t);
 
 // The CSV header line (with "\n"); with_point adds the leading "point"
 // column of shard and partial files (files.h).
@@ -34,14 +45,14 @@ std::string table_header(const Grid& g, Table t, bool with_point);
 // A point's rows, per table, without the point column, each "\n"-terminated.
 using PointRows = std::array<std::string, kTableCount>;
 
-// The per-seed rows of the main table for one run (one per level, in
-// Grid::levels order); empty unless g.per_seed. Made as each run ends, so a
-// point keeps strings, not measurements, for its seeds.
+// The seeds table's rows for one run (one per level, in Grid::levels order);
+// empty unless g.per_seed (--seeds-output). Made as each run ends, so a point
+// keeps strings, not measurements, for its seeds.
 std::vector<std::string> seed_rows(const Grid& g, const GridPoint& p, const RunResult& run);
 
-// Every row of a point: per level the pooled main row followed by its
-// per-seed rows (seed_rows[k][level], in seed order), the window buckets and
-// the probe delays.
+// Every row of a point, per table: main (per level), window (per level and
+// bucket), probe (per probed level and delay), writes (one row), seeds (per
+// level, the rows seed_rows[k][level] in seed order).
 PointRows point_rows(const Grid& g, const GridPoint& p, const PointPool& pool,
                      const std::vector<std::vector<std::string>>& seed_rows);
 
