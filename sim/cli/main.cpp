@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "sim/cli/commands.h"
+#include "sim/version.h"
 #include "sim/cli/common.h"
 
 using namespace consim::cli;
@@ -72,14 +73,14 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (cmd == "--version" || cmd == "-V" || cmd == "version") {
-    std::cout << "consim " << CONSIM_VERSION << "\n";
+    std::cout << consim::version_line() << "\n";
     return kExitOk;
   }
   for (const Command& c : kCommands) {
     if (cmd != c.name) continue;
     // Every subcommand answers --version (and -V) too: "consim run --version".
     if (argc == 3 && (std::strcmp(argv[2], "--version") == 0 || std::strcmp(argv[2], "-V") == 0)) {
-      std::cout << "consim " << CONSIM_VERSION << "\n";
+      std::cout << consim::version_line() << "\n";
       return kExitOk;
     }
     return c.run(argc - 1, argv + 1);

@@ -9,6 +9,7 @@
 #include "sim/io/input.h"
 #include "sim/scenario/load.h"
 #include "sim/sweep/budget.h"
+#include "sim/version.h"
 
 namespace consim::sweep {
 
@@ -195,7 +196,9 @@ Grid expand_grid(const SweepOptions& opt) {
   }
 
   // The sweep's identity: everything that decides the bytes of its tables.
-  std::string def = fmt::format("consim-sweep v1\nconsim {}\nscenario {}\nvary", CONSIM_VERSION, opt.scenario.dump());
+  // The build too (version and commit): shards and partial files of different builds never mix.
+  std::string def = fmt::format("consim-sweep v1\nconsim {} {}\nscenario {}\nvary", version(), build_commit(),
+                                opt.scenario.dump());
   for (const std::string& pth : g.vary_paths) def += " " + pth;
   def += fmt::format("\nseeds {}\nper_seed {}\nlevels {}\nprobe_levels {}\npoints {}\n", g.seeds, g.per_seed ? 1 : 0,
                      level_list(g.levels), level_list(g.probe_levels), g.points.size());
