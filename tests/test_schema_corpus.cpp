@@ -32,13 +32,11 @@ TEST_CASE("schema corpus: python3-jsonschema and consim validate agree outside t
   const nlohmann::json cases = nlohmann::json::parse(slurp(src + "/tests/schema/cases.json"));
   REQUIRE(cases.size() >= 200);
 
-  const ConsimResult py = run_consim_cmd(fmt::format("python3 '{}/tests/schema/check_schema.py' '{}/scenarios/consim.schema.json' "
+  // CONSIM_PYTHON: Debian's python3 (CMakeLists.txt), where tools/install-deps.sh puts python3-jsonschema.
+  const ConsimResult py = run_consim_cmd(fmt::format("'{}' '{}/tests/schema/check_schema.py' '{}/scenarios/consim.schema.json' "
                                                      "'{}/tests/schema/cases.json' 2>/dev/null",
-                                                     src, src, src));
-  if (py.code == 3) {
-    MESSAGE("python3-jsonschema is not installed (tools/install-deps.sh installs it): schema corpus skipped");
-    return;
-  }
+                                                     CONSIM_PYTHON, src, src, src));
+  REQUIRE_MESSAGE(py.code != 3, CONSIM_PYTHON << " lacks python3-jsonschema: run tools/install-deps.sh");
   REQUIRE_MESSAGE(py.code == 0, "python3 tests/schema/check_schema.py failed: " << py.out);
   std::vector<bool> schema_ok;
   std::istringstream lines(py.out);

@@ -785,3 +785,39 @@ TEST_CASE("sweep budgets: the table estimate is an upper bound of what the sweep
     }
   }
 }
+
+TEST_CASE("sweep provenance: the build, the hash and every table's columns, as the tables' headers have them") {
+  SweepOptions o = tiny_options();
+  o.vary.push_back(parse_vary("network.loss=0,0.01"));
+  o.per_seed = true;
+  const Grid g = expand_grid(o);
+  std::array<std::string, kTableCount> outputs{};
+  for (int t = 0; t < kTableCount; ++t) outputs[t] = fmt::format("t{}.csv", t);
+  outputs[static_cast<int>(Table::probe)] = "";  // not written: not listed
+  const Shard shard{2, 3};
+  const std::string text = provenance_json(g, o, shard, outputs);
+  CHECK(text == provenance_json(g, o, shard, outputs));
+  const json m = json::parse(text);
+  CHECK(m["consim"]["version"] == std::string(CONSIM_VERSION));
+  CHECK(m["sweep"]["hash"] == g.hash);
+  CHECK(m["sweep"]["shard"] == "2/3");
+  CHECK(m["sweep"]["points"] == g.points.size());
+  CHECK(m["scenario"]["definition"] == o.scenario);
+  CHECK(m["tables"].size() == kTableCount - 1);
+  CHECK_FALSE(m["tables"].contains("probe"));
+  for (int t = 0; t < kTableCount; ++t) {
+    const auto table = static_cast<Table>(t);
+    if (outputs[t].empty()) continue;
+    const json& entry = m["tables"][std::string(to_string(table))];
+    CHECK(entry["file"] == outputs[t]);
+    std::string names;
+    for (const json& c : entry["columns"]) {
+      names += (names.empty() ? "" : ",") + c["name"].get<std::string>();
+      // Integer columns load as int64, decimals as float64: the dtype follows the declared type.
+      const std::string type = c["type"];
+      if (type == "integer") CHECK(c["pandas"] == "int64");
+      if (type == "decimal") CHECK(c["pandas"] == "float64");
+    }
+    CHECK_MESSAGE(names + "\n" == table_header(g, table, false), to_string(table));
+  }
+}

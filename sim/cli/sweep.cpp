@@ -12,6 +12,7 @@
 #include "sim/cli/common.h"
 #include "sim/cli/progress.h"
 #include "sim/scenario/load.h"
+#include "sim/sweep/provenance.h"
 #include "sim/sweep/sweep.h"
 #include "sim/io/input.h"
 #include "sim/io/output.h"
@@ -52,6 +53,8 @@ int sweep_main(int argc, char** argv) {
       ("probe-output", po::value<std::string>(), "also write the probe's P(stale) by delay, long format, to FILE")
       ("writes-output", po::value<std::string>(), "also write the writes, one row per grid point, to FILE")
       ("seeds-output", po::value<std::string>(), "also write one row per grid point, level and seed (the seed's own counts) to FILE")
+      ("meta-output", po::value<std::string>(),
+       "also write the sweep's provenance (version, commit, hash, scenario, every table's columns and types) as JSON to FILE")
       ("force", "replace read-only output files too")
       ("quiet,q", "no progress line and no summary on stderr");
   add_progress_option(desc);
@@ -107,6 +110,11 @@ int sweep_main(int argc, char** argv) {
   sweep::FilePlan plan;
   plan.outputs = out_path;
   if (!file.empty()) plan.inputs.emplace_back(file, "the scenario file");
+  if (vm.count("meta-output")) {
+    plan.meta_output = vm["meta-output"].as<std::string>();
+    if (plan.meta_output.empty()) throw InputError("--meta-output: an empty file name was given");
+    plan.meta_text = sweep::provenance_json(grid, opt, shard, out_path);
+  }
   plan.force = vm.count("force") > 0;
   plan.shard = shard;
   plan.sharded = sharded;

@@ -456,6 +456,7 @@ SweepSummary run_sweep_files(const Grid& g, const FilePlan& plan) {
   std::array<Output*, kTableCount> partial{};
   for (int t = 0; t < kTableCount; ++t)
     if (!plan.outputs[t].empty()) out[t] = &io.output(plan.outputs[t], std::string(output_option(static_cast<Table>(t))));
+  Output* meta = plan.meta_output.empty() ? nullptr : &io.output(plan.meta_output, "--meta-output");
   // A partial file for each output that is a file (a pipe or device cannot be resumed).
   for (int t = 0; t < kTableCount; ++t)
     if (out[t] && !out[t]->direct())
@@ -525,6 +526,7 @@ SweepSummary run_sweep_files(const Grid& g, const FilePlan& plan) {
   // then all renamed together; the partial files go last.
   for (int t = 0; t < kTableCount; ++t)
     if (out[t]) out[t]->write(final_text(g, static_cast<Table>(t), plan.shard, plan.sharded, rows[t]));
+  if (meta) meta->write(plan.meta_text);
   try {
     io.commit();
   } catch (const OutputError& e) {

@@ -84,6 +84,9 @@ std::array<std::string, kTableCount> run_sweep_text(const Grid& g, unsigned jobs
 struct FilePlan {
   std::array<std::string, kTableCount> outputs;  // per Table; "" = not written; "-" = standard output
   std::vector<std::pair<std::string, std::string>> inputs;  // (path, what): never to be written over
+  // --meta-output: the provenance file (provenance.h), committed with the
+  // tables; "" = not written. meta_text is its content.
+  std::string meta_output, meta_text;
   bool force = false;     // replace read-only outputs (--force)
   Shard shard;
   bool sharded = false;   // write shard files (--shard given, even 1/1)

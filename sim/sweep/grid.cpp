@@ -17,12 +17,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string level_list(const std::vector<Level>& ls) {
-  std::string s;
-  for (Level l : ls) s += fmt::format("{}{}", s.empty() ? "" : ",", to_string(l));
-  return s;
-}
-
 // The number of nodes a scenario JSON asks for, without validating the rest.
 // 0 when absent-or-invalid is to be reported by the validator.
 std::uint32_t nodes_of(const json& j, std::uint32_t fallback) {

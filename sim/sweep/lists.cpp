@@ -19,12 +19,6 @@ using text::parse_range;
 using text::split_simple;
 using text::trim;
 
-std::string level_list(const std::vector<Level>& ls) {
-  std::string s;
-  for (Level l : ls) s += fmt::format("{}{}", s.empty() ? "" : ",", to_string(l));
-  return s;
-}
-
 std::vector<std::string> all_level_names() {
   std::vector<std::string> v;
   for (int i = 0; i < kLevelCount; ++i) v.emplace_back(to_string(static_cast<Level>(i)));
@@ -188,5 +182,11 @@ Shard parse_shard(std::string_view text) {
 }
 
 std::string shard_text(const Shard& s) { return fmt::format("{}/{}", s.index, s.count); }
+
+std::string level_list(const std::vector<Level>& ls) {
+  std::string s;
+  for (Level l : ls) s += fmt::format("{}{}", s.empty() ? "" : ",", to_string(l));
+  return s;
+}
 
 }  // namespace consim::sweep

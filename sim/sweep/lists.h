@@ -55,6 +55,8 @@ VaryAxis parse_vary(std::string_view arg);
 
 // "eventual,strong", "all". Hyphens are accepted for underscores; duplicates dropped.
 std::vector<Level> parse_levels(std::string_view text);
+// The inverse: "eventual,strong" (names as core spells them, in the given order).
+std::string level_list(const std::vector<Level>& ls);
 
 // --shard I/N: this process runs the grid points p with p % N == I - 1.
 struct Shard {

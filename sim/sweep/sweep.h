@@ -14,6 +14,7 @@
 //   budget.h   work and memory estimated against budgets      (pure)
 //   measure.h  one run's measurements, and a point's pool    (runs a World)
 //   table.h    the CSV tables, one declaration per column     (pure)
+//   provenance.h  the --meta-output JSON: build, hash, columns (pure)
 //   pool.h     the runs on worker threads                     (threads)
 //   files.h    shard, partial and merge formats (pure), and   (files)
 //              run_sweep_files(), the only part touching files
@@ -26,4 +27,5 @@
 #include "sim/sweep/lists.h"
 #include "sim/sweep/measure.h"
 #include "sim/sweep/pool.h"
+#include "sim/sweep/provenance.h"
 #include "sim/sweep/table.h"
