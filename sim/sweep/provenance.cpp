@@ -13,10 +13,10 @@ std::string_view pandas_dtype(std::string_view type) {
   return "";
 }
 
-std::string provenance_json(const Grid &g, const SweepOptions &opt, Shard shard,
-                            const std::array<std::string, kTableCount> &outputs) {
+std::string provenance_json(const Grid& g, const SweepOptions& opt, Shard shard,
+                            const std::array<std::string, kTableCount>& outputs) {
   using json = nlohmann::ordered_json;
-  auto levels = [](const std::vector<Level> &ls) {
+  auto levels = [](const std::vector<Level>& ls) {
     json a = json::array();
     for (Level l : ls) a.push_back(std::string(to_string(l)));
     return a;
@@ -40,10 +40,10 @@ std::string provenance_json(const Grid &g, const SweepOptions &opt, Shard shard,
   for (int t = 0; t < kTableCount; ++t) {
     if (outputs[t].empty()) continue;
     json cols = json::array();
-    for (const ColumnDoc &c : column_docs(static_cast<Table>(t))) {
+    for (const ColumnDoc& c : column_docs(static_cast<Table>(t))) {
       const std::string_view dtype = pandas_dtype(c.type);
       if (c.name == "<PATH>") {
-        for (const std::string &p : g.vary_paths)
+        for (const std::string& p : g.vary_paths)
           cols.push_back({{"name", p}, {"type", std::string(c.type)}, {"unit", ""}, {"pandas", nullptr}});
         continue;
       }

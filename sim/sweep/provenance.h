@@ -36,7 +36,7 @@ std::string_view pandas_dtype(std::string_view type);
 
 // The provenance JSON text (pretty-printed, "\n"-terminated). outputs[t] is
 // table t's path as given, "" when not written.
-std::string provenance_json(const Grid &g, const SweepOptions &opt, Shard shard,
-                            const std::array<std::string, kTableCount> &outputs);
+std::string provenance_json(const Grid& g, const SweepOptions& opt, Shard shard,
+                            const std::array<std::string, kTableCount>& outputs);
 
 }  // namespace consim::sweep
