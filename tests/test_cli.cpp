@@ -229,7 +229,13 @@ TEST_CASE("the command line: no prefix guessing, did-you-mean for a mistyped fla
   r = run_consim_cmd(std::string(CONSIM_BINARY) + " 2>/dev/null");
   CHECK(r.code == 2);
   CHECK(r.out.empty());
-  CHECK(run_consim(" ").out.find("Usage:") != std::string::npos);
+  // The short usage: the subcommands, no examples (consim --help has them).
+  const std::string bare = run_consim(" ").out;
+  CHECK(bare.find("Usage:") == 0);
+  CHECK(bare.find("consim sweep") != std::string::npos);
+  CHECK(bare.find("Examples:") == std::string::npos);
+  CHECK(bare.find("consim --help") != std::string::npos);
+  CHECK(run_consim_cmd(std::string(CONSIM_BINARY) + " --help").out.find("Examples:") != std::string::npos);
 }
 
 TEST_CASE("progress goes to stderr only: plain lines when not a terminal, none with never or --quiet") {

@@ -63,8 +63,10 @@ const Command kCommands[] = {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {  // a usage error: the help goes where errors go
-    std::cerr << kUsage;
+  if (argc < 2) {  // a usage error: a short usage (the Usage block) where errors go
+    const std::string usage = kUsage;
+    const std::size_t from = usage.find("Usage:"), to = usage.find("Examples:");
+    std::cerr << usage.substr(from, to - from) << "Run 'consim --help' for examples and documentation.\n";
     return kExitUsage;
   }
   const std::string cmd = argv[1];
