@@ -249,3 +249,45 @@ TEST_CASE("check: the Porcupine JSON, read back, gives the same verdicts") {
   CHECK(a.all.linearizable == b.all.linearizable);
   CHECK(a.all.not_linearizable > 0);
 }
+
+TEST_CASE("check: the EDN history read back by clojure.edn (Knossos' and Elle's reader) holds the report's operations") {
+  // Debian's clojure package (tools/install-deps.sh); the reader is tests/history/read_edn.clj.
+  const std::string jar = "/usr/share/java/clojure.jar";
+  REQUIRE_MESSAGE(std::filesystem::exists(jar), jar << " is missing: run tools/install-deps.sh (package clojure)");
+  TempDir d;
+  const std::string src = CONSIM_SOURCE_DIR;
+  // A partition: failed reads and unknown writes (:fail, :info) beside :ok.
+  const std::string args = "run " + src + "/scenarios/partition-majority.json --quiet --format json --set measure.linearizability=true";
+  const ConsimResult rep = run_consim_cmd(std::string(CONSIM_BINARY) + " " + args + " --history " + d.file("h.edn") +
+                                          " --history-format edn 2>/dev/null");
+  REQUIRE(rep.code == 0);
+  REQUIRE(run_consim(args + " --history " + d.file("h.jsonl")).code == 0);
+  const nlohmann::json report = nlohmann::json::parse(rep.out);
+  const ConsimResult clj = run_consim_cmd("java -cp " + jar + " clojure.main '" + src + "/tests/history/read_edn.clj' '" +
+                                          d.file("h.edn") + "' 2>&1");
+  REQUIRE_MESSAGE(clj.code == 0, clj.out);
+  std::map<std::string, long long> got;
+  std::istringstream lines(clj.out);
+  for (std::string l; std::getline(lines, l);) {
+    const std::size_t sp = l.rfind(' ');
+    REQUIRE(sp != std::string::npos);
+    got[l.substr(0, sp)] = std::stoll(l.substr(sp + 1));
+  }
+  // Expected counts: from the report (operations, keys) and the consim history (outcomes, kinds).
+  const consim::History h = consim::parse_history_jsonl(slurp_file(d.file("h.jsonl")), "h");
+  const long long ops = report["linearizability"]["ops"];
+  REQUIRE(ops > 0);
+  CHECK(static_cast<long long>(h.ops.size()) == ops);
+  std::map<std::string, long long> want{{"ops", 2 * ops}, {"type :invoke", ops}};
+  std::set<std::string> keys;
+  for (const consim::HistoryOp& op : h.ops) {
+    ++want[op.outcome == consim::Outcome::ok ? "type :ok" : op.outcome == consim::Outcome::fail ? "type :fail" : "type :info"];
+    ++want[op.type == consim::OpType::get ? "f :read" : "f :write"];
+    keys.insert(op.key);
+  }
+  want["keys"] = static_cast<long long>(keys.size());
+  CHECK(want["keys"] == report["linearizability"]["all"]["keys_checked"].get<long long>());
+  CHECK(want["type :info"] > 0);
+  CHECK(want["type :fail"] > 0);
+  CHECK(got == want);
+}
