@@ -33,9 +33,8 @@
 namespace consim {
 
 struct PbsOptions {
-  std::uint64_t trials = 100000; // kMinPbsTrials..kMaxPbsTrials
-  bool scenario_quorums =
-      false; // only the scenario's (R, W), not every pair 1..N
+  std::uint64_t trials = 100000;  // kMinPbsTrials..kMaxPbsTrials
+  bool scenario_quorums = false;  // only the scenario's (R, W), not every pair 1..N
 };
 constexpr std::uint64_t kMinPbsTrials = 100;
 constexpr std::uint64_t kMaxPbsTrials = 10000000;
@@ -44,16 +43,16 @@ constexpr std::uint64_t kMaxPbsTrials = 10000000;
 constexpr std::uint64_t kMaxPbsSamples = std::uint64_t{1} << 23;
 
 struct PbsQuantiles {
-  Time p50 = 0, p99 = 0, p999 = 0; // nearest rank, ns
+  Time p50 = 0, p99 = 0, p999 = 0;  // nearest rank, ns
 };
 
 struct PbsCell {
   Level level = Level::strong;
   std::uint32_t r = 1, w = 1;
-  bool strict = false;          // R + W > N
-  bool by_construction = false; // a level consistent whenever it answers
-                                // (session levels, leader): not a WARS result
-  std::vector<double> p_consistent; // at each of PbsPrediction::delays
+  bool strict = false;               // R + W > N
+  bool by_construction = false;      // a level consistent whenever it answers
+                                     // (session levels, leader): not a WARS result
+  std::vector<double> p_consistent;  // at each of PbsPrediction::delays
   // The smallest t (ns) with P(stale at t) < target over the trials; -1 when
   // even the largest staleness seen leaves too many trials stale (never, as
   // far as the trials tell: fewer than 1/target of them).
@@ -61,23 +60,23 @@ struct PbsCell {
   // The smallest probe delay from which on P(stale) < target at every
   // probe delay (as the run's probe_summary reports it); -1: never.
   Time probe_t_below_target = -1;
-  double k_miss = 0;              // closed form: P(one read misses one write)
-  std::vector<double> p_within_k; // closed form, k = 1..k_max
+  double k_miss = 0;               // closed form: P(one read misses one write)
+  std::vector<double> p_within_k;  // closed form, k = 1..k_max
   PbsQuantiles read_latency, write_latency;
 };
 
 struct PbsPrediction {
   Replication replication = Replication::leaderless;
-  std::uint32_t n = 3; // replicas per key (nodes in leader mode)
+  std::uint32_t n = 3;  // replicas per key (nodes in leader mode)
   std::uint32_t nodes = 3;
   ReadFanout fanout = ReadFanout::all;
-  bool client_coordinator = false; // routing client: no replica at zero delay
+  bool client_coordinator = false;  // routing client: no replica at zero delay
   std::uint64_t trials = 0;
   std::uint64_t seed = 0;
-  std::vector<Time> delays; // the probe's delays (or a default list)
+  std::vector<Time> delays;  // the probe's delays (or a default list)
   double target_stale = 0.001;
   std::uint32_t k_max = 3;
-  std::vector<PbsCell> cells; // by level (probe order), then R, then W
+  std::vector<PbsCell> cells;  // by level (probe order), then R, then W
   // The distributions used, "W" -> "lognormal(...)" (node 0 -> node 1 links,
   // client -> node 0), for the report.
   std::vector<std::pair<std::string, std::string>> legs;
@@ -91,6 +90,6 @@ struct PbsPrediction {
 // when trials is out of range or trials x cells exceeds kMaxPbsSamples, with
 // the numbers and what to lower. Same scenario and options: the same result,
 // bit for bit.
-PbsPrediction predict_pbs(const Scenario &sc, const PbsOptions &opt);
+PbsPrediction predict_pbs(const Scenario& sc, const PbsOptions& opt);
 
-} // namespace consim
+}  // namespace consim
