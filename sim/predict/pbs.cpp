@@ -175,7 +175,7 @@ class Model {
         cell.level = levels[li];
         cell.r = pairs[pi].first;
         cell.w = pairs[pi].second;
-        cell.strict = strict_quorum(cell.w, cell.r, n_);
+        cell.strict = strict_quorum(cell.w, cell.level == Level::eventual ? 1 : cell.r, n_);
         cell.by_construction = session_level(cell.level) || cell.level == Level::leader;
         std::vector<Time>& v = tstar[c];
         std::sort(v.begin(), v.end());

@@ -98,7 +98,7 @@ std::string predict_text(const Scenario& sc, const PbsPrediction& p) {
   fmt::format_to(o, "consim {}: predict \"{}\" ({}), seed {}\n", CONSIM_VERSION, sc.name, sc.source, sc.seed);
   fmt::format_to(o,
                  "PBS model (Bailis et al., VLDB 2012): WARS Monte Carlo, {} "
-                 "trials; {}, N = {}{}; {}\n",
+                 "trials; {}, N = {}{}{}\n",
                  p.trials, to_string(p.replication), p.n, p.replication == Replication::leader ? " nodes" : " replicas",
                  p.replication == Replication::leaderless ? fmt::format(", read fanout {}", to_string(p.fanout)) : "");
   fmt::format_to(o, "{}\n", coordinators(p));
