@@ -3,6 +3,9 @@
 // and the prediction against the probe of `consim run` on the same scenario.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -83,7 +86,6 @@ TEST_CASE(
         // followers; the reader F (any follower) asks itself and q-1 of the
         // others.
         miss = total = 0;
-        const std::uint64_t followers = ((std::uint64_t{1} << n) - 1) & ~std::uint64_t{1};
         for (std::uint64_t wm : subsets(n, w)) {
           if (!(wm & 1)) continue;
           for (std::uint32_t f = 1; f < n; ++f)
@@ -94,7 +96,6 @@ TEST_CASE(
               if ((wm & rm) == 0) miss += 1;
             }
         }
-        (void)followers;
         if (total > 0) CHECK(leader_miss_probability(n, w, q) == doctest::Approx(miss / total));
       }
     }
