@@ -49,7 +49,7 @@ struct PbsQuantiles {
 struct PbsCell {
   Level level = Level::strong;
   std::uint32_t r = 1, w = 1;
-  bool strict = false;  // q + W > N, q = R (1 at eventual: one answer counts)
+  bool strict = false;               // q + W > N, q = R (1 at eventual: one answer counts)
   bool by_construction = false;      // a level consistent whenever it answers
                                      // (session levels, leader): not a WARS result
   std::vector<double> p_consistent;  // at each of PbsPrediction::delays
