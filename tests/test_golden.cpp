@@ -154,3 +154,14 @@ TEST_CASE("golden: a small sweep (its five tables)") {
   check_golden("sweep/seeds.csv", slurp(d + "/seeds.csv"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("golden: consim predict of the PBS scenarios (text; JSON and CSV of one; leader mode)") {
+  for (const char* name : {"lnkd-ssd", "lnkd-disk", "ymmr", "wan"}) {
+    CAPTURE(name);
+    check_golden(std::string("predict/") + name + ".txt",
+                 consim_stdout(std::string("predict scenarios/pbs/") + name + ".json"));
+  }
+  check_golden("predict/lnkd-disk.json", consim_stdout("predict scenarios/pbs/lnkd-disk.json --format json"));
+  check_golden("predict/lnkd-disk.csv", consim_stdout("predict scenarios/pbs/lnkd-disk.json --format csv"));
+  check_golden("predict/default-leader.txt", consim_stdout("predict --trials 20000"));
+}

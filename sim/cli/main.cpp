@@ -28,6 +28,9 @@ Usage:
   consim schema                    print the scenario JSON Schema (scenarios/consim.schema.json)
   consim check --linearizable HISTORY.jsonl
                                    is a saved history (consim run --history) linearizable, per key?
+  consim predict [FILE] [--format text|json|csv]
+                                   the PBS model's P(consistent), t at target, k-staleness
+                                   and latencies for every (R, W), from the scenario's delays
   consim bench [--ops N] [--nodes N] [--replication leader|leaderless]
                                      measure the engine's speed and memory
   consim --help | --version (-V)
@@ -45,6 +48,8 @@ Examples:
   consim validate scenarios/*.json
   consim run --history h.jsonl && consim check --linearizable h.jsonl
                                                every operation, then is it linearizable, key by key?
+  consim predict scenarios/pbs/lnkd-ssd.json   PBS: predicted staleness for every (R, W)
+  consim run scenarios/leaderless.json --predict   the probe's predicted beside measured
 
 Run 'consim run --help' for the options of run.
 Documentation: docs/ (README.md, architecture.md, scenario-format.md, consistency.md).
@@ -57,7 +62,7 @@ struct Command {
 
 const Command kCommands[] = {
     {"run", cmd_run}, {"sweep", cmd_sweep}, {"merge", cmd_merge}, {"validate", cmd_validate}, {"schema", cmd_schema},
-    {"bench", cmd_bench}, {"check", cmd_check},
+    {"bench", cmd_bench}, {"check", cmd_check}, {"predict", cmd_predict},
 };
 
 }  // namespace
@@ -87,6 +92,6 @@ int main(int argc, char** argv) {
     }
     return c.run(argc - 1, argv + 1);
   }
-  print_error(fmt::format("unknown command \"{}\"; expected run, sweep, merge, validate, schema, bench or check (see consim --help)", cmd));
+  print_error(fmt::format("unknown command \"{}\"; expected run, sweep, merge, validate, schema, bench, check or predict (see consim --help)", cmd));
   return kExitUsage;
 }

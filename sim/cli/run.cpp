@@ -1,6 +1,7 @@
 // consim run: one scenario, its report, and optionally its trace and diagram.
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@
 #include "sim/io/output.h"
 #include "sim/io/trace.h"
 #include "sim/io/wallclock.h"
+#include "sim/predict/pbs.h"
+#include "sim/predict/predict_report.h"
 #include "sim/report/mermaid.h"
 #include "sim/report/report.h"
 #include "sim/scenario/load.h"
@@ -50,6 +53,8 @@ int run_main(int argc, char** argv) {
       ("mermaid-from-ms", po::value<std::string>(), "diagram: start at this virtual time (ms)")
       ("mermaid-to-ms", po::value<std::string>(), "diagram: stop at this virtual time (ms)")
       ("mermaid-heartbeats", "diagram: also draw heartbeat messages and their replies")
+      ("predict", "probe section: the PBS model's P(stale) beside the measured one (consim predict)")
+      ("predict-trials", po::value<std::string>(), "--predict: Monte Carlo trials (100..10000000, default 100000)")
       ("check-determinism", "run twice, compare a hash of every event, print one line; exit 1 on a difference");
   add_progress_option(desc);
   po::positional_options_description pos;
@@ -100,6 +105,20 @@ int run_main(int argc, char** argv) {
   Output* mermaid_out = vm.count("mermaid") ? &io.output(vm["mermaid"].as<std::string>(), "--mermaid") : nullptr;
 
   Scenario sc = load_scenario(file, sets);
+  // The prediction is made before the run: it refuses its bad input first.
+  std::optional<PbsPrediction> prediction;
+  if (vm.count("predict-trials") && !vm.count("predict"))
+    throw InputError("--predict-trials sets the trials of --predict, which is not given");
+  if (vm.count("predict")) {
+    if (!sc.probe.enabled)
+      throw InputError(fmt::format("--predict: the scenario {} has no probe (\"probe\": {{...}}): the prediction is shown "
+                                   "beside the probe's measured staleness",
+                                   sc.source));
+    PbsOptions popt;
+    popt.scenario_quorums = true;
+    if (const auto t = whole_option(vm, "predict-trials", kMinPbsTrials, kMaxPbsTrials)) popt.trials = *t;
+    prediction = predict_pbs(sc, popt);
+  }
   if (vm.count("check-determinism")) {
     const DeterminismResult r = compare_runs(sc, sc);
     fmt::print("{}\n", describe(r));
@@ -150,11 +169,15 @@ int run_main(int argc, char** argv) {
   nlohmann::ordered_json rj = report_json(world);
   const std::vector<ExpectResult> expectations = evaluate_expectations(sc.expect, rj);
   std::string text;
+  const nlohmann::ordered_json predicted =
+      prediction ? predicted_vs_measured_json(*prediction, rj) : nlohmann::ordered_json();
   if (format == "json") {
     if (!sc.expect.empty()) rj["expectations"] = expectations_json(expectations);
+    if (prediction) rj["predicted"] = predicted;
     text = rj.dump(2) + "\n";
   } else {
     text = report_text(world);
+    if (prediction) text += predicted_vs_measured_text(predicted);
     if (!sc.expect.empty()) text += expectations_text(expectations);
   }
   if (trace) trace->commit();

@@ -5,11 +5,12 @@ _consim() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   sub="${COMP_WORDS[1]}"
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "run sweep merge validate schema check bench --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "run sweep merge validate schema check bench predict --help --version" -- "$cur"))
     return
   fi
   case "$prev" in
-    --format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+    --format) if [ "$sub" = predict ]; then COMPREPLY=($(compgen -W "text json csv" -- "$cur")); else COMPREPLY=($(compgen -W "text json" -- "$cur")); fi; return ;;
+    --quorums) COMPREPLY=($(compgen -W "all scenario" -- "$cur")); return ;;
     --progress) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     --replication) COMPREPLY=($(compgen -W "leader leaderless" -- "$cur")); return ;;
     --output|-o|--trace|--mermaid|--history|--window-output|--probe-output|--writes-output|--seeds-output|--meta-output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
