@@ -6,7 +6,7 @@ packages=(g++ cmake make libboost-program-options-dev libfmt-dev nlohmann-json3-
           python3 python3-jsonschema  # tests/test_schema_corpus.cpp
           python3-pandas  # tests/tables/test_dtypes.py
           clojure         # tests/test_check.cpp: the EDN history read by clojure.edn
-          gnuplot-nox jq  # tools/plot.sh
+          python3-matplotlib  # tools/plot.py (with python3-pandas)
           help2man        # the man pages
           slurm-wlm munge parallel)  # tests/scale: sweeps on Slurm and GNU parallel
 missing=()

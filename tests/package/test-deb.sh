@@ -23,6 +23,6 @@ for page in consim consim-run consim-sweep consim-merge consim-validate consim-s
 done
 test -f "$r/share/bash-completion/completions/consim"
 bash -n "$r/share/bash-completion/completions/consim"
-test -x "$r/share/consim/tools/plot.sh"
+test -x "$r/share/consim/tools/plot.sh" && test -x "$r/share/consim/tools/plot.py"
 test -f "$r/share/doc/consim/LICENSE" && test -f "$r/share/doc/consim/architecture.md"
 echo "package: ok: $(basename "$deb"), $(dpkg-deb -c "$deb" | wc -l) entries, installed in a private root and run"
