@@ -14,5 +14,6 @@ int cmd_merge(int argc, char** argv);     // sweep.cpp
 int cmd_schema(int argc, char** argv);    // schema.cpp
 int cmd_check(int argc, char** argv);     // check.cpp
 int cmd_predict(int argc, char** argv);   // predict.cpp
+int cmd_compare(int argc, char** argv);   // compare.cpp
 
 }  // namespace consim::cli

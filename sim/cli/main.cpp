@@ -31,6 +31,9 @@ Usage:
   consim predict [FILE] [--format text|json|csv]
                                    the PBS model's P(consistent), t at target, k-staleness
                                    and latencies for every (R, W), from the scenario's delays
+  consim compare [FILE] [--set A=1] --vs-set A=3 [--seeds K]
+                                   the same scenario and seeds under two settings, every metric
+                                   side by side, with B - A and whether it is beyond noise
   consim bench [--ops N] [--nodes N] [--replication leader|leaderless]
                                      measure the engine's speed and memory
   consim --help | --version (-V)
@@ -50,6 +53,8 @@ Examples:
                                                every operation, then is it linearizable, key by key?
   consim predict scenarios/pbs/lnkd-ssd.json   PBS: predicted staleness for every (R, W)
   consim run scenarios/leaderless.json --predict   the probe's predicted beside measured
+  consim compare --set cluster.write_quorum=1 --vs-set cluster.write_quorum=3 --seeds 5
+                                               the chapter's Step 5: what W=3 changes, beyond noise?
 
 Run 'consim run --help' for the options of run.
 Documentation: docs/ (README.md, architecture.md, scenario-format.md, consistency.md).
@@ -62,7 +67,7 @@ struct Command {
 
 const Command kCommands[] = {
     {"run", cmd_run}, {"sweep", cmd_sweep}, {"merge", cmd_merge}, {"validate", cmd_validate}, {"schema", cmd_schema},
-    {"bench", cmd_bench}, {"check", cmd_check}, {"predict", cmd_predict},
+    {"bench", cmd_bench}, {"check", cmd_check}, {"predict", cmd_predict}, {"compare", cmd_compare},
 };
 
 }  // namespace
@@ -92,6 +97,6 @@ int main(int argc, char** argv) {
     }
     return c.run(argc - 1, argv + 1);
   }
-  print_error(fmt::format("unknown command \"{}\"; expected run, sweep, merge, validate, schema, bench, check or predict (see consim --help)", cmd));
+  print_error(fmt::format("unknown command \"{}\"; expected run, sweep, merge, validate, schema, bench, check, predict or compare (see consim --help)", cmd));
   return kExitUsage;
 }

@@ -18,7 +18,7 @@ grep -q "^consim " <<<"$("$r/bin/consim" --version)"
 "$r/bin/consim" run "$r/share/consim/scenarios/classroom/01-step2-exercise1-eventual.json" > "$tmp/report.txt"
 grep -q "stale" "$tmp/report.txt"
 find "$r/share/consim/scenarios" -name "*.json" ! -name "*.schema.json" -print0 | xargs -0 "$r/bin/consim" validate
-for page in consim consim-run consim-sweep consim-merge consim-validate consim-schema consim-check consim-bench consim-predict; do
+for page in consim consim-run consim-sweep consim-merge consim-validate consim-schema consim-check consim-bench consim-predict consim-compare; do
   grep -q '^\.TH' <<<"$(zcat "$r/share/man/man1/$page.1.gz")" || { echo "package: no man page $page" >&2; exit 1; }
 done
 test -f "$r/share/bash-completion/completions/consim"
