@@ -32,46 +32,30 @@ namespace consim::cli {
 
 namespace {
 
-int run_main(int argc, char **argv) {
+int run_main(int argc, char** argv) {
   po::options_description desc("consim run [FILE] [options]");
-  desc.add_options()("help,h", "show this help")(
-      "file", po::value<std::string>(),
-      "scenario file (default: the built-in default scenario)")(
-      "seed", po::value<std::string>(),
-      "override the scenario's seed (0..18446744073709551615)")(
-      "set", po::value<std::vector<std::string>>()->composing(),
-      "PATH=VALUE: change one scenario field, e.g. --set "
-      "cluster.write_quorum=3 (repeatable)")(
-      "format", po::value<std::string>()->default_value("text"),
-      "report format: text or json")(
-      "output,o", po::value<std::string>(),
-      "write the report to FILE (default: standard output)")(
-      "trace", po::value<std::string>(),
-      "write one JSON line per event to FILE")(
-      "history", po::value<std::string>(),
-      "write the history of client operations to FILE")(
-      "history-format", po::value<std::string>()->default_value("consim"),
-      "--history as: consim (consim history v1, JSON lines), edn (Jepsen: "
-      "Knossos, Elle) or porcupine (JSON)")(
-      "force", "replace read-only output files too")(
-      "quiet,q", "no progress line and no timing line on stderr")(
-      "mermaid", po::value<std::string>(),
-      "write the run's messages as a Mermaid sequence diagram to FILE.md")(
-      "mermaid-from-ms", po::value<std::string>(),
-      "diagram: start at this virtual time (ms)")(
-      "mermaid-to-ms", po::value<std::string>(),
-      "diagram: stop at this virtual time (ms)")(
-      "mermaid-heartbeats",
-      "diagram: also draw heartbeat messages and their replies")(
-      "html", po::value<std::string>(),
-      "write one self-contained HTML page to FILE: the report, a time-scaled "
-      "message diagram, the operations")(
-      "html-from-ms", po::value<std::string>(),
-      "page: the diagrams start at this virtual time (ms; default: around the "
-      "first stale read)")("html-to-ms", po::value<std::string>(),
-                           "page: the diagrams stop at this virtual time (ms)")(
-      "check-determinism", "run twice, compare a hash of every event, print "
-                           "one line; exit 1 on a difference");
+  desc.add_options()
+      ("help,h", "show this help")
+      ("file", po::value<std::string>(), "scenario file (default: the built-in default scenario)")
+      ("seed", po::value<std::string>(), "override the scenario's seed (0..18446744073709551615)")
+      ("set", po::value<std::vector<std::string>>()->composing(),
+       "PATH=VALUE: change one scenario field, e.g. --set cluster.write_quorum=3 (repeatable)")
+      ("format", po::value<std::string>()->default_value("text"), "report format: text or json")
+      ("output,o", po::value<std::string>(), "write the report to FILE (default: standard output)")
+      ("trace", po::value<std::string>(), "write one JSON line per event to FILE")
+      ("history", po::value<std::string>(), "write the history of client operations to FILE")
+      ("history-format", po::value<std::string>()->default_value("consim"),
+       "--history as: consim (consim history v1, JSON lines), edn (Jepsen: Knossos, Elle) or porcupine (JSON)")
+      ("force", "replace read-only output files too")
+      ("quiet,q", "no progress line and no timing line on stderr")
+      ("mermaid", po::value<std::string>(), "write the run's messages as a Mermaid sequence diagram to FILE.md")
+      ("mermaid-from-ms", po::value<std::string>(), "diagram: start at this virtual time (ms)")
+      ("mermaid-to-ms", po::value<std::string>(), "diagram: stop at this virtual time (ms)")
+      ("mermaid-heartbeats", "diagram: also draw heartbeat messages and their replies")
+      ("html", po::value<std::string>(), "write one self-contained HTML page to FILE: the report, a time-scaled message diagram, the operations")
+      ("html-from-ms", po::value<std::string>(), "page: the diagrams start at this virtual time (ms; default: around the first stale read)")
+      ("html-to-ms", po::value<std::string>(), "page: the diagrams stop at this virtual time (ms)")
+      ("check-determinism", "run twice, compare a hash of every event, print one line; exit 1 on a difference");
   add_progress_option(desc);
   po::positional_options_description pos;
   pos.add("file", 1);
@@ -83,88 +67,55 @@ int run_main(int argc, char **argv) {
   const ProgressMode mode = progress_mode(vm);
   const std::string format = vm["format"].as<std::string>();
   if (format != "text" && format != "json") {
-    print_error(
-        fmt::format("--format {}: expected text or json", excerpt(format)));
+    print_error(fmt::format("--format {}: expected text or json", excerpt(format)));
     return kExitUsage;
   }
   const std::string history_format = vm["history-format"].as<std::string>();
-  if (history_format != "consim" && history_format != "edn" &&
-      history_format != "porcupine") {
-    print_error(
-        fmt::format("--history-format {}: expected consim, edn or porcupine",
-                    excerpt(history_format)));
+  if (history_format != "consim" && history_format != "edn" && history_format != "porcupine") {
+    print_error(fmt::format("--history-format {}: expected consim, edn or porcupine", excerpt(history_format)));
     return kExitUsage;
   }
   std::vector<std::string> sets;
-  if (vm.count("set"))
-    sets = vm["set"].as<std::vector<std::string>>();
-  if (const auto seed = whole_option(vm, "seed", 0))
-    sets.push_back(fmt::format("seed={}", *seed));
+  if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
+  if (const auto seed = whole_option(vm, "seed", 0)) sets.push_back(fmt::format("seed={}", *seed));
   const std::string file = vm.count("file") ? vm["file"].as<std::string>() : "";
   if (vm.count("file") && file.empty())
-    throw InputError("an empty scenario file name was given (give none for the "
-                     "built-in default scenario)");
+    throw InputError("an empty scenario file name was given (give none for the built-in default scenario)");
 
   MermaidOptions mopt;
-  // Virtual times of at most kMaxMermaidMs, the longest a scenario can run
-  // (duration_ms).
+  // Virtual times of at most kMaxMermaidMs, the longest a scenario can run (duration_ms).
   constexpr double kMaxMermaidMs = 1e9;
-  if (const auto from = real_option(vm, "mermaid-from-ms", 0, kMaxMermaidMs))
-    mopt.from_ms = *from;
-  if (const auto to = real_option(vm, "mermaid-to-ms", 0, kMaxMermaidMs))
-    mopt.to_ms = *to;
+  if (const auto from = real_option(vm, "mermaid-from-ms", 0, kMaxMermaidMs)) mopt.from_ms = *from;
+  if (const auto to = real_option(vm, "mermaid-to-ms", 0, kMaxMermaidMs)) mopt.to_ms = *to;
   mopt.heartbeats = vm.count("mermaid-heartbeats") > 0;
   if (mopt.to_ms >= 0 && mopt.to_ms < mopt.from_ms)
-    throw InputError(
-        fmt::format("--mermaid-to-ms {} is before --mermaid-from-ms {}",
-                    mopt.to_ms, mopt.from_ms));
+    throw InputError(fmt::format("--mermaid-to-ms {} is before --mermaid-from-ms {}", mopt.to_ms, mopt.from_ms));
   if (!vm.count("mermaid"))
-    for (const char *o :
-         {"mermaid-from-ms", "mermaid-to-ms", "mermaid-heartbeats"})
-      if (vm.count(o))
-        throw InputError(fmt::format(
-            "--{} shapes the diagram of --mermaid FILE.md, which is not given",
-            o));
+    for (const char* o : {"mermaid-from-ms", "mermaid-to-ms", "mermaid-heartbeats"})
+      if (vm.count(o)) throw InputError(fmt::format("--{} shapes the diagram of --mermaid FILE.md, which is not given", o));
 
   HtmlOptions hopt;
   constexpr double kNsPerMs = 1e6;
   if (const auto from = real_option(vm, "html-from-ms", 0, kMaxMermaidMs))
     hopt.from = static_cast<Time>(std::llround(*from * kNsPerMs));
-  if (const auto to = real_option(vm, "html-to-ms", 0, kMaxMermaidMs))
-    hopt.to = static_cast<Time>(std::llround(*to * kNsPerMs));
+  if (const auto to = real_option(vm, "html-to-ms", 0, kMaxMermaidMs)) hopt.to = static_cast<Time>(std::llround(*to * kNsPerMs));
   if (hopt.from && hopt.to && *hopt.to < *hopt.from)
-    throw InputError(fmt::format("--html-to-ms {} is before --html-from-ms {}",
-                                 vm["html-to-ms"].as<std::string>(),
+    throw InputError(fmt::format("--html-to-ms {} is before --html-from-ms {}", vm["html-to-ms"].as<std::string>(),
                                  vm["html-from-ms"].as<std::string>()));
   if (!vm.count("html"))
-    for (const char *o : {"html-from-ms", "html-to-ms"})
-      if (vm.count(o))
-        throw InputError(fmt::format(
-            "--{} shapes the page of --html FILE, which is not given", o));
+    for (const char* o : {"html-from-ms", "html-to-ms"})
+      if (vm.count(o)) throw InputError(fmt::format("--{} shapes the page of --html FILE, which is not given", o));
 
   // Inputs and outputs first: a clash, a directory or a read-only file is
   // refused before the scenario is even loaded.
   OutputPlan io(vm.count("force") > 0);
-  if (!file.empty())
-    io.input(file, "the scenario file");
-  Output &report = vm.count("output")
-                       ? io.output(vm["output"].as<std::string>(), "--output")
-                       : io.output("-", "the report");
-  Output *trace_out = vm.count("trace")
-                          ? &io.output(vm["trace"].as<std::string>(), "--trace",
-                                       Writes::streamed)
-                          : nullptr;
-  Output *history_out =
-      vm.count("history")
-          ? &io.output(vm["history"].as<std::string>(), "--history")
-          : nullptr;
-  Output *mermaid_out =
-      vm.count("mermaid")
-          ? &io.output(vm["mermaid"].as<std::string>(), "--mermaid")
-          : nullptr;
-  Output *html_out = vm.count("html")
-                         ? &io.output(vm["html"].as<std::string>(), "--html")
-                         : nullptr;
+  if (!file.empty()) io.input(file, "the scenario file");
+  Output& report = vm.count("output") ? io.output(vm["output"].as<std::string>(), "--output")
+                                      : io.output("-", "the report");
+  Output* trace_out = vm.count("trace") ? &io.output(vm["trace"].as<std::string>(), "--trace", Writes::streamed) : nullptr;
+  Output* history_out = vm.count("history") ? &io.output(vm["history"].as<std::string>(), "--history") : nullptr;
+  Output* mermaid_out = vm.count("mermaid") ? &io.output(vm["mermaid"].as<std::string>(), "--mermaid") : nullptr;
+  Output* html_out = vm.count("html") ? &io.output(vm["html"].as<std::string>(), "--html") : nullptr;
 
   Scenario sc = load_scenario(file, sets);
   if (vm.count("check-determinism")) {
@@ -178,23 +129,19 @@ int run_main(int argc, char **argv) {
   // (never a name next to the user's files); with --trace too, the trace
   // goes to both.
   std::unique_ptr<ScratchFile> scratch;
-  if (mermaid_out || html_out)
-    scratch = std::make_unique<ScratchFile>();
+  if (mermaid_out || html_out) scratch = std::make_unique<ScratchFile>();
   struct Tee final : ByteSink {
-    ByteSink *a = nullptr;
-    ByteSink *b = nullptr;
+    ByteSink* a = nullptr;
+    ByteSink* b = nullptr;
     void write(std::string_view bytes) override {
-      if (a)
-        a->write(bytes);
-      if (b)
-        b->write(bytes);
+      if (a) a->write(bytes);
+      if (b) b->write(bytes);
     }
   } tee;
   tee.a = trace_out;
   tee.b = scratch.get();
   std::unique_ptr<TraceWriter> trace;
-  if (tee.a || tee.b)
-    trace = std::make_unique<TraceWriter>(tee);
+  if (tee.a || tee.b) trace = std::make_unique<TraceWriter>(tee);
 
   const double t0 = wall_seconds();
   World world(sc, trace.get());
@@ -207,69 +154,54 @@ int run_main(int argc, char **argv) {
   const Time end = sc.duration + sc.drain;
   auto detail = [&](Time now, std::uint64_t events) {
     const double w = wall_seconds() - t0;
-    return fmt::format("virtual {} of {}, {:.2f} M events/s",
-                       format_duration(static_cast<double>(now) / 1e9),
+    return fmt::format("virtual {} of {}, {:.2f} M events/s", format_duration(static_cast<double>(now) / 1e9),
                        format_duration(static_cast<double>(end) / 1e9),
                        w > 0 ? static_cast<double>(events) / w / 1e6 : 0.0);
   };
   if (progress.enabled())
     world.set_progress([&](Time now, std::uint64_t events) {
-      progress.update(static_cast<double>(now) / static_cast<double>(end),
-                      detail(now, events));
+      progress.update(static_cast<double>(now) / static_cast<double>(end), detail(now, events));
     });
   world.run();
   progress.finish(detail(end, world.metrics().engine.events));
   const double wall = wall_seconds() - t0;
   nlohmann::ordered_json rj = report_json(world);
-  const std::vector<ExpectResult> expectations =
-      evaluate_expectations(sc.expect, rj);
-  // The page shows the same report value, with the expectations whatever
-  // --format is.
+  const std::vector<ExpectResult> expectations = evaluate_expectations(sc.expect, rj);
+  // The page shows the same report value, with the expectations whatever --format is.
   nlohmann::ordered_json page_report;
   if (html_out) {
     page_report = rj;
-    if (!sc.expect.empty())
-      page_report["expectations"] = expectations_json(expectations);
+    if (!sc.expect.empty()) page_report["expectations"] = expectations_json(expectations);
   }
   std::string text;
   if (format == "json") {
-    if (!sc.expect.empty())
-      rj["expectations"] = expectations_json(expectations);
+    if (!sc.expect.empty()) rj["expectations"] = expectations_json(expectations);
     text = rj.dump(2) + "\n";
   } else {
     text = report_text(world);
-    if (!sc.expect.empty())
-      text += expectations_text(expectations);
+    if (!sc.expect.empty()) text += expectations_text(expectations);
   }
-  if (trace)
-    trace->commit();
+  if (trace) trace->commit();
   if (history_out) {
     const History h = history->history();
-    history_out->write(history_format == "edn" ? history_edn(h)
-                       : history_format == "porcupine"
-                           ? history_porcupine_json(h)
-                           : history_jsonl(h));
+    history_out->write(history_format == "edn"         ? history_edn(h)
+                       : history_format == "porcupine" ? history_porcupine_json(h)
+                                                       : history_jsonl(h));
   }
-  if (mermaid_out)
-    mermaid_out->write(
-        mermaid_from_trace_file(scratch->read_path(), world, mopt));
-  if (html_out)
-    html_out->write(
-        html_from_trace_file(scratch->read_path(), world, page_report, hopt));
+  if (mermaid_out) mermaid_out->write(mermaid_from_trace_file(scratch->read_path(), world, mopt));
+  if (html_out) html_out->write(html_from_trace_file(scratch->read_path(), world, page_report, hopt));
   report.write(text);
   io.commit();
   if (!vm.count("quiet")) {
     const auto events = world.metrics().engine.events;
-    fmt::print(stderr,
-               "consim: {} events in {:.3f} s wall ({:.2f} M events/s)\n",
-               events, wall,
+    fmt::print(stderr, "consim: {} events in {:.3f} s wall ({:.2f} M events/s)\n", events, wall,
                wall > 0 ? static_cast<double>(events) / wall / 1e6 : 0.0);
   }
   return all_pass(expectations) ? kExitOk : kExitExpectation;
 }
 
-} // namespace
+}  // namespace
 
-int cmd_run(int argc, char **argv) { return guarded(run_main, argc, argv); }
+int cmd_run(int argc, char** argv) { return guarded(run_main, argc, argv); }
 
-} // namespace consim::cli
+}  // namespace consim::cli
