@@ -6,6 +6,7 @@ packages=(g++ cmake make libboost-program-options-dev libfmt-dev nlohmann-json3-
           python3 python3-jsonschema  # tests/test_schema_corpus.cpp
           gnuplot-nox jq  # tools/plot.sh
           help2man        # the man pages
+          chromium        # tests/browser: the HTML page in a real browser
           slurm-wlm munge parallel)  # tests/scale: sweeps on Slurm and GNU parallel
 missing=()
 for p in "${packages[@]}"; do

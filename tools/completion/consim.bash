@@ -12,7 +12,7 @@ _consim() {
     --format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
     --progress) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     --replication) COMPREPLY=($(compgen -W "leader leaderless" -- "$cur")); return ;;
-    --output|-o|--trace|--mermaid|--window-output|--probe-output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --output|-o|--trace|--mermaid|--html|--window-output|--probe-output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   if [[ "$cur" == -* ]]; then
     # The options of the subcommand, from its own --help.
