@@ -7,11 +7,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "files.h"
 #include "run_consim.h"
@@ -23,38 +22,32 @@ namespace {
 struct TempDir {
   std::string path;
   TempDir() {
-    std::string tmpl =
-        (fs::temp_directory_path() / "consim_html_XXXXXX").string();
+    std::string tmpl = (fs::temp_directory_path() / "consim_html_XXXXXX").string();
     REQUIRE(mkdtemp(tmpl.data()) != nullptr);
     path = tmpl;
   }
   ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string &name) const { return path + "/" + name; }
+  std::string file(const std::string& name) const { return path + "/" + name; }
 };
 
-std::string scenario(const std::string &name) {
+std::string scenario(const std::string& name) {
   return std::string(CONSIM_SOURCE_DIR) + "/scenarios/classroom/" + name;
 }
 
 // The value of attribute `name` of the element whose id is `id`; -1 if absent.
-long long attribute(const std::string &page, const std::string &id,
-                    const std::string &name) {
+long long attribute(const std::string& page, const std::string& id, const std::string& name) {
   const std::size_t at = page.find("id=\"" + id + "\"");
-  if (at == std::string::npos)
-    return -1;
+  if (at == std::string::npos) return -1;
   const std::size_t end = page.find('>', at);
   const std::string tag = page.substr(at, end - at);
   std::smatch m;
-  if (!std::regex_search(tag, m, std::regex(" " + name + "=\"(-?[0-9]+)\"")))
-    return -1;
+  if (!std::regex_search(tag, m, std::regex(" " + name + "=\"(-?[0-9]+)\""))) return -1;
   return std::stoll(m[1]);
 }
 
-std::size_t occurrences(const std::string &text, const std::string &what) {
+std::size_t occurrences(const std::string& text, const std::string& what) {
   std::size_t n = 0;
-  for (std::size_t at = text.find(what); at != std::string::npos;
-       at = text.find(what, at + 1))
-    ++n;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
   return n;
 }
 
@@ -63,42 +56,34 @@ std::size_t occurrences(const std::string &text, const std::string &what) {
 struct TraceCounts {
   long long arrows = 0, heartbeats = 0, operations = 0, stale = 0;
 };
-TraceCounts count_trace(const std::string &trace, long long from,
-                        long long to) {
+TraceCounts count_trace(const std::string& trace, long long from, long long to) {
   TraceCounts c;
   std::istringstream in(trace);
   std::string line;
   while (std::getline(in, line)) {
     const nlohmann::json e = nlohmann::json::parse(line);
     const long long t = e.at("t").get<long long>();
-    if (t < from || t > to)
-      continue;
+    if (t < from || t > to) continue;
     const std::string ev = e.at("ev");
     if (ev == "send" || ev == "duplicate") {
       const std::string kind = e.at("kind");
-      (kind == "heartbeat" || kind == "heartbeat_reply" ? c.heartbeats
-                                                        : c.arrows) += 1;
+      (kind == "heartbeat" || kind == "heartbeat_reply" ? c.heartbeats : c.arrows) += 1;
     }
-    if (ev == "invoke")
-      ++c.operations;
-    if (ev == "complete" && e.at("stale").get<bool>())
-      ++c.stale;
+    if (ev == "invoke") ++c.operations;
+    if (ev == "complete" && e.at("stale").get<bool>()) ++c.stale;
   }
   return c;
 }
 
 // Runs `consim run FILE ARGS --trace T --html P` and checks the page's counts
 // against the trace's.
-TraceCounts check_counts(const TempDir &d, const std::string &file,
-                         const std::string &args) {
+TraceCounts check_counts(const TempDir& d, const std::string& file, const std::string& args) {
   const std::string t = d.file("t.jsonl"), p = d.file("p.html");
   const ConsimResult r =
-      run_consim("run " + file + " --quiet " + args + " --trace " + t +
-                 " --html " + p + " -o " + d.file("r.txt"));
+      run_consim("run " + file + " --quiet " + args + " --trace " + t + " --html " + p + " -o " + d.file("r.txt"));
   REQUIRE(r.code == 0);
   const std::string page = slurp(p);
-  const long long from = attribute(page, "spacetime", "data-from-ns"),
-                  to = attribute(page, "spacetime", "data-to-ns");
+  const long long from = attribute(page, "spacetime", "data-from-ns"), to = attribute(page, "spacetime", "data-to-ns");
   REQUIRE(from >= 0);
   REQUIRE(to >= from);
   const TraceCounts c = count_trace(slurp(t), from, to);
@@ -112,31 +97,25 @@ TraceCounts check_counts(const TempDir &d, const std::string &file,
   CHECK(ops + ops_cut == c.operations);
   // The elements drawn are those counted.
   CHECK(static_cast<long long>(occurrences(page, "<g class=\"msg ")) == arrows);
-  CHECK(static_cast<long long>(
-            occurrences(page, "<g class=\"mark stale-mark\"")) == c.stale);
+  CHECK(static_cast<long long>(occurrences(page, "<g class=\"mark stale-mark\"")) == c.stale);
   CHECK(static_cast<long long>(occurrences(page, "<g class=\"op op-")) == ops);
-  CHECK(attribute(page, "timeline", "data-ok") +
-            attribute(page, "timeline", "data-stale") +
-            attribute(page, "timeline", "data-failed") +
-            attribute(page, "timeline", "data-unknown") ==
+  CHECK(attribute(page, "timeline", "data-ok") + attribute(page, "timeline", "data-stale") +
+            attribute(page, "timeline", "data-failed") + attribute(page, "timeline", "data-unknown") ==
         ops);
   return c;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("html: the page is self-contained: no address, no file, no fetch") {
   TempDir d;
   const std::string p = d.file("ex1.html");
-  const ConsimResult r =
-      run_consim("run " + scenario("01-step2-exercise1-eventual.json") +
-                 " --quiet --html " + p);
+  const ConsimResult r = run_consim("run " + scenario("01-step2-exercise1-eventual.json") + " --quiet --html " + p);
   REQUIRE(r.code == 0);
   const std::string page = slurp(p);
   REQUIRE(page.rfind("<!DOCTYPE html>", 0) == 0);
   CHECK(page.find("</html>\n") == page.size() - 8);
-  for (const char *outside : {"http://", "https://", "src=", "<link", "@import",
-                              "fetch(", "XMLHttpRequest", "//cdn"})
+  for (const char* outside : {"http://", "https://", "src=", "<link", "@import", "fetch(", "XMLHttpRequest", "//cdn"})
     CHECK_MESSAGE(page.find(outside) == std::string::npos, outside);
   CHECK(page.find("<style>") != std::string::npos);
   CHECK(page.find("<script>") != std::string::npos);
@@ -159,52 +138,41 @@ TEST_CASE("html: the page is self-contained: no address, no file, no fetch") {
   CHECK(page.find("95% Wilson interval") != std::string::npos);
 }
 
-TEST_CASE(
-    "html: arrows, operations and stale marks are those of the run's trace") {
+TEST_CASE("html: arrows, operations and stale marks are those of the run's trace") {
   TempDir d;
   // Exercise 1, the default window (around its first stale read) and a chosen
   // one.
-  TraceCounts c =
-      check_counts(d, scenario("01-step2-exercise1-eventual.json"), "");
+  TraceCounts c = check_counts(d, scenario("01-step2-exercise1-eventual.json"), "");
   CHECK(c.stale >= 1);
   CHECK(c.arrows > 0);
-  c = check_counts(d, scenario("01-step2-exercise1-eventual.json"),
-                   "--html-from-ms 1000 --html-to-ms 1600");
+  c = check_counts(d, scenario("01-step2-exercise1-eventual.json"), "--html-from-ms 1000 --html-to-ms 1600");
   CHECK(c.operations > 0);
   // A workload with failover, a partition, leaderless mode: other kinds of
   // message and marks.
-  check_counts(d, scenario("07-leader-failover.json"),
-               "--html-from-ms 0 --html-to-ms 400");
+  check_counts(d, scenario("07-leader-failover.json"), "--html-from-ms 0 --html-to-ms 400");
   check_counts(d, scenario("06-partition-cap.json"), "");
-  check_counts(d, scenario("09b-modes-leaderless.json"),
-               "--html-from-ms 100 --html-to-ms 180");
+  check_counts(d, scenario("09b-modes-leaderless.json"), "--html-from-ms 100 --html-to-ms 180");
   // Past the caps: the page draws at most 1500 arrows and 1000 operations and
   // says what it cut.
-  c = check_counts(d, scenario("09b-modes-leaderless.json"),
-                   "--html-from-ms 0 --html-to-ms 20000");
+  c = check_counts(d, scenario("09b-modes-leaderless.json"), "--html-from-ms 0 --html-to-ms 20000");
   const std::string page = slurp(d.file("p.html"));
   if (c.arrows > 1500) {
     CHECK(attribute(page, "spacetime", "data-arrows") == 1500);
-    CHECK(page.find("more messages sent in the window are not drawn") !=
-          std::string::npos);
+    CHECK(page.find("more messages sent in the window are not drawn") != std::string::npos);
   }
-  if (c.operations > 1000)
-    CHECK(attribute(page, "timeline", "data-operations") == 1000);
+  if (c.operations > 1000) CHECK(attribute(page, "timeline", "data-operations") == 1000);
 }
 
-TEST_CASE("html: the same seed gives the same bytes, and the other outputs do "
-          "not change") {
+TEST_CASE(
+    "html: the same seed gives the same bytes, and the other outputs do "
+    "not change") {
   TempDir d;
   const std::string ex = scenario("06-partition-cap.json");
-  REQUIRE(run_consim("run " + ex + " --quiet --html " + d.file("a.html") +
-                     " -o " + d.file("a.txt"))
+  REQUIRE(run_consim("run " + ex + " --quiet --html " + d.file("a.html") + " -o " + d.file("a.txt")).code == 0);
+  REQUIRE(run_consim("run " + ex + " --quiet --html " + d.file("b.html") + " --mermaid " + d.file("b.md") + " -o " +
+                     d.file("b.txt"))
               .code == 0);
-  REQUIRE(run_consim("run " + ex + " --quiet --html " + d.file("b.html") +
-                     " --mermaid " + d.file("b.md") + " -o " + d.file("b.txt"))
-              .code == 0);
-  REQUIRE(run_consim("run " + ex + " --quiet --mermaid " + d.file("c.md") +
-                     " -o " + d.file("c.txt"))
-              .code == 0);
+  REQUIRE(run_consim("run " + ex + " --quiet --mermaid " + d.file("c.md") + " -o " + d.file("c.txt")).code == 0);
   const std::string a = slurp(d.file("a.html"));
   CHECK(!a.empty());
   CHECK(a == slurp(d.file("b.html")));
@@ -213,9 +181,7 @@ TEST_CASE("html: the same seed gives the same bytes, and the other outputs do "
   CHECK(slurp(d.file("b.txt")) == slurp(d.file("c.txt")));
   CHECK(slurp(d.file("b.md")) == slurp(d.file("c.md")));
   // Another seed, another run, another page.
-  REQUIRE(
-      run_consim("run " + ex + " --quiet --seed 7 --html " + d.file("s.html"))
-          .code == 0);
+  REQUIRE(run_consim("run " + ex + " --quiet --seed 7 --html " + d.file("s.html")).code == 0);
   CHECK(slurp(d.file("s.html")) != a);
 }
 
@@ -228,18 +194,13 @@ TEST_CASE("html: bad options exit 2 with one message and write nothing") {
                    "not given") != std::string::npos);
   r = run_consim("run --html-to-ms 5 --quiet");
   CHECK(r.code == 2);
-  CHECK(
-      r.out.find(
-          "--html-to-ms shapes the page of --html FILE, which is not given") !=
-      std::string::npos);
+  CHECK(r.out.find("--html-to-ms shapes the page of --html FILE, which is not given") != std::string::npos);
   r = run_consim("run --html " + p + " --html-from-ms 9 --html-to-ms 3");
   CHECK(r.code == 2);
-  CHECK(r.out.find("--html-to-ms 3 is before --html-from-ms 9") !=
-        std::string::npos);
+  CHECK(r.out.find("--html-to-ms 3 is before --html-from-ms 9") != std::string::npos);
   r = run_consim("run --html " + p + " --html-from-ms nan");
   CHECK(r.code == 2);
-  CHECK(r.out.find("--html-from-ms nan: not a finite number") !=
-        std::string::npos);
+  CHECK(r.out.find("--html-from-ms nan: not a finite number") != std::string::npos);
   r = run_consim("run --html " + p + " --html-to-ms -1");
   CHECK(r.code == 2);
   // An output that is an input or another output is refused before the run.
@@ -257,7 +218,6 @@ TEST_CASE("html: bad options exit 2 with one message and write nothing") {
   CHECK(!fs::exists(p));
   // Nothing else was left in the directory.
   std::size_t files = 0;
-  for (const auto &e : fs::directory_iterator(d.path))
-    files += e.path() != copy ? 1 : 0;
+  for (const auto& e : fs::directory_iterator(d.path)) files += e.path() != copy ? 1 : 0;
   CHECK(files == 0);
 }

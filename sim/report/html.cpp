@@ -1,11 +1,11 @@
 #include "sim/report/html.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <iterator>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "sim/report/derived.h"
 #include "sim/report/html_svg.h"
@@ -20,53 +20,45 @@ namespace {
 using ojson = nlohmann::ordered_json;
 using Buf = std::back_insert_iterator<std::string>;
 
-constexpr Time kDefaultSpan = 50'000'000; // 50 ms
+constexpr Time kDefaultSpan = 50'000'000;  // 50 ms
 
 // Readers of the report value that never throw: a key missing or of
 // another type reads as 0 or "".
-const ojson &at(const ojson &j, const char *k) {
+const ojson& at(const ojson& j, const char* k) {
   static const ojson null;
-  if (!j.is_object())
-    return null;
+  if (!j.is_object()) return null;
   const auto it = j.find(k);
   return it == j.end() ? null : *it;
 }
-double num(const ojson &j, const char *k) {
-  const ojson &v = at(j, k);
+double num(const ojson& j, const char* k) {
+  const ojson& v = at(j, k);
   return v.is_number() ? v.get<double>() : 0.0;
 }
-std::uint64_t cnt(const ojson &j, const char *k) {
-  const ojson &v = at(j, k);
-  return v.is_number_unsigned() ? v.get<std::uint64_t>()
-         : v.is_number_integer()
-             ? static_cast<std::uint64_t>(
-                   std::max<std::int64_t>(0, v.get<std::int64_t>()))
-             : 0;
+std::uint64_t cnt(const ojson& j, const char* k) {
+  const ojson& v = at(j, k);
+  return v.is_number_unsigned()  ? v.get<std::uint64_t>()
+         : v.is_number_integer() ? static_cast<std::uint64_t>(std::max<std::int64_t>(0, v.get<std::int64_t>()))
+                                 : 0;
 }
-std::string txt(const ojson &j, const char *k) {
-  const ojson &v = at(j, k);
-  if (v.is_string())
-    return v.get<std::string>();
-  if (v.is_null())
-    return "";
+std::string txt(const ojson& j, const char* k) {
+  const ojson& v = at(j, k);
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "";
   return v.dump();
 }
-std::string esc(const std::string &s) { return html_escape(s); }
+std::string esc(const std::string& s) { return html_escape(s); }
 std::string ms(double v) { return format_ms_json(v); }
 
 std::string pct(double r) { return fmt::format("{:.1f}%", 100 * r); }
 std::string interval_text(std::uint64_t k, std::uint64_t n) {
-  if (n == 0)
-    return "no reads";
+  if (n == 0) return "no reads";
   const Interval i = wilson_interval(k, n);
-  return fmt::format("{} [{}, {}]", pct(stale_rate(k, n)), pct(i.lo),
-                     pct(i.hi));
+  return fmt::format("{} [{}, {}]", pct(stale_rate(k, n)), pct(i.lo), pct(i.hi));
 }
 
 // A small horizontal bar, 0..100%: the interval as a band, the rate as a tick.
 std::string interval_bar(std::uint64_t k, std::uint64_t n) {
-  if (n == 0)
-    return "";
+  if (n == 0) return "";
   const Interval i = wilson_interval(k, n);
   const double w = 140, r = stale_rate(k, n);
   return fmt::format(
@@ -86,28 +78,22 @@ struct RatePoint {
 
 // P(stale) per point as a chart: a dot at the rate, a whisker over its 95%
 // Wilson interval, the sample size under each point.
-std::string rate_chart(const std::string &cls, const std::string &level,
-                       const std::vector<RatePoint> &pts,
-                       const std::string &x_title) {
+std::string rate_chart(const std::string& cls, const std::string& level, const std::vector<RatePoint>& pts,
+                       const std::string& x_title) {
   const double W = 640, H = 230, L = 56, R = 16, T = 24, B = 52;
   double top = 0.1;
-  for (const RatePoint &p : pts)
-    if (p.reads)
-      top = std::max(top, wilson_interval(p.stale, p.reads).hi);
+  for (const RatePoint& p : pts)
+    if (p.reads) top = std::max(top, wilson_interval(p.stale, p.reads).hi);
   top = std::min(1.0, std::ceil(top * 10 - 1e-9) / 10);
   auto y = [&](double r) { return T + (H - T - B) * (1 - r / top); };
-  const double step =
-      pts.empty() ? 1 : (W - L - R) / static_cast<double>(pts.size());
+  const double step = pts.empty() ? 1 : (W - L - R) / static_cast<double>(pts.size());
   std::string s;
   Buf out(s);
-  fmt::format_to(
-      out,
-      "<svg class=\"chart {}\" data-level=\"{}\" data-points=\"{}\" "
-      "width=\"{:.0f}\" height=\"{:.0f}\" viewBox=\"0 0 {:.0f} {:.0f}\">",
-      cls, esc(level), pts.size(), W, H, W, H);
   fmt::format_to(out,
-                 "<text class=\"chart-title\" x=\"{:.0f}\" y=\"14\">{}</text>",
-                 L, esc(level));
+                 "<svg class=\"chart {}\" data-level=\"{}\" data-points=\"{}\" "
+                 "width=\"{:.0f}\" height=\"{:.0f}\" viewBox=\"0 0 {:.0f} {:.0f}\">",
+                 cls, esc(level), pts.size(), W, H, W, H);
+  fmt::format_to(out, "<text class=\"chart-title\" x=\"{:.0f}\" y=\"14\">{}</text>", L, esc(level));
   for (int g = 0; g <= 5; ++g) {
     const double r = top * g / 5;
     fmt::format_to(out,
@@ -117,17 +103,15 @@ std::string rate_chart(const std::string &cls, const std::string &level,
                    L, y(r), W - R, y(r), L - 6, y(r) + 4, 100 * r);
   }
   for (std::size_t i = 0; i < pts.size(); ++i) {
-    const RatePoint &p = pts[i];
+    const RatePoint& p = pts[i];
     const double x = L + step * (static_cast<double>(i) + 0.5);
-    fmt::format_to(
-        out, "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>",
-        x, H - B + 16, esc(p.label));
+    fmt::format_to(out, "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>", x, H - B + 16,
+                   esc(p.label));
     fmt::format_to(out,
                    "<text class=\"n\" x=\"{:.1f}\" y=\"{:.1f}\" "
                    "text-anchor=\"middle\">n={}</text>",
                    x, H - B + 30, p.reads);
-    if (!p.reads)
-      continue;
+    if (!p.reads) continue;
     const Interval ci = wilson_interval(p.stale, p.reads);
     const double r = stale_rate(p.stale, p.reads);
     fmt::format_to(out,
@@ -136,12 +120,10 @@ std::string rate_chart(const std::string &cls, const std::string &level,
                    "<line class=\"whisker\" x1=\"{:.1f}\" y1=\"{:.1f}\" "
                    "x2=\"{:.1f}\" y2=\"{:.1f}\"/>"
                    "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4\"/></g>",
-                   esc(p.label), p.stale, p.reads, pct(r), pct(ci.lo),
-                   pct(ci.hi), x, y(ci.lo), x, y(ci.hi), x, y(r));
+                   esc(p.label), p.stale, p.reads, pct(r), pct(ci.lo), pct(ci.hi), x, y(ci.lo), x, y(ci.hi), x, y(r));
   }
-  fmt::format_to(
-      out, "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>",
-      L + (W - L - R) / 2, H - 6, esc(x_title));
+  fmt::format_to(out, "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>", L + (W - L - R) / 2, H - 6,
+                 esc(x_title));
   fmt::format_to(out,
                  "<text x=\"12\" y=\"{:.1f}\" transform=\"rotate(-90 12 "
                  "{:.1f})\" text-anchor=\"middle\">P(stale)</text></svg>",
@@ -149,7 +131,7 @@ std::string rate_chart(const std::string &cls, const std::string &level,
   return s;
 }
 
-const char *kStyle = R"css(
+const char* kStyle = R"css(
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;padding:16px 24px;max-width:1260px;color:#1d232a;background:#fff}
 h1{font-size:22px;margin:4px 0}h2{font-size:17px;margin:28px 0 6px;border-bottom:1px solid #d8dde3;padding-bottom:3px}
 p.meta,p.note{color:#4a5560;margin:4px 0}nav a{margin-right:14px}
@@ -157,7 +139,7 @@ table{border-collapse:collapse;margin:6px 0}th,td{padding:3px 10px;border-bottom
 th{background:#f3f5f7;font-weight:600}td.l,th.l{text-align:left}tr.stale td{background:#fdecec}
 .pass{color:#17813a;font-weight:600}.fail{color:#c62828;font-weight:600}
 pre{background:#f6f8fa;padding:10px;overflow:auto;font-size:12px}
-svg text{font-size:11px;fill:#333}.axis line{stroke:#888}.grid{stroke:#eceff2}
+svg text{font-size:11px;fill:#333}.axis line{stroke:#888}.axis line.grid,.chart line.grid{stroke:#e3e7eb}
 .lane{stroke:#b8c0c8;stroke-width:1.5}.lane.client{stroke-dasharray:6 3}.lane-name{font-weight:600;font-size:12px}.lane-role{fill:#6b7680;font-size:10px}
 .msg line{stroke-width:1.4}.msg:hover line{stroke-width:3}.msg .label{font-size:9px;paint-order:stroke;stroke:#fff;stroke-width:3px}
 .k-client line{stroke:#1f6fb4}.k-repl line{stroke:#2a9d4b}.k-read line{stroke:#8a4fbf}.k-vote line{stroke:#e07b00}.k-other line{stroke:#7a7a7a}
@@ -177,7 +159,7 @@ svg text{font-size:11px;fill:#333}.axis line{stroke:#888}.grid{stroke:#eceff2}
 )css";
 
 // The legend of the space-time diagram; its check boxes hide a kind of message.
-const char *kLegend =
+const char* kLegend =
     "<div class=\"legend\" id=\"msg-legend\">"
     "<label><input type=\"checkbox\" data-kind=\"client\" checked><span "
     "class=\"sw\" style=\"background:#1f6fb4\"></span>client requests and "
@@ -197,7 +179,7 @@ const char *kLegend =
     "style=\"color:#c62828\">&#x25A0;</b> fault (grey: node down or paused; "
     "orange: partition)</span></div>\n";
 
-const char *kTimelineLegend =
+const char* kTimelineLegend =
     "<div class=\"legend\"><span class=\"sw\" "
     "style=\"background:#2e7d32\"></span>ok "
     "<span class=\"sw\" style=\"background:#d32f2f\"></span>stale "
@@ -207,7 +189,7 @@ const char *kTimelineLegend =
 
 // Counts what the browser rendered (for tests and for the reader), and the
 // legend's filters.
-const char *kScript = R"js(
+const char* kScript = R"js(
 (function () {
   var st = document.getElementById('spacetime'), tl = document.getElementById('timeline');
   var c = document.getElementById('rendered-counts');
@@ -226,89 +208,78 @@ const char *kScript = R"js(
 })();
 )js";
 
-void levels_html(Buf out, const ojson &report) {
-  const ojson &levels = at(report, "levels");
-  if (!levels.is_object() || levels.empty())
-    return;
-  fmt::format_to(
-      out, "<h2 id=\"levels\">Reads per consistency level</h2>\n<table><tr><th "
-           "class=\"l\">level</th><th>reads</th>"
-           "<th>answered</th><th>failed</th><th>stale</th><th>P(stale) [95% "
-           "interval]</th><th></th>"
-           "<th>versions behind (mean, max)</th><th>latency "
-           "p50</th><th>p99</th><th>max</th></tr>\n");
-  for (const auto &[name, l] : levels.items()) {
+void levels_html(Buf out, const ojson& report) {
+  const ojson& levels = at(report, "levels");
+  if (!levels.is_object() || levels.empty()) return;
+  fmt::format_to(out,
+                 "<h2 id=\"levels\">Reads per consistency level</h2>\n<table><tr><th "
+                 "class=\"l\">level</th><th>reads</th>"
+                 "<th>answered</th><th>failed</th><th>stale</th><th>P(stale) [95% "
+                 "interval]</th><th></th>"
+                 "<th>versions behind (mean, max)</th><th>latency "
+                 "p50</th><th>p99</th><th>max</th></tr>\n");
+  for (const auto& [name, l] : levels.items()) {
     const std::uint64_t k = cnt(l, "stale_reads"), n = cnt(l, "answered");
-    const ojson &lat = at(l, "latency_ms");
-    fmt::format_to(
-        out,
-        "<tr><td "
-        "class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</"
-        "td><td>{}</td><td>{}</td>"
-        "<td>{}, {}</td><td>{} ms</td><td>{} ms</td><td>{} ms</td></tr>\n",
-        esc(name), cnt(l, "reads"), n, cnt(l, "failed"), k, interval_text(k, n),
-        interval_bar(k, n),
-        fmt::format("{:.2f}", num(l, "versions_behind_mean")),
-        cnt(l, "versions_behind_max"), ms(num(lat, "p50")), ms(num(lat, "p99")),
-        ms(num(lat, "max")));
+    const ojson& lat = at(l, "latency_ms");
+    fmt::format_to(out,
+                   "<tr><td "
+                   "class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</"
+                   "td><td>{}</td><td>{}</td>"
+                   "<td>{}, {}</td><td>{} ms</td><td>{} ms</td><td>{} ms</td></tr>\n",
+                   esc(name), cnt(l, "reads"), n, cnt(l, "failed"), k, interval_text(k, n), interval_bar(k, n),
+                   fmt::format("{:.2f}", num(l, "versions_behind_mean")), cnt(l, "versions_behind_max"),
+                   ms(num(lat, "p50")), ms(num(lat, "p99")), ms(num(lat, "max")));
   }
-  fmt::format_to(out, "</table>\n<p class=\"note\">P(stale) = stale / "
-                      "answered; the interval is the 95% Wilson score interval "
-                      "of that proportion, n = answered.</p>\n");
+  fmt::format_to(out,
+                 "</table>\n<p class=\"note\">P(stale) = stale / "
+                 "answered; the interval is the 95% Wilson score interval "
+                 "of that proportion, n = answered.</p>\n");
 }
 
-void writes_html(Buf out, const ojson &report) {
-  const ojson &writes = at(report, "writes");
-  if (!writes.is_object() || writes.empty())
-    return;
-  fmt::format_to(
-      out,
-      "<h2 id=\"writes\">Writes</h2>\n<table><tr><th "
-      "class=\"l\">op</th><th>writes</th><th>acknowledged</th>"
-      "<th>failed</th><th>latency p50</th><th>p99</th><th>max</th></tr>\n");
-  for (const auto &[name, x] : writes.items()) {
-    const ojson &lat = at(x, "latency_ms");
-    fmt::format_to(
-        out,
-        "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} "
-        "ms</td><td>{} ms</td><td>{} ms</td></tr>\n",
-        esc(name), cnt(x, "writes"), cnt(x, "acked"), cnt(x, "failed"),
-        ms(num(lat, "p50")), ms(num(lat, "p99")), ms(num(lat, "max")));
+void writes_html(Buf out, const ojson& report) {
+  const ojson& writes = at(report, "writes");
+  if (!writes.is_object() || writes.empty()) return;
+  fmt::format_to(out,
+                 "<h2 id=\"writes\">Writes</h2>\n<table><tr><th "
+                 "class=\"l\">op</th><th>writes</th><th>acknowledged</th>"
+                 "<th>failed</th><th>latency p50</th><th>p99</th><th>max</th></tr>\n");
+  for (const auto& [name, x] : writes.items()) {
+    const ojson& lat = at(x, "latency_ms");
+    fmt::format_to(out,
+                   "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} "
+                   "ms</td><td>{} ms</td><td>{} ms</td></tr>\n",
+                   esc(name), cnt(x, "writes"), cnt(x, "acked"), cnt(x, "failed"), ms(num(lat, "p50")),
+                   ms(num(lat, "p99")), ms(num(lat, "max")));
   }
   fmt::format_to(out, "</table>\n");
 }
 
-void window_html(Buf out, const ojson &report) {
-  const ojson &window = at(report, "window");
-  if (!window.is_object() || window.empty())
-    return;
-  fmt::format_to(
-      out,
-      "<h2 id=\"window\">The stale-read window</h2>\n<p "
-      "class=\"note\">P(stale) by the time &Delta; from the newest "
-      "acknowledged write of the key to the read; dots are the rate, whiskers "
-      "its 95% Wilson interval, n the answered reads in the bucket.</p>\n");
-  for (const auto &[name, buckets] : window.items()) {
+void window_html(Buf out, const ojson& report) {
+  const ojson& window = at(report, "window");
+  if (!window.is_object() || window.empty()) return;
+  fmt::format_to(out,
+                 "<h2 id=\"window\">The stale-read window</h2>\n<p "
+                 "class=\"note\">P(stale) by the time &Delta; from the newest "
+                 "acknowledged write of the key to the read; dots are the rate, whiskers "
+                 "its 95% Wilson interval, n the answered reads in the bucket.</p>\n");
+  for (const auto& [name, buckets] : window.items()) {
     std::vector<RatePoint> pts;
     std::string rows;
-    for (const ojson &b : buckets) {
-      const ojson &hi = at(b, "hi_ms");
+    for (const ojson& b : buckets) {
+      const ojson& hi = at(b, "hi_ms");
       RatePoint p;
       p.label = hi.is_null() ? fmt::format("\u2265{}", ms(num(b, "lo_ms")))
-                             : fmt::format("{}-{}", ms(num(b, "lo_ms")),
-                                           ms(num(b, "hi_ms")));
+                             : fmt::format("{}-{}", ms(num(b, "lo_ms")), ms(num(b, "hi_ms")));
       p.stale = cnt(b, "stale_reads");
       p.reads = cnt(b, "reads");
       rows += fmt::format(
           "<tr><td class=\"l\">{} "
           "ms</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-          p.label, p.reads, p.stale, interval_text(p.stale, p.reads),
-          interval_bar(p.stale, p.reads));
+          p.label, p.reads, p.stale, interval_text(p.stale, p.reads), interval_bar(p.stale, p.reads));
       pts.push_back(std::move(p));
     }
     fmt::format_to(out, "<div class=\"scroll\">{}</div>\n",
-                   rate_chart("window-chart", name, pts,
-                              "time since the newest acknowledged write (ms)"));
+                   rate_chart("window-chart", name, pts, "time since the newest acknowledged write (ms)"));
     fmt::format_to(out,
                    "<details><summary>{}: the numbers</summary><table><tr><th "
                    "class=\"l\">&Delta;</th><th>n (answered)</th><th>stale</th>"
@@ -318,34 +289,31 @@ void window_html(Buf out, const ojson &report) {
   }
 }
 
-void probe_html(Buf out, const ojson &report) {
-  const ojson &probe = at(report, "probe");
-  if (!probe.is_object() || probe.empty())
-    return;
+void probe_html(Buf out, const ojson& report) {
+  const ojson& probe = at(report, "probe");
+  if (!probe.is_object() || probe.empty()) return;
   fmt::format_to(out,
                  "<h2 id=\"probe\">The probe curve</h2>\n<p class=\"note\">The "
                  "probe writes a key and reads it back after each delay: "
                  "P(stale) per delay, with its 95% Wilson interval and n, the "
                  "probe reads answered at that delay.</p>\n");
-  for (const auto &[name, cells] : probe.items()) {
+  for (const auto& [name, cells] : probe.items()) {
     std::vector<RatePoint> pts;
     std::string rows;
-    for (const ojson &c : cells) {
+    for (const ojson& c : cells) {
       RatePoint p;
       p.label = ms(num(c, "delay_ms"));
       p.stale = cnt(c, "stale_reads");
       p.reads = cnt(c, "reads");
-      rows += fmt::format("<tr><td>{} "
-                          "ms</td><td>{}</td><td>{}</td><td>{}</td><td>{}</"
-                          "td><td>{}</td></tr>\n",
-                          p.label, p.reads, p.stale, cnt(c, "failed"),
-                          interval_text(p.stale, p.reads),
-                          interval_bar(p.stale, p.reads));
+      rows += fmt::format(
+          "<tr><td>{} "
+          "ms</td><td>{}</td><td>{}</td><td>{}</td><td>{}</"
+          "td><td>{}</td></tr>\n",
+          p.label, p.reads, p.stale, cnt(c, "failed"), interval_text(p.stale, p.reads), interval_bar(p.stale, p.reads));
       pts.push_back(std::move(p));
     }
     fmt::format_to(out, "<div class=\"scroll\">{}</div>\n",
-                   rate_chart("probe-chart", name, pts,
-                              "delay after the acknowledgement (ms)"));
+                   rate_chart("probe-chart", name, pts, "delay after the acknowledgement (ms)"));
     fmt::format_to(out,
                    "<details><summary>{}: the "
                    "numbers</summary><table><tr><th>delay</th><th>n "
@@ -354,135 +322,111 @@ void probe_html(Buf out, const ojson &report) {
                    "interval]</th><th></th></tr>\n{}</table></details>\n",
                    esc(name), rows);
   }
-  const ojson &summary = at(report, "probe_summary");
+  const ojson& summary = at(report, "probe_summary");
   if (summary.is_object()) {
     std::string s;
-    for (const auto &[name, l] : at(summary, "levels").items()) {
-      const ojson &t = at(l, "t_below_target_ms");
+    for (const auto& [name, l] : at(summary, "levels").items()) {
+      const ojson& t = at(l, "t_below_target_ms");
       s += fmt::format("{}{}: {}", s.empty() ? "" : "; ", esc(name),
-                       t.is_null() ? std::string("never")
-                                   : "from " + ms(t.get<double>()) + " ms");
+                       t.is_null() ? std::string("never") : "from " + ms(t.get<double>()) + " ms");
     }
-    fmt::format_to(out, "<p class=\"note\">P(stale) below {} {}.</p>\n",
-                   pct(num(summary, "target_stale")), s);
+    fmt::format_to(out, "<p class=\"note\">P(stale) below {} {}.</p>\n", pct(num(summary, "target_stale")), s);
   }
 }
 
-void script_html(Buf out, const ojson &report) {
-  const ojson &script = at(report, "script");
-  if (!script.is_array() || script.empty())
-    return;
-  fmt::format_to(
-      out,
-      "<h2 id=\"script\">Scripted operations</h2>\n<table><tr><th>at</th><th "
-      "class=\"l\">client</th><th class=\"l\">node</th>"
-      "<th class=\"l\">operation</th><th "
-      "class=\"l\">result</th><th>latency</th><th "
-      "class=\"l\">label</th></tr>\n");
-  for (const ojson &x : script) {
+void script_html(Buf out, const ojson& report) {
+  const ojson& script = at(report, "script");
+  if (!script.is_array() || script.empty()) return;
+  fmt::format_to(out,
+                 "<h2 id=\"script\">Scripted operations</h2>\n<table><tr><th>at</th><th "
+                 "class=\"l\">client</th><th class=\"l\">node</th>"
+                 "<th class=\"l\">operation</th><th "
+                 "class=\"l\">result</th><th>latency</th><th "
+                 "class=\"l\">label</th></tr>\n");
+  for (const ojson& x : script) {
     const std::string op = txt(x, "op");
     const bool get = op == "get";
-    const std::string what =
-        get ? fmt::format("GET {} ({})", txt(x, "key"), txt(x, "level"))
-        : op == "put"
-            ? fmt::format("PUT {} = {}", txt(x, "key"), txt(x, "put_value"))
-            : fmt::format("DELETE {}", txt(x, "key"));
+    const std::string what = get           ? fmt::format("GET {} ({})", txt(x, "key"), txt(x, "level"))
+                             : op == "put" ? fmt::format("PUT {} = {}", txt(x, "key"), txt(x, "put_value"))
+                                           : fmt::format("DELETE {}", txt(x, "key"));
     const bool ok = at(x, "ok").is_boolean() && at(x, "ok").get<bool>();
-    const bool stale =
-        at(x, "stale").is_boolean() && at(x, "stale").get<bool>();
+    const bool stale = at(x, "stale").is_boolean() && at(x, "stale").get<bool>();
     std::string result =
         !ok   ? "FAILED: " + txt(x, "error")
-        : get ? fmt::format("{} {} from {}{}", txt(x, "value"),
-                            txt(x, "version_text"), txt(x, "served_by"),
-                            stale ? " STALE (newest acknowledged " +
-                                        txt(x, "newest_acked_text") + ")"
-                                  : "")
+        : get ? fmt::format("{} {} from {}{}", txt(x, "value"), txt(x, "version_text"), txt(x, "served_by"),
+                            stale ? " STALE (newest acknowledged " + txt(x, "newest_acked_text") + ")" : "")
               : "ok " + txt(x, "version_text");
-    const ojson &lat = at(x, "latency_ms");
-    fmt::format_to(
-        out,
-        "<tr{}><td>{} ms</td><td class=\"l\">client-{}</td><td "
-        "class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>"
-        "<td>{}</td><td class=\"l\">{}</td></tr>\n",
-        stale ? " class=\"stale\"" : "", ms(num(x, "at_ms")), cnt(x, "client"),
-        esc(txt(x, "node")), esc(what), esc(result),
-        lat.is_number() ? ms(lat.get<double>()) + " ms" : "-",
-        esc(txt(x, "label")));
+    const ojson& lat = at(x, "latency_ms");
+    fmt::format_to(out,
+                   "<tr{}><td>{} ms</td><td class=\"l\">client-{}</td><td "
+                   "class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>"
+                   "<td>{}</td><td class=\"l\">{}</td></tr>\n",
+                   stale ? " class=\"stale\"" : "", ms(num(x, "at_ms")), cnt(x, "client"), esc(txt(x, "node")),
+                   esc(what), esc(result), lat.is_number() ? ms(lat.get<double>()) + " ms" : "-", esc(txt(x, "label")));
   }
   fmt::format_to(out, "</table>\n");
 }
 
-void expectations_html(Buf out, const ojson &report) {
-  const ojson &ex = at(report, "expectations");
-  if (!ex.is_array() || ex.empty())
-    return;
+void expectations_html(Buf out, const ojson& report) {
+  const ojson& ex = at(report, "expectations");
+  if (!ex.is_array() || ex.empty()) return;
   fmt::format_to(out,
                  "<h2 id=\"expectations\">Expectations</h2>\n<table><tr><th "
                  "class=\"l\">path</th><th class=\"l\">test</th>"
                  "<th class=\"l\">actual</th><th class=\"l\"></th><th "
                  "class=\"l\">note</th></tr>\n");
-  for (const ojson &e : ex) {
+  for (const ojson& e : ex) {
     const bool pass = at(e, "pass").is_boolean() && at(e, "pass").get<bool>();
     fmt::format_to(out,
                    "<tr><td class=\"l\">{}</td><td class=\"l\">{} {}</td><td "
                    "class=\"l\">{}</td><td class=\"l {}\">{}</td><td "
                    "class=\"l\">{}</td></tr>\n",
-                   esc(txt(e, "path")), esc(txt(e, "op")),
-                   esc(at(e, "value").dump()), esc(at(e, "actual").dump()),
-                   pass ? "pass" : "fail", pass ? "pass" : "FAIL",
-                   esc(txt(e, "note")));
+                   esc(txt(e, "path")), esc(txt(e, "op")), esc(at(e, "value").dump()), esc(at(e, "actual").dump()),
+                   pass ? "pass" : "fail", pass ? "pass" : "FAIL", esc(txt(e, "note")));
   }
   fmt::format_to(out, "</table>\n");
 }
 
-void checks_html(Buf out, const ojson &report) {
+void checks_html(Buf out, const ojson& report) {
   fmt::format_to(out, "<h2 id=\"checks\">Guarantees and books</h2>\n<table>\n");
-  auto row = [&](const std::string &what, const std::string &value) {
-    fmt::format_to(out,
-                   "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>\n",
-                   esc(what), esc(value));
+  auto row = [&](const std::string& what, const std::string& value) {
+    fmt::format_to(out, "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>\n", esc(what), esc(value));
   };
-  const ojson &v = at(report, "violations");
+  const ojson& v = at(report, "violations");
   if (v.is_object())
-    row("session violations",
-        fmt::format("read-your-writes {}, monotonic reads {}, writes reordered "
-                    "{} (of {} reads checked)",
-                    cnt(v, "read_your_writes"), cnt(v, "monotonic_reads"),
-                    cnt(v, "writes_reordered"), cnt(v, "reads_checked")));
-  const ojson &lw = at(report, "lost_writes");
+    row("session violations", fmt::format("read-your-writes {}, monotonic reads {}, writes reordered "
+                                          "{} (of {} reads checked)",
+                                          cnt(v, "read_your_writes"), cnt(v, "monotonic_reads"),
+                                          cnt(v, "writes_reordered"), cnt(v, "reads_checked")));
+  const ojson& lw = at(report, "lost_writes");
   if (lw.is_object())
     row("lost writes",
-        fmt::format("{} of {} checked (reference {})", cnt(lw, "lost"),
-                    cnt(lw, "checked"), txt(lw, "reference")));
-  const ojson &cv = at(report, "convergence");
+        fmt::format("{} of {} checked (reference {})", cnt(lw, "lost"), cnt(lw, "checked"), txt(lw, "reference")));
+  const ojson& cv = at(report, "convergence");
   if (cv.is_object())
     row("convergence", fmt::format("{} of {} tracked writes reached every live "
                                    "replica; p50 {} ms, p99 {} ms",
-                                   cnt(cv, "converged"), cnt(cv, "tracked"),
-                                   ms(num(at(cv, "time_ms"), "p50")),
+                                   cnt(cv, "converged"), cnt(cv, "tracked"), ms(num(at(cv, "time_ms"), "p50")),
                                    ms(num(at(cv, "time_ms"), "p99"))));
-  const ojson &el = at(report, "elections");
+  const ojson& el = at(report, "elections");
   if (el.is_object())
     row("elections", fmt::format("{} leader changes, max term {}, at most {} "
                                  "leaders at once, {} ms without a leader",
-                                 cnt(el, "leader_changes"), cnt(el, "max_term"),
-                                 cnt(el, "max_simultaneous_leaders"),
+                                 cnt(el, "leader_changes"), cnt(el, "max_term"), cnt(el, "max_simultaneous_leaders"),
                                  ms(num(el, "time_without_leader_ms"))));
-  const ojson &en = at(report, "engine");
+  const ojson& en = at(report, "engine");
   if (en.is_object())
     row("messages",
-        fmt::format("{} sent, {} delivered, {} dropped, {} duplicated",
-                    cnt(en, "messages_sent"), cnt(en, "messages_delivered"),
-                    cnt(en, "messages_dropped"),
-                    cnt(en, "messages_duplicated")));
+        fmt::format("{} sent, {} delivered, {} dropped, {} duplicated", cnt(en, "messages_sent"),
+                    cnt(en, "messages_delivered"), cnt(en, "messages_dropped"), cnt(en, "messages_duplicated")));
   fmt::format_to(out, "</table>\n");
 }
 
-} // namespace
+}  // namespace
 
-std::string html_page(const ojson &report, const RunView &world,
-                      const RunWindow &window, const std::string &window_note) {
-  const ojson &sc = at(report, "scenario");
+std::string html_page(const ojson& report, const RunView& world, const RunWindow& window,
+                      const std::string& window_note) {
+  const ojson& sc = at(report, "scenario");
   std::string s;
   Buf out(s);
   fmt::format_to(out,
@@ -491,61 +435,49 @@ std::string html_page(const ojson &report, const RunView &world,
                  "{}</title>\n<style>{}</style>\n</head>\n<body>\n",
                  esc(txt(sc, "name")), kStyle);
   fmt::format_to(out, "<header><h1>{}</h1>\n", esc(txt(sc, "name")));
-  if (!txt(sc, "description").empty())
-    fmt::format_to(out, "<p>{}</p>\n", esc(txt(sc, "description")));
-  const bool strict = at(sc, "strict_quorum").is_boolean() &&
-                      at(sc, "strict_quorum").get<bool>();
-  fmt::format_to(
-      out,
-      "<p class=\"meta\">Scenario <code>{}</code>, seed {}: {} mode, {} nodes, "
-      "{} replicas per key, W={}, R={} "
-      "({}), {} ms. consim {}. Times are virtual milliseconds.</p></header>\n",
-      esc(txt(sc, "source")), esc(txt(sc, "seed")), esc(txt(sc, "replication")),
-      cnt(sc, "nodes"), cnt(sc, "replicas"), cnt(sc, "write_quorum"),
-      cnt(sc, "read_quorum"),
-      strict ? "R + W &gt; N: strict quorum"
-             : "R + W &le; N: not a strict quorum",
-      ms(num(sc, "duration_ms")), esc(txt(report, "consim_version")));
-  fmt::format_to(
-      out,
-      "<nav><a href=\"#diagram\">messages</a><a href=\"#ops\">operations</a><a "
-      "href=\"#levels\">reads</a>"
-      "<a href=\"#window\">window</a><a href=\"#probe\">probe</a><a "
-      "href=\"#script\">script</a><a href=\"#text\">text report</a></nav>\n");
+  if (!txt(sc, "description").empty()) fmt::format_to(out, "<p>{}</p>\n", esc(txt(sc, "description")));
+  const bool strict = at(sc, "strict_quorum").is_boolean() && at(sc, "strict_quorum").get<bool>();
+  fmt::format_to(out,
+                 "<p class=\"meta\">Scenario <code>{}</code>, seed {}: {} mode, {} nodes, "
+                 "{} replicas per key, W={}, R={} "
+                 "({}), {} ms. consim {}. Times are virtual milliseconds.</p></header>\n",
+                 esc(txt(sc, "source")), esc(txt(sc, "seed")), esc(txt(sc, "replication")), cnt(sc, "nodes"),
+                 cnt(sc, "replicas"), cnt(sc, "write_quorum"), cnt(sc, "read_quorum"),
+                 strict ? "R + W &gt; N: strict quorum" : "R + W &le; N: not a strict quorum",
+                 ms(num(sc, "duration_ms")), esc(txt(report, "consim_version")));
+  fmt::format_to(out,
+                 "<nav><a href=\"#diagram\">messages</a><a href=\"#ops\">operations</a><a "
+                 "href=\"#levels\">reads</a>"
+                 "<a href=\"#window\">window</a><a href=\"#probe\">probe</a><a "
+                 "href=\"#script\">script</a><a href=\"#text\">text report</a></nav>\n");
 
-  fmt::format_to(
-      out,
-      "<h2 id=\"diagram\">Messages, time-scaled: {} ms to {} ms</h2>\n<p "
-      "class=\"note\">{} Each arrow runs from "
-      "its send time to its delivery time: a slope is a delay. Hover an arrow "
-      "or a mark for the message: kind, key, value, version, term.",
-      format_ms(window.from), format_ms(window.to), esc(window_note));
+  fmt::format_to(out,
+                 "<h2 id=\"diagram\">Messages, time-scaled: {} ms to {} ms</h2>\n<p "
+                 "class=\"note\">{} Each arrow runs from "
+                 "its send time to its delivery time: a slope is a delay. Hover an arrow "
+                 "or a mark for the message: kind, key, value, version, term.",
+                 format_ms(window.from), format_ms(window.to), esc(window_note));
   if (window.heartbeats)
-    fmt::format_to(out,
-                   " {} heartbeats and replies in the window are not drawn.",
-                   window.heartbeats);
+    fmt::format_to(out, " {} heartbeats and replies in the window are not drawn.", window.heartbeats);
   if (window.messages_cut)
     fmt::format_to(out,
                    " <b>Cut:</b> {} more messages sent in the window are not "
                    "drawn (at most {}); narrow the window with "
                    "--html-from-ms / --html-to-ms.",
                    window.messages_cut, window.messages.size());
-  fmt::format_to(out, "</p>\n{}<div class=\"scroll\">{}</div>\n", kLegend,
-                 space_time_svg(window, world));
+  fmt::format_to(out, "</p>\n{}<div class=\"scroll\">{}</div>\n", kLegend, space_time_svg(window, world));
 
-  fmt::format_to(
-      out,
-      "<h2 id=\"ops\">Operations: {} ms to {} ms</h2>\n<p class=\"note\">One "
-      "track per client; each operation "
-      "a bar from its invocation to its answer. Hover a bar for its details.",
-      format_ms(window.from), format_ms(window.to));
+  fmt::format_to(out,
+                 "<h2 id=\"ops\">Operations: {} ms to {} ms</h2>\n<p class=\"note\">One "
+                 "track per client; each operation "
+                 "a bar from its invocation to its answer. Hover a bar for its details.",
+                 format_ms(window.from), format_ms(window.to));
   if (window.ops_cut)
     fmt::format_to(out,
                    " <b>Cut:</b> {} more operations invoked in the window are "
                    "not drawn (at most {}).",
                    window.ops_cut, window.ops.size());
-  fmt::format_to(out, "</p>\n{}<div class=\"scroll\">{}</div>\n",
-                 kTimelineLegend, timeline_svg(window, world));
+  fmt::format_to(out, "</p>\n{}<div class=\"scroll\">{}</div>\n", kTimelineLegend, timeline_svg(window, world));
   fmt::format_to(out, "<p class=\"note\" id=\"rendered-counts\"></p>\n");
 
   levels_html(out, report);
@@ -558,21 +490,19 @@ std::string html_page(const ojson &report, const RunView &world,
   std::string text;
   try {
     text = render_text(report);
-  } catch (const nlohmann::json::exception &) {
+  } catch (const nlohmann::json::exception&) {
     text = "(this report cannot be rendered as text)";
   }
-  fmt::format_to(
-      out,
-      "<h2 id=\"text\">The text report</h2>\n<details><summary>as <code>consim "
-      "run</code> prints it</summary><pre>{}</pre></details>\n",
-      esc(text));
+  fmt::format_to(out,
+                 "<h2 id=\"text\">The text report</h2>\n<details><summary>as <code>consim "
+                 "run</code> prints it</summary><pre>{}</pre></details>\n",
+                 esc(text));
   fmt::format_to(out, "<script>{}</script>\n</body>\n</html>\n", kScript);
   return s;
 }
 
-std::string html_from_trace_file(const std::string &trace_path,
-                                 const RunView &world, const ojson &report,
-                                 const HtmlOptions &opt) {
+std::string html_from_trace_file(const std::string& trace_path, const RunView& world, const ojson& report,
+                                 const HtmlOptions& opt) {
   WindowOptions wo;
   wo.max_messages = opt.max_messages;
   wo.max_ops = opt.max_ops;
@@ -593,12 +523,11 @@ std::string html_from_trace_file(const std::string &trace_path,
     const auto [from, to] = default_window(trace_path);
     wo.from = from;
     wo.to = to;
-    note = to - from == kDefaultSpan && from == 0
-               ? "No read was stale: the first 50 ms of the run."
-               : "The slice of the run around its first stale read (choose "
-                 "another with --html-from-ms / --html-to-ms).";
+    note = to - from == kDefaultSpan && from == 0 ? "No read was stale: the first 50 ms of the run."
+                                                  : "The slice of the run around its first stale read (choose "
+                                                    "another with --html-from-ms / --html-to-ms).";
   }
   return html_page(report, world, read_run_window(trace_path, world, wo), note);
 }
 
-} // namespace consim
+}  // namespace consim

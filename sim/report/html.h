@@ -20,10 +20,9 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "core/types.h"
 #include "sim/report/run_trace.h"
@@ -36,24 +35,20 @@ struct HtmlOptions {
   // The window drawn, virtual ns. Neither: default_window() (around the
   // first stale read). One: the other is 50 ms away.
   std::optional<Time> from, to;
-  std::size_t max_messages =
-      1500; // arrows drawn at most; the page says how many more there were
-  std::size_t max_ops = 1000; // operations drawn at most
+  std::size_t max_messages = 1500;  // arrows drawn at most; the page says how many more there were
+  std::size_t max_ops = 1000;       // operations drawn at most
 };
 
 // The page of a run: `report` is report_json(world) (with "expectations"
 // when the scenario has some), `trace_path` the trace the run wrote.
 // Throws std::runtime_error if the trace cannot be read.
 // REQUIRES: from <= to when both are given.
-std::string html_from_trace_file(const std::string &trace_path,
-                                 const RunView &world,
-                                 const nlohmann::ordered_json &report,
-                                 const HtmlOptions &opt);
+std::string html_from_trace_file(const std::string& trace_path, const RunView& world,
+                                 const nlohmann::ordered_json& report, const HtmlOptions& opt);
 
 // The page from a report and a window read already; `window_note` says how
 // the window was chosen. Does not fail.
-std::string html_page(const nlohmann::ordered_json &report,
-                      const RunView &world, const RunWindow &window,
-                      const std::string &window_note);
+std::string html_page(const nlohmann::ordered_json& report, const RunView& world, const RunWindow& window,
+                      const std::string& window_note);
 
-} // namespace consim
+}  // namespace consim

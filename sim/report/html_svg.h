@@ -37,10 +37,10 @@ namespace consim {
 
 class RunView;
 
-std::string space_time_svg(const RunWindow &window, const RunView &world);
-std::string timeline_svg(const RunWindow &window, const RunView &world);
+std::string space_time_svg(const RunWindow& window, const RunView& world);
+std::string timeline_svg(const RunWindow& window, const RunView& world);
 
 // Text for HTML element content and attribute values: & < > " ' escaped.
-std::string html_escape(const std::string &s);
+std::string html_escape(const std::string& s);
 
-} // namespace consim
+}  // namespace consim
