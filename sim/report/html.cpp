@@ -465,6 +465,9 @@ std::string html_page(const ojson& report, const RunView& world, const RunWindow
                    "drawn (at most {}); narrow the window with "
                    "--html-from-ms / --html-to-ms.",
                    window.messages_cut, window.messages.size());
+  if (window.marks_cut)
+    fmt::format_to(out, " <b>Cut:</b> {} more marks ({} of them stale reads) in the window are not drawn (at most {}).",
+                   window.marks_cut, window.stale_marks_cut, window.marks.size());
   fmt::format_to(out, "</p>\n{}<div class=\"scroll\">{}</div>\n", kLegend, space_time_svg(window, world));
 
   fmt::format_to(out,

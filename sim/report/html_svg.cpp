@@ -122,8 +122,9 @@ struct Painter {
                                     : fmt::format("DELETE {}", key(m.key));
     }
     if (m.kind == "client_reply")
-      return m.status == "ok" || m.status == "not_found" ? fmt::format("{} {}", v.empty() ? m.status : v, ver(m.version))
-                                                         : m.status;
+      return m.status == "ok" || m.status == "not_found"
+                 ? fmt::format("{} {}", v.empty() ? m.status : v, ver(m.version))
+                 : m.status;
     if (m.kind == "append_reply") return m.status == "ok" ? fmt::format("ack {}", m.index) : "append_reply " + m.status;
     std::string s = m.kind;
     if (has_key(m.kind)) s += " " + key(m.key);
@@ -205,9 +206,10 @@ std::string space_time_svg(const RunWindow& w, const RunView& world) {
                  "<svg id=\"spacetime\" width=\"{0:.0f}\" height=\"{1:.0f}\" "
                  "viewBox=\"0 0 {0:.0f} {1:.0f}\" data-arrows=\"{2}\" "
                  "data-dropped=\"{3}\" data-stale-marks=\"{4}\" "
-                 "data-arrows-cut=\"{5}\" data-heartbeats=\"{6}\" "
+                 "data-arrows-cut=\"{5}\" data-stale-marks-cut=\"{9}\" data-heartbeats=\"{6}\" "
                  "data-from-ns=\"{7}\" data-to-ns=\"{8}\">\n",
-                 kWidth, height, w.messages.size(), dropped, w.stale_marks, w.messages_cut, w.heartbeats, w.from, w.to);
+                 kWidth, height, w.messages.size(), dropped, w.stale_marks, w.messages_cut, w.heartbeats, w.from, w.to,
+                 w.stale_marks_cut);
   s += "<defs>";
   for (const char* k : {"client", "repl", "read", "vote", "other"})
     fmt::format_to(out,
@@ -360,7 +362,8 @@ std::string space_time_svg(const RunWindow& w, const RunView& world) {
                    "text-anchor=\"end\">{}</text>",
                    kLeft - 10, y(ep) - 1, html_escape(p.name(ep)));
     if (ep < n)
-      fmt::format_to(out, "<text class=\"lane-role\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{} at start</text>\n",
+      fmt::format_to(out,
+                     "<text class=\"lane-role\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{} at start</text>\n",
                      kLeft - 10, y(ep) + 12, html_escape(role));
   }
   s += "</svg>\n";

@@ -21,7 +21,7 @@
 //
 // The counts drawn are data- attributes of the <svg> element, for programs:
 // space-time: data-arrows (message elements, class "msg"), data-dropped,
-// data-stale-marks (class "stale-mark"), data-arrows-cut, data-heartbeats
+// data-stale-marks (class "stale-mark"), data-stale-marks-cut, data-arrows-cut, data-heartbeats
 // (heartbeats in the window, not drawn), data-from-ns and data-to-ns (the
 // window, virtual ns, both included); timeline: data-operations (class
 // "op"), data-ok, data-stale, data-failed, data-unknown, data-operations-cut.

@@ -225,7 +225,10 @@ RunWindow read_run_window(const std::string& trace_path, const RunView& world, c
         mk.label = role == "leader" ? fmt::format("leader t{}", e.at("term").get<std::uint64_t>()) : role;
         mk.detail = fmt::format("node-{} becomes {} (term {}) at {} ms", node + 1, role,
                                 e.at("term").get<std::uint64_t>(), format_ms(t));
-        w.marks.push_back(std::move(mk));
+        if (w.marks.size() >= opt.max_marks)
+          ++w.marks_cut;
+        else
+          w.marks.push_back(std::move(mk));
       }
       continue;
     }
@@ -239,7 +242,10 @@ RunWindow read_run_window(const std::string& trace_path, const RunView& world, c
       for (const json& x : e.at("nodes")) mk.endpoints.push_back(x.get<std::uint64_t>());
       mk.label = action;
       mk.detail = fmt::format("{} {} at {} ms", action, what, format_ms(t));
-      w.marks.push_back(std::move(mk));
+      if (w.marks.size() >= opt.max_marks)
+        ++w.marks_cut;
+      else
+        w.marks.push_back(std::move(mk));
       continue;
     }
     if (ev == "invoke") {
@@ -324,8 +330,13 @@ RunWindow read_run_window(const std::string& trace_path, const RunView& world, c
             version_text(l.acked_at_invoke, sc),
             newest ? fmt::format(" ({})", world.value_text(*newest)) : std::string());
         endpoints.insert(n + l.client);
-        w.marks.push_back(std::move(mk));
-        ++w.stale_marks;
+        if (w.marks.size() >= opt.max_marks) {
+          ++w.marks_cut;
+          ++w.stale_marks_cut;
+        } else {
+          w.marks.push_back(std::move(mk));
+          ++w.stale_marks;
+        }
       }
       continue;
     }

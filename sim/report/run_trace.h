@@ -17,7 +17,7 @@
 //   - stale marks: every `complete` line in the window with "stale":true;
 //   - role changes (`role` lines after time 0) and faults (`fault` lines)
 //     in the window, and the role of each node when the window starts.
-// Messages and operations past a cap are counted, not kept.
+// Messages, operations and marks past a cap are counted, not kept.
 #pragma once
 
 #include <cstddef>
@@ -84,9 +84,11 @@ struct RunWindow {
   std::size_t messages_cut = 0;  // sent in the window but past max_messages
   std::size_t heartbeats = 0;    // heartbeats and replies sent in the window (not kept)
   std::vector<WindowOp> ops;
-  std::size_t ops_cut = 0;               // invoked in the window but past max_ops
-  std::vector<WindowMark> marks;         // in time order
-  std::size_t stale_marks = 0;           // marks of kind stale
+  std::size_t ops_cut = 0;        // invoked in the window but past max_ops
+  std::vector<WindowMark> marks;  // in time order
+  std::size_t stale_marks = 0;    // marks of kind stale
+  std::size_t marks_cut = 0;      // marks in the window past max_marks (stale_marks_cut of them stale)
+  std::size_t stale_marks_cut = 0;
   std::vector<std::uint64_t> endpoints;  // every endpoint drawn: the nodes, then
                                          // the clients seen, ascending
   // Records seen in `complete` lines, for the values carried by messages
@@ -103,6 +105,7 @@ struct WindowOptions {
   Time to = -1;   // < 0: chosen by default_window()
   std::size_t max_messages = 1500;
   std::size_t max_ops = 1000;
+  std::size_t max_marks = 1000;
 };
 
 // The default window of a run's trace: a readable slice around the first
