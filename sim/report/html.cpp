@@ -80,11 +80,16 @@ struct RatePoint {
 // Wilson interval, the sample size under each point.
 std::string rate_chart(const std::string& cls, const std::string& level, const std::vector<RatePoint>& pts,
                        const std::string& x_title) {
-  const double W = 640, H = 230, L = 56, R = 16, T = 24, B = 52;
+  const double H = 230, L = 56, R = 16, T = 24, B = 52;
+  const double W = std::max(640.0, L + R + 72.0 * static_cast<double>(pts.size()));
   double top = 0.1;
   for (const RatePoint& p : pts)
     if (p.reads) top = std::max(top, wilson_interval(p.stale, p.reads).hi);
-  top = std::min(1.0, std::ceil(top * 10 - 1e-9) / 10);
+  // Grid lines every 10% up to 50%, else every 20%; the top a whole number of them.
+  const int tenths = static_cast<int>(std::ceil(top * 10 - 1e-9));
+  const int grid = tenths <= 5 ? 1 : 2;
+  const int lines = std::min(10, (tenths + grid - 1) / grid * grid) / grid;
+  top = static_cast<double>(lines * grid) / 10;
   auto y = [&](double r) { return T + (H - T - B) * (1 - r / top); };
   const double step = pts.empty() ? 1 : (W - L - R) / static_cast<double>(pts.size());
   std::string s;
@@ -94,8 +99,8 @@ std::string rate_chart(const std::string& cls, const std::string& level, const s
                  "width=\"{:.0f}\" height=\"{:.0f}\" viewBox=\"0 0 {:.0f} {:.0f}\">",
                  cls, esc(level), pts.size(), W, H, W, H);
   fmt::format_to(out, "<text class=\"chart-title\" x=\"{:.0f}\" y=\"14\">{}</text>", L, esc(level));
-  for (int g = 0; g <= 5; ++g) {
-    const double r = top * g / 5;
+  for (int g = 0; g <= lines; ++g) {
+    const double r = static_cast<double>(g * grid) / 10;
     fmt::format_to(out,
                    "<line class=\"grid\" x1=\"{:.1f}\" y1=\"{:.1f}\" "
                    "x2=\"{:.1f}\" y2=\"{:.1f}\"/><text x=\"{:.1f}\" "
@@ -135,8 +140,8 @@ const char* kStyle = R"css(
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;padding:16px 24px;max-width:1260px;color:#1d232a;background:#fff}
 h1{font-size:22px;margin:4px 0}h2{font-size:17px;margin:28px 0 6px;border-bottom:1px solid #d8dde3;padding-bottom:3px}
 p.meta,p.note{color:#4a5560;margin:4px 0}nav a{margin-right:14px}
-table{border-collapse:collapse;margin:6px 0}th,td{padding:3px 10px;border-bottom:1px solid #e6e9ed;text-align:right;vertical-align:middle}
-th{background:#f3f5f7;font-weight:600}td.l,th.l{text-align:left}tr.stale td{background:#fdecec}
+table{border-collapse:collapse;margin:6px 0}th,td{white-space:nowrap;padding:3px 10px;border-bottom:1px solid #e6e9ed;text-align:right;vertical-align:middle}
+th{background:#f3f5f7;font-weight:600}td.l,th.l{text-align:left}td.wrap{white-space:normal}tr.stale td{background:#fdecec}
 .pass{color:#17813a;font-weight:600}.fail{color:#c62828;font-weight:600}
 pre{background:#f6f8fa;padding:10px;overflow:auto;font-size:12px}
 svg text{font-size:11px;fill:#333}.axis line{stroke:#888}.axis line.grid,.chart line.grid{stroke:#e3e7eb}
@@ -216,7 +221,7 @@ void levels_html(Buf out, const ojson& report) {
                  "class=\"l\">level</th><th>reads</th>"
                  "<th>answered</th><th>failed</th><th>stale</th><th>P(stale) [95% "
                  "interval]</th><th></th>"
-                 "<th>versions behind (mean, max)</th><th>latency "
+                 "<th>behind: mean, max</th><th>latency "
                  "p50</th><th>p99</th><th>max</th></tr>\n");
   for (const auto& [name, l] : levels.items()) {
     const std::uint64_t k = cnt(l, "stale_reads"), n = cnt(l, "answered");
@@ -360,7 +365,7 @@ void script_html(Buf out, const ojson& report) {
     fmt::format_to(out,
                    "<tr{}><td>{} ms</td><td class=\"l\">client-{}</td><td "
                    "class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>"
-                   "<td>{}</td><td class=\"l\">{}</td></tr>\n",
+                   "<td>{}</td><td class=\"l wrap\">{}</td></tr>\n",
                    stale ? " class=\"stale\"" : "", ms(num(x, "at_ms")), cnt(x, "client"), esc(txt(x, "node")),
                    esc(what), esc(result), lat.is_number() ? ms(lat.get<double>()) + " ms" : "-", esc(txt(x, "label")));
   }

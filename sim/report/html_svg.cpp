@@ -237,6 +237,14 @@ std::string space_time_svg(const RunWindow& w, const RunView& world) {
                      "height=\"{:.1f}\"><title>{}</title></rect>\n",
                      cls, x0, y0, std::max(1.0, x1 - x0), y1 - y0, html_escape(title));
     };
+    for (const WindowMark& mk : w.in_force) {
+      if (mk.label == "partition") {
+        partition = w.from;
+        partition_detail = mk.detail + " (still in force)";
+      } else {
+        down[mk.endpoints.at(0)] = {w.from, mk.detail + " (still in force)"};
+      }
+    }
     for (const WindowMark& mk : w.marks) {
       if (mk.kind != WindowMark::Kind::fault) continue;
       if (mk.label == "crash" || mk.label == "pause")

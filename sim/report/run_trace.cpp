@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <deque>
 #include <fstream>
@@ -235,13 +236,43 @@ RunWindow read_run_window(const std::string& trace_path, const RunView& world, c
     if (ev == "fault") {
       const std::string action = e.at("action").get<std::string>();
       const std::string what = fault_what(sc, fault_index++);
-      if (!inside) continue;
+      if (t > w.to) continue;
       WindowMark mk;
       mk.kind = WindowMark::Kind::fault;
       mk.t = t;
       for (const json& x : e.at("nodes")) mk.endpoints.push_back(x.get<std::uint64_t>());
       mk.label = action;
       mk.detail = fmt::format("{} {} at {} ms", action, what, format_ms(t));
+      if (!inside) {
+        // Before the window: keep what is still in force when it starts.
+        auto undo = [&](const char* started, const std::vector<std::uint64_t>& nodes) {
+          auto& f = w.in_force;
+          f.erase(std::remove_if(f.begin(), f.end(),
+                                 [&](const WindowMark& m) {
+                                   if (m.label != started) return false;
+                                   if (nodes.empty()) return true;
+                                   return std::find(nodes.begin(), nodes.end(), m.endpoints.at(0)) != nodes.end();
+                                 }),
+                  f.end());
+        };
+        if (action == "crash" || action == "pause") {
+          for (std::uint64_t node : mk.endpoints) {
+            WindowMark one = mk;
+            one.endpoints = {node};
+            w.in_force.push_back(std::move(one));
+          }
+        } else if (action == "restart") {
+          undo("crash", mk.endpoints);
+        } else if (action == "resume") {
+          undo("pause", mk.endpoints);
+        } else if (action == "partition") {
+          undo("partition", {});
+          w.in_force.push_back(mk);
+        } else if (action == "heal") {
+          undo("partition", {});
+        }
+        continue;
+      }
       if (w.marks.size() >= opt.max_marks)
         ++w.marks_cut;
       else

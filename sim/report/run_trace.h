@@ -86,6 +86,10 @@ struct RunWindow {
   std::vector<WindowOp> ops;
   std::size_t ops_cut = 0;        // invoked in the window but past max_ops
   std::vector<WindowMark> marks;  // in time order
+  // Faults from before the window still in force when it starts: a node
+  // crashed or paused (not restarted or resumed yet), a partition not
+  // healed. Their t is when they happened.
+  std::vector<WindowMark> in_force;
   std::size_t stale_marks = 0;    // marks of kind stale
   std::size_t marks_cut = 0;      // marks in the window past max_marks (stale_marks_cut of them stale)
   std::size_t stale_marks_cut = 0;
