@@ -62,7 +62,7 @@ void axis_svg(Buf out, const Axis& a, double bottom) {
   fmt::format_to(out,
                  "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">virtual "
                  "ms</text></g>",
-                 kLeft - 8, kAxis - 12);
+                 kLeft - 24, kAxis - 12);
 }
 
 // The colour class of a message kind.
