@@ -83,11 +83,18 @@ TEST_CASE("--mermaid draws Exercise 1 as a sequence diagram with the stale read"
   CHECK(r.code == 0);
   const std::string md = slurp(out);
   CHECK(md.find("```mermaid\nsequenceDiagram\n") != std::string::npos);
-  CHECK(md.find("participant C1 as Client 1") != std::string::npos);
+  // Clients named as in the text report (the scripted client-1 ...).
+  CHECK(md.find("participant C1 as client-1") != std::string::npos);
+  CHECK(md.find("participant C2 as client-2") != std::string::npos);
   CHECK(md.find("participant N1 as Leader node-1") != std::string::npos);
   CHECK(md.find("participant N3 as Follower node-3") != std::string::npos);
-  CHECK(md.find("C1->>N1: PUT name") != std::string::npos);
-  CHECK(md.find("N1->>N2: append v(3,2) name") != std::string::npos);
+  // The value written, and both ends of each arrow: the put is invoked at
+  // 100 ms (as the text report says) and delivered 1 ms later; the append to
+  // node-3 leaves at 101 ms and arrives after the stale read.
+  CHECK(md.find("C1->>N1: PUT name = Alice @100 \u2192 101 ms") != std::string::npos);
+  CHECK(md.find("N1->>N2: append v(3,2) name = Alice @101 \u2192 102 ms") != std::string::npos);
+  CHECK(md.find("N1->>N3: append v(3,2) name = Alice @101 \u2192 1") != std::string::npos);
+  CHECK(md.find("N1->>N3: append v(3,2) name = Alice") > md.find("STALE"));
   CHECK(md.find("Note over N1: W=2 reached: ack v(3,2)") != std::string::npos);
   CHECK(md.find("Note over C2,N3: STALE: returned v(3,1) Bob, newest acknowledged v(3,2)") != std::string::npos);
   CHECK(md.find("heartbeat") == std::string::npos);
