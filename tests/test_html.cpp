@@ -222,3 +222,22 @@ TEST_CASE("html: bad options exit 2 with one message and write nothing") {
   for (const auto& e : fs::directory_iterator(d.path)) files += e.path() != copy ? 1 : 0;
   CHECK(files == 0);
 }
+
+TEST_CASE("html and mermaid: participants are named as in the text report, a workload running too") {
+  // 06 has ten workload clients, then the scripted clients 1..4: scripted
+  // client-2 is endpoint 3 + 10 + 1, and used to be drawn as "Client 12".
+  TempDir d;
+  const std::string ex = scenario("06-partition-cap.json");
+  const ConsimResult r = run_consim("run " + ex + " --quiet --html " + d.file("p.html") +
+                                    " --html-from-ms 8090 --html-to-ms 8110 --mermaid " + d.file("m.md") +
+                                    " --mermaid-from-ms 8090 --mermaid-to-ms 8110");
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("client-2 -> node-3") != std::string::npos);
+  const std::string md = slurp(d.file("m.md")), page = slurp(d.file("p.html"));
+  CHECK(md.find("participant C12 as client-2") != std::string::npos);
+  CHECK(md.find("Client 12") == std::string::npos);
+  CHECK(md.find("as workload-") != std::string::npos);
+  CHECK(page.find(">client-2</text>") != std::string::npos);
+  CHECK(page.find("STALE read by client-2 of name") != std::string::npos);
+  CHECK(page.find("Client 12") == std::string::npos);
+}

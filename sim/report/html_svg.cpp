@@ -320,6 +320,23 @@ std::string space_time_svg(const RunWindow& w, const RunView& world) {
     s += "</g>\n";
   }
 
+  // Write quorums: a node acknowledges a write to its client when W copies
+  // hold it (leader mode: the leader's own and W-1 followers'; leaderless:
+  // the coordinator's W replica acks), so the reply's send is where W was reached.
+  for (const WindowMessage& m : w.messages) {
+    if (m.kind != "client_reply" || m.status != "ok" || m.from >= n) continue;
+    const auto it = p.op_by_id.find(m.op);
+    if (it == p.op_by_id.end() || it->second->type == "get") continue;
+    const double x = p.axis.x(m.sent), yc = y(m.from);
+    fmt::format_to(out,
+                   "<g class=\"mark quorum-mark\"><title>W={} reached at {}: {} acknowledges {} {} = {} {}</title>"
+                   "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\"/><text x=\"{:.1f}\" "
+                   "y=\"{:.1f}\">W={}</text></g>\n",
+                   p.sc.cluster.write_quorum, ms_text(m.sent), p.name(m.from), it->second->type, p.key(m.key),
+                   html_escape(world.value_text(it->second->rec)), p.ver(m.version), x, yc - 9, x, yc + 9, x + 3,
+                   yc - 10, p.sc.cluster.write_quorum);
+  }
+
   // Marks.
   for (const WindowMark& mk : w.marks) {
     const double x = p.axis.x(mk.t);
