@@ -113,6 +113,25 @@ TEST_CASE("--mermaid draws Exercise 1 as a sequence diagram with the stale read"
   for (std::string l; std::getline(lines, l);)
     if (l.find("->>") != std::string::npos || l.find("-x") != std::string::npos) ++arrows;
   CHECK(arrows <= 300);
+  // The note says how many arrows it cut: with those drawn, every message
+  // of the range the trace delivered or dropped (heartbeats included here).
+  const std::string trace = out + ".jsonl";
+  REQUIRE(run_consim("run " + kEx1 + " --quiet --mermaid " + out + " --mermaid-heartbeats --mermaid-from-ms 1000 --trace " +
+                     trace).code == 0);
+  const std::string md3 = slurp(out);
+  const std::string cut_note = "diagram truncated after 300 arrows: ";
+  const std::size_t at = md3.find(cut_note);
+  REQUIRE(at != std::string::npos);
+  const long long cut = std::stoll(md3.substr(at + cut_note.size()));
+  long long messages = 0;
+  std::istringstream tl(slurp(trace));
+  for (std::string l; std::getline(tl, l);) {
+    const nlohmann::json e = nlohmann::json::parse(l);
+    const std::string ev = e["ev"];
+    if (e["t"].get<long long>() >= 1000000000 && (ev == "deliver" || ev == "drop" || ev == "local")) ++messages;
+  }
+  CHECK(300 + cut == messages);
+  std::remove(trace.c_str());
 }
 
 TEST_CASE("the outputs quoted in docs/exercises.md are still what the scenarios print") {

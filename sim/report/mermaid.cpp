@@ -66,6 +66,8 @@ struct Converter {
   std::size_t fault_index = 0;
   std::size_t arrows = 0;
   bool truncated = false;
+  std::size_t cut = 0;      // arrows of the range not drawn, past the cap
+  std::size_t note_at = 0;  // the truncation note's line in body
   std::string pending_reply;      // a client reply arrow waiting for its "complete"
   std::string pending_at;         // its time, appended when it is drawn
   std::uint64_t pending_op = 0;
@@ -118,9 +120,14 @@ struct Converter {
     pending_reply.clear();
   }
   bool arrow(const std::string& line) {
-    if (truncated) return false;
+    if (truncated) {
+      ++cut;
+      return false;
+    }
     if (arrows >= opt.max_arrows) {
       truncated = true;
+      ++cut;
+      note_at = body.size();
       body.push_back(fmt::format("    Note over N1,N{}: diagram truncated after {} arrows, narrow it with --mermaid-from-ms / --mermaid-to-ms", n, opt.max_arrows));
       return false;
     }
@@ -331,7 +338,10 @@ struct Converter {
     const std::string line = fmt::format("    {}{}{}: {} {}", a, reply ? "-->>" : "->>", b, clean(message_label(e)), when);
     if (kind == "client_reply" && to >= n) {
       pending_at = " " + when;
-      if (truncated) return;
+      if (truncated) {
+        ++cut;
+        return;
+      }
       if (arrows >= opt.max_arrows) {
         arrow(line);
         return;
@@ -406,6 +416,11 @@ std::string mermaid_from_trace_file(const std::string& trace_path, const World& 
     cv.event(e, t >= from_ns && !role_at_start);
   }
   cv.flush_reply();
+  if (cv.truncated)
+    cv.body[cv.note_at] = fmt::format(
+        "    Note over {}: diagram truncated after {} arrows: {} more arrows of the range are not drawn, narrow it "
+        "with --mermaid-from-ms / --mermaid-to-ms",
+        cv.all_nodes(), opt.max_arrows, cv.cut);
 
   const Scenario& sc = world.scenario();
   std::string out;
