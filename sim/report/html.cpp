@@ -206,6 +206,14 @@ const char* kScript = R"js(
   c.setAttribute('data-stale-marks', String(stale));
   c.setAttribute('data-operations', String(ops));
   c.textContent = 'Rendered by this browser: ' + arrows + ' messages, ' + stale + ' stale marks, ' + ops + ' operations.';
+  var keys = document.getElementById('key-filter');
+  if (keys) {
+    keys.addEventListener('change', function () {
+      var v = keys.value, els = document.querySelectorAll('#spacetime [data-key], #timeline [data-key]');
+      for (var i = 0; i < els.length; i++)
+        els[i].style.display = v === '' || els[i].getAttribute('data-key') === v ? '' : 'none';
+    });
+  }
   var boxes = document.querySelectorAll('#msg-legend input');
   for (var i = 0; i < boxes.length; i++) {
     boxes[i].addEventListener('change', function (ev) {
@@ -475,7 +483,14 @@ std::string html_page(const ojson& report, const RunView& world, const RunWindow
   if (window.marks_cut)
     fmt::format_to(out, " <b>Cut:</b> {} more marks ({} of them stale reads) in the window are not drawn (at most {}).",
                    window.marks_cut, window.stale_marks_cut, window.marks.size());
-  fmt::format_to(out, "</p>\n{}<div class=\"scroll\">{}</div>\n", kLegend, space_time_svg(window, world));
+  std::string filter;
+  const std::vector<std::string> keys = window_keys(window, world);
+  if (keys.size() > 1) {
+    filter = "<div class=\"legend\"><label>Key: <select id=\"key-filter\"><option value=\"\">every key</option>";
+    for (const std::string& k : keys) filter += fmt::format("<option value=\"{0}\">{0}</option>", esc(k));
+    filter += "</select></label> (messages and operations of that key only)</div>\n";
+  }
+  fmt::format_to(out, "</p>\n{}{}<div class=\"scroll\">{}</div>\n", kLegend, filter, space_time_svg(window, world));
 
   fmt::format_to(out,
                  "<h2 id=\"ops\">Operations: {} ms to {} ms</h2>\n<p class=\"note\">One "

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <iterator>
 #include <map>
+#include <set>
 
 #include "sim/report/report.h"
 #include "sim/report/run_view.h"
@@ -157,6 +158,14 @@ struct Painter {
 
 }  // namespace
 
+std::vector<std::string> window_keys(const RunWindow& w, const RunView& world) {
+  std::set<std::string> keys;
+  for (const WindowMessage& m : w.messages)
+    if (has_key(m.kind)) keys.insert(world.key_name(static_cast<Key>(m.key)));
+  for (const WindowOp& o : w.ops) keys.insert(world.key_name(static_cast<Key>(o.key)));
+  return {keys.begin(), keys.end()};
+}
+
 std::string html_escape(const std::string& s) {
   std::string out;
   out.reserve(s.size());
@@ -293,8 +302,10 @@ std::string space_time_svg(const RunWindow& w, const RunView& world) {
       x2 = p.axis.x(m.end);
       y2 = y(m.to);
     }
-    fmt::format_to(out, "<g class=\"msg k-{}{}{}\" data-kind=\"{}\"><title>{}</title>", cls,
-                   m.dropped ? " dropped" : "", m.end < 0 ? " inflight" : "", m.kind, html_escape(p.message_title(m)));
+    fmt::format_to(out, "<g class=\"msg k-{}{}{}\" data-kind=\"{}\"{}><title>{}</title>", cls,
+                   m.dropped ? " dropped" : "", m.end < 0 ? " inflight" : "", m.kind,
+                   has_key(m.kind) ? " data-key=\"" + html_escape(p.key(m.key)) + "\"" : std::string(),
+                   html_escape(p.message_title(m)));
     fmt::format_to(out, "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\"{}/>", x1, y1, x2, y2,
                    m.dropped ? "" : fmt::format(" marker-end=\"url(#ah-{})\"", cls));
     if (m.dropped)
@@ -481,9 +492,10 @@ std::string timeline_svg(const RunWindow& w, const RunView& world) {
     title += fmt::format("\ninvoked {}", ms_text(o.invoked));
     if (o.ended >= 0) title += fmt::format(", ended {} ({})", ms_text(o.ended), ms_text(o.ended - o.invoked));
     fmt::format_to(out,
-                   "<g class=\"op op-{}\"><title>{}</title><rect x=\"{:.1f}\" "
+                   "<g class=\"op op-{}\" data-key=\"{}\"><title>{}</title><rect x=\"{:.1f}\" "
                    "y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" rx=\"3\"/>",
-                   kOutcome[static_cast<int>(o.outcome)], html_escape(title), x1, y0, x2 - x1, kRow - 3);
+                   kOutcome[static_cast<int>(o.outcome)], html_escape(p.key(o.key)), html_escape(title), x1, y0,
+                   x2 - x1, kRow - 3);
     if (x2 - x1 > 7.0 * static_cast<double>(label.size()))
       fmt::format_to(out, "<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>", x1 + 4, y0 + 11, html_escape(label));
     s += "</g>\n";

@@ -30,6 +30,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "sim/report/run_trace.h"
 
@@ -39,6 +40,10 @@ class RunView;
 
 std::string space_time_svg(const RunWindow& window, const RunView& world);
 std::string timeline_svg(const RunWindow& window, const RunView& world);
+
+// The names of the keys the window's messages and operations touch, sorted
+// (the page's key filter; elements carry theirs in data-key).
+std::vector<std::string> window_keys(const RunWindow& window, const RunView& world);
 
 // Text for HTML element content and attribute values: & < > " ' escaped.
 std::string html_escape(const std::string& s);

@@ -32,7 +32,10 @@ attr() {  # attr FILE ELEMENT_ID NAME: the value of NAME="..." on the element wi
 }
 from=$(attr "$page" spacetime data-from-ns)
 to=$(attr "$page" spacetime data-to-ns)
-[ -n "$from" ] && [ -n "$to" ] || { echo "test-html: the page has no window" >&2; exit 1; }
+if [ -z "$from" ] || [ -z "$to" ]; then
+  echo "test-html: the page has no window" >&2
+  exit 1
+fi
 count() {  # count JQ_CONDITION: trace lines in the window that meet it
   jq -n --argjson from "$from" --argjson to "$to" \
     "[inputs | select(.t >= \$from and .t <= \$to) | select($1)] | length" "$tmp/trace.jsonl"
