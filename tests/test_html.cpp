@@ -241,3 +241,22 @@ TEST_CASE("html and mermaid: participants are named as in the text report, a wor
   CHECK(page.find("STALE read by client-2 of name") != std::string::npos);
   CHECK(page.find("Client 12") == std::string::npos);
 }
+
+TEST_CASE("html: a window of several keys gets a key filter, and every element its key") {
+  TempDir d;
+  const ConsimResult r = run_consim("run " + scenario("06-partition-cap.json") + " --quiet --html " + d.file("p.html") +
+                                    " --html-from-ms 4990 --html-to-ms 5040");
+  REQUIRE(r.code == 0);
+  const std::string page = slurp(d.file("p.html"));
+  REQUIRE(page.find("<select id=\"key-filter\">") != std::string::npos);
+  // One option per key, sorted, after "every key".
+  const std::size_t a = page.find("<option value=\"k2\">"), b = page.find("<option value=\"k3\">");
+  CHECK(a != std::string::npos);
+  CHECK(b != std::string::npos);
+  CHECK(a < b);
+  std::size_t keyed = 0;
+  for (const char* outcome : {"ok", "stale", "failed", "unknown"})
+    keyed += occurrences(page, std::string("<g class=\"op op-") + outcome + "\" data-key=\"k");
+  CHECK(keyed == occurrences(page, "<g class=\"op op-"));
+  CHECK(keyed > 0);
+}
