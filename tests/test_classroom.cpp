@@ -83,11 +83,18 @@ TEST_CASE("--mermaid draws Exercise 1 as a sequence diagram with the stale read"
   CHECK(r.code == 0);
   const std::string md = slurp(out);
   CHECK(md.find("```mermaid\nsequenceDiagram\n") != std::string::npos);
-  CHECK(md.find("participant C1 as Client 1") != std::string::npos);
+  // Clients named as in the text report (the scripted client-1 ...).
+  CHECK(md.find("participant C1 as client-1") != std::string::npos);
+  CHECK(md.find("participant C2 as client-2") != std::string::npos);
   CHECK(md.find("participant N1 as Leader node-1") != std::string::npos);
   CHECK(md.find("participant N3 as Follower node-3") != std::string::npos);
-  CHECK(md.find("C1->>N1: PUT name") != std::string::npos);
-  CHECK(md.find("N1->>N2: append v(3,2) name") != std::string::npos);
+  // The value written, and both ends of each arrow: the put is invoked at
+  // 100 ms (as the text report says) and delivered 1 ms later; the append to
+  // node-3 leaves at 101 ms and arrives after the stale read.
+  CHECK(md.find("C1->>N1: PUT name = Alice @100 \u2192 101 ms") != std::string::npos);
+  CHECK(md.find("N1->>N2: append v(3,2) name = Alice @101 \u2192 102 ms") != std::string::npos);
+  CHECK(md.find("N1->>N3: append v(3,2) name = Alice @101 \u2192 1") != std::string::npos);
+  CHECK(md.find("N1->>N3: append v(3,2) name = Alice") > md.find("STALE"));
   CHECK(md.find("Note over N1: W=2 reached: ack v(3,2)") != std::string::npos);
   CHECK(md.find("Note over C2,N3: STALE: returned v(3,1) Bob, newest acknowledged v(3,2)") != std::string::npos);
   CHECK(md.find("heartbeat") == std::string::npos);
@@ -106,6 +113,25 @@ TEST_CASE("--mermaid draws Exercise 1 as a sequence diagram with the stale read"
   for (std::string l; std::getline(lines, l);)
     if (l.find("->>") != std::string::npos || l.find("-x") != std::string::npos) ++arrows;
   CHECK(arrows <= 300);
+  // The note says how many arrows it cut: with those drawn, every message
+  // of the range the trace delivered or dropped (heartbeats included here).
+  const std::string trace = out + ".jsonl";
+  REQUIRE(run_consim("run " + kEx1 + " --quiet --mermaid " + out + " --mermaid-heartbeats --mermaid-from-ms 1000 --trace " +
+                     trace).code == 0);
+  const std::string md3 = slurp(out);
+  const std::string cut_note = "diagram truncated after 300 arrows: ";
+  const std::size_t at = md3.find(cut_note);
+  REQUIRE(at != std::string::npos);
+  const long long cut = std::stoll(md3.substr(at + cut_note.size()));
+  long long messages = 0;
+  std::istringstream tl(slurp(trace));
+  for (std::string l; std::getline(tl, l);) {
+    const nlohmann::json e = nlohmann::json::parse(l);
+    const std::string ev = e["ev"];
+    if (e["t"].get<long long>() >= 1000000000 && (ev == "deliver" || ev == "drop" || ev == "local")) ++messages;
+  }
+  CHECK(300 + cut == messages);
+  std::remove(trace.c_str());
 }
 
 TEST_CASE("the outputs quoted in docs/exercises.md are still what the scenarios print") {

@@ -119,3 +119,33 @@ TEST_CASE("derived: clock skew is any node's offset or drift") {
   c.clock_drift_ppb[1] = 5;
   CHECK(clock_skew(c));
 }
+
+TEST_CASE("derived: wilson_interval is the 95% Wilson score interval, worked by hand") {
+  // k = 5, n = 10: p = 0.5, z^2 = 3.8415; centre = (0.5 + 0.19207) / 1.38415 = 0.5,
+  // half = 1.96 / 1.38415 * sqrt(0.025 + 0.0096037) = 0.26335: [0.23659, 0.76341].
+  const Interval half = wilson_interval(5, 10);
+  CHECK(half.lo == doctest::Approx(0.23659).epsilon(1e-4));
+  CHECK(half.hi == doctest::Approx(0.76341).epsilon(1e-4));
+  // k = 0: lo is 0 and hi is z^2 / (n + z^2) = 3.8415 / 13.8415 = 0.27753.
+  const Interval none = wilson_interval(0, 10);
+  CHECK(none.lo == doctest::Approx(0.0));
+  CHECK(none.hi == doctest::Approx(0.27753).epsilon(1e-4));
+  // k = n: the mirror image: [1 - 0.27753, 1].
+  const Interval all = wilson_interval(10, 10);
+  CHECK(all.lo == doctest::Approx(0.72247).epsilon(1e-4));
+  CHECK(all.hi == doctest::Approx(1.0));
+  // k = 1, n = 100: centre = (0.01 + 0.019207) / 1.038415 = 0.028127,
+  // half = 1.96 / 1.038415 * sqrt(0.000099 + 0.000096037) = 0.026354: [0.00177, 0.05449].
+  const Interval one = wilson_interval(1, 100);
+  CHECK(one.lo == doctest::Approx(0.001767).epsilon(1e-3));
+  CHECK(one.hi == doctest::Approx(0.054486).epsilon(1e-3));
+  // More reads, a narrower interval around the same rate.
+  const Interval wide = wilson_interval(2, 10), narrow = wilson_interval(200, 1000);
+  CHECK(narrow.hi - narrow.lo < wide.hi - wide.lo);
+  CHECK(narrow.lo < 0.2);
+  CHECK(narrow.hi > 0.2);
+  // No reads: nothing is known.
+  const Interval empty = wilson_interval(0, 0);
+  CHECK(empty.lo == 0.0);
+  CHECK(empty.hi == 1.0);
+}

@@ -8,6 +8,7 @@ packages=(g++ cmake make libboost-program-options-dev libfmt-dev nlohmann-json3-
           clojure         # tests/test_check.cpp: the EDN history read by clojure.edn
           python3-matplotlib  # tools/plot.py (with python3-pandas)
           help2man        # the man pages
+          chromium        # tests/browser: the HTML page in a real browser
           slurm-wlm munge parallel)  # tests/scale: sweeps on Slurm and GNU parallel
 missing=()
 for p in "${packages[@]}"; do

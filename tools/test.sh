@@ -10,6 +10,8 @@ find scenarios -name "*.json" ! -name "*.schema.json" -print0 | xargs -0 ./build
 ctest --test-dir build --output-on-failure
 # the .deb, installed into a private root and run from there
 bash tests/package/test-deb.sh build
+# the HTML page (consim run --html) in headless chromium: counts, console, a screenshot
+bash tests/browser/test-html.sh build
 # docs/sweep.md's GNU parallel and Slurm recipes, run as written (a private Slurm cluster)
 bash tests/scale/test-scale-out.sh build
 summary=$(grep -ho "test cases: *[0-9]* | *[0-9]* passed | *[0-9]* failed" build/Testing/Temporary/LastTest.log | tail -1 || true)

@@ -45,6 +45,8 @@ Examples:
   consim run --trace trace.jsonl               one JSON line per event
   consim run scenarios/classroom/01-step2-exercise1-eventual.json --mermaid ex1.md --mermaid-to-ms 300
                                                the run as a Mermaid sequence diagram
+  consim run scenarios/classroom/01-step2-exercise1-eventual.json --html ex1.html
+                                               one page: the report, the messages time-scaled, the operations
   consim sweep --w all --r all --seeds 5 --output grid.csv    W x R for the default scenario
   consim run --set cluster.replication=leaderless          the same cluster, Dynamo-style
   consim sweep scenarios/leaderless.json --w all --r all --probe-output probe.csv --output ll.csv

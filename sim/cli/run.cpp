@@ -1,4 +1,5 @@
 // consim run: one scenario, its report, and optionally its trace and diagram.
+#include <cmath>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "sim/io/wallclock.h"
 #include "sim/predict/pbs.h"
 #include "sim/predict/predict_report.h"
+#include "sim/report/html.h"
 #include "sim/report/mermaid.h"
 #include "sim/report/report.h"
 #include "sim/scenario/load.h"
@@ -55,6 +57,9 @@ int run_main(int argc, char** argv) {
       ("mermaid-heartbeats", "diagram: also draw heartbeat messages and their replies")
       ("predict", "probe section: the PBS model's P(stale) beside the measured one (consim predict)")
       ("predict-trials", po::value<std::string>(), "--predict: Monte Carlo trials (100..10000000, default 100000)")
+      ("html", po::value<std::string>(), "write one self-contained HTML page to FILE: the report, a time-scaled message diagram, the operations")
+      ("html-from-ms", po::value<std::string>(), "page: the diagrams start at this virtual time (ms; default: around the first stale read)")
+      ("html-to-ms", po::value<std::string>(), "page: the diagrams stop at this virtual time (ms)")
       ("check-determinism", "run twice, compare a hash of every event, print one line; exit 1 on a difference");
   add_progress_option(desc);
   po::positional_options_description pos;
@@ -94,6 +99,18 @@ int run_main(int argc, char** argv) {
     for (const char* o : {"mermaid-from-ms", "mermaid-to-ms", "mermaid-heartbeats"})
       if (vm.count(o)) throw InputError(fmt::format("--{} shapes the diagram of --mermaid FILE.md, which is not given", o));
 
+  HtmlOptions hopt;
+  constexpr double kNsPerMs = 1e6;
+  if (const auto from = real_option(vm, "html-from-ms", 0, kMaxMermaidMs))
+    hopt.from = static_cast<Time>(std::llround(*from * kNsPerMs));
+  if (const auto to = real_option(vm, "html-to-ms", 0, kMaxMermaidMs)) hopt.to = static_cast<Time>(std::llround(*to * kNsPerMs));
+  if (hopt.from && hopt.to && *hopt.to < *hopt.from)
+    throw InputError(fmt::format("--html-to-ms {} is before --html-from-ms {}", vm["html-to-ms"].as<std::string>(),
+                                 vm["html-from-ms"].as<std::string>()));
+  if (!vm.count("html"))
+    for (const char* o : {"html-from-ms", "html-to-ms"})
+      if (vm.count(o)) throw InputError(fmt::format("--{} shapes the page of --html FILE, which is not given", o));
+
   // Inputs and outputs first: a clash, a directory or a read-only file is
   // refused before the scenario is even loaded.
   OutputPlan io(vm.count("force") > 0);
@@ -103,6 +120,7 @@ int run_main(int argc, char** argv) {
   Output* trace_out = vm.count("trace") ? &io.output(vm["trace"].as<std::string>(), "--trace", Writes::streamed) : nullptr;
   Output* history_out = vm.count("history") ? &io.output(vm["history"].as<std::string>(), "--history") : nullptr;
   Output* mermaid_out = vm.count("mermaid") ? &io.output(vm["mermaid"].as<std::string>(), "--mermaid") : nullptr;
+  Output* html_out = vm.count("html") ? &io.output(vm["html"].as<std::string>(), "--html") : nullptr;
 
   Scenario sc = load_scenario(file, sets);
   // The prediction is made before the run: it refuses its bad input first.
@@ -126,11 +144,11 @@ int run_main(int argc, char** argv) {
   }
 
   io.open();
-  // The diagram is made from the run's trace, kept in a private scratch file
+  // The diagrams are made from the run's trace, kept in a private scratch file
   // (never a name next to the user's files); with --trace too, the trace
   // goes to both.
   std::unique_ptr<ScratchFile> scratch;
-  if (mermaid_out) scratch = std::make_unique<ScratchFile>();
+  if (mermaid_out || html_out) scratch = std::make_unique<ScratchFile>();
   struct Tee final : ByteSink {
     ByteSink* a = nullptr;
     ByteSink* b = nullptr;
@@ -168,6 +186,12 @@ int run_main(int argc, char** argv) {
   const double wall = wall_seconds() - t0;
   nlohmann::ordered_json rj = report_json(world);
   const std::vector<ExpectResult> expectations = evaluate_expectations(sc.expect, rj);
+  // The page shows the same report value, with the expectations whatever --format is.
+  nlohmann::ordered_json page_report;
+  if (html_out) {
+    page_report = rj;
+    if (!sc.expect.empty()) page_report["expectations"] = expectations_json(expectations);
+  }
   std::string text;
   const nlohmann::ordered_json predicted =
       prediction ? predicted_vs_measured_json(*prediction, rj) : nlohmann::ordered_json();
@@ -188,6 +212,7 @@ int run_main(int argc, char** argv) {
                                                        : history_jsonl(h));
   }
   if (mermaid_out) mermaid_out->write(mermaid_from_trace_file(scratch->read_path(), world, mopt));
+  if (html_out) html_out->write(html_from_trace_file(scratch->read_path(), world, page_report, hopt));
   report.write(text);
   io.commit();
   if (!vm.count("quiet")) {

@@ -13,7 +13,9 @@
 // in sim/check/metrics.h (the sweep and the tests already call it there).
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -43,6 +45,25 @@ constexpr double stale_rate(std::uint64_t stale, std::uint64_t answered) { retur
 // P(consistent): the share of answered reads that returned the newest
 // acknowledged version. REQUIRES: stale <= answered.
 constexpr double p_consistent(std::uint64_t answered, std::uint64_t stale) { return rate(answered - stale, answered); }
+
+// The 95% Wilson score interval of a proportion: k successes out of n
+// trials (a stale rate: k stale of n answered reads). Unlike p ± 1.96·se it
+// stays inside [0, 1] and is not empty at k = 0 or k = n. With n = 0 it is
+// [0, 1] (nothing is known). REQUIRES: k <= n.
+struct Interval {
+  double lo = 0, hi = 1;
+};
+inline Interval wilson_interval(std::uint64_t k, std::uint64_t n) {
+  if (n == 0) return Interval{0.0, 1.0};
+  const double z = 1.959963984540054;  // the 97.5% quantile of the standard normal
+  const double nn = static_cast<double>(n);
+  const double p = static_cast<double>(k) / nn;
+  const double z2 = z * z;
+  const double denom = 1.0 + z2 / nn;
+  const double centre = (p + z2 / (2.0 * nn)) / denom;
+  const double half = z / denom * std::sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn));
+  return Interval{std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
 
 // Mean versions behind over the stale reads (0 when none was stale).
 constexpr double versions_behind_mean(std::uint64_t versions_behind_sum, std::uint64_t stale) {

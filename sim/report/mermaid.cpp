@@ -2,9 +2,11 @@
 
 #include <cmath>
 #include <fstream>
+#include <deque>
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -12,6 +14,7 @@
 
 #include "core/placement.h"
 #include "sim/report/report.h"
+#include "sim/report/run_trace.h"
 #include "sim/world/world.h"
 
 namespace consim {
@@ -53,9 +56,18 @@ struct Converter {
     bool reached = false;  // W was reached (noted)
   };
   std::map<std::pair<std::uint64_t, std::uint64_t>, LeaderlessWrite> ll_writes;
+  // Send times of the messages in flight, by every field of the message
+  // (its copies share them): an arrow is labelled with both ends.
+  std::map<std::string, std::deque<std::int64_t>> sent_at;
+  // Written values, from a first pass over the trace: put op -> value, and
+  // (key, version) -> value (a message's line has the version, not the value).
+  std::map<std::uint64_t, std::string> put_value;
+  std::map<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>, std::string> version_value;
   std::size_t fault_index = 0;
   std::size_t arrows = 0;
   bool truncated = false;
+  std::size_t cut = 0;      // arrows of the range not drawn, past the cap
+  std::size_t note_at = 0;  // the truncation note's line in body
   std::string pending_reply;      // a client reply arrow waiting for its "complete"
   std::string pending_at;         // its time, appended when it is drawn
   std::uint64_t pending_op = 0;
@@ -77,14 +89,45 @@ struct Converter {
     return clean(world.value_text(r));
   }
 
+  // " = VALUE" for a message carrying a version whose value the trace gives, else "".
+  std::string written(const json& e) const {
+    const auto it = version_value.find({e["key"].get<std::uint64_t>(), e["version"][0].get<std::uint64_t>(),
+                                        e["version"][1].get<std::uint64_t>()});
+    return it == version_value.end() ? std::string() : " = " + it->second;
+  }
+  static std::string identity(const json& e) {
+    return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", e["kind"].get<std::string>(), e["from"].get<std::uint64_t>(),
+                       e["to"].get<std::uint64_t>(), e["term"].get<std::uint64_t>(), e["index"].get<std::uint64_t>(),
+                       e["key"].get<std::uint64_t>(), e["op"].get<std::uint64_t>(), e["status"].get<std::string>(),
+                       e["version"][0].get<std::uint64_t>(), e["version"][1].get<std::uint64_t>());
+  }
+  // "@SENT → DELIVERED ms", or "@T ms" when both are the same or the send is not known.
+  std::string times(const std::string& ev, const json& e, std::int64_t t) {
+    std::int64_t sent = t;
+    if (ev == "deliver" || ev == "drop") {
+      const auto it = sent_at.find(identity(e));
+      if (it != sent_at.end()) {
+        sent = it->second.front();
+        it->second.pop_front();
+        if (it->second.empty()) sent_at.erase(it);
+      }
+    }
+    return sent == t ? fmt::format("@{} ms", format_ms(t)) : fmt::format("@{} \u2192 {} ms", format_ms(sent), format_ms(t));
+  }
+
   void flush_reply() {
     if (!pending_reply.empty()) body.push_back(pending_reply + pending_at);
     pending_reply.clear();
   }
   bool arrow(const std::string& line) {
-    if (truncated) return false;
+    if (truncated) {
+      ++cut;
+      return false;
+    }
     if (arrows >= opt.max_arrows) {
       truncated = true;
+      ++cut;
+      note_at = body.size();
       body.push_back(fmt::format("    Note over N1,N{}: diagram truncated after {} arrows, narrow it with --mermaid-from-ms / --mermaid-to-ms", n, opt.max_arrows));
       return false;
     }
@@ -105,18 +148,21 @@ struct Converter {
       const auto it = invoked.find(op);
       std::string level = it != invoked.end() ? it->second["level"].get<std::string>() : "";
       if (kind == "client_get") return fmt::format("GET {} ({})", key(e["key"]), level);
-      return fmt::format("{} {}", kind == "client_put" ? "PUT" : "DELETE", key(e["key"]));
+      if (kind == "client_put") {
+        const auto v = put_value.find(op);
+        return fmt::format("PUT {}{}", key(e["key"]), v != put_value.end() ? " = " + v->second : std::string());
+      }
+      return fmt::format("DELETE {}", key(e["key"]));
     }
     if (kind == "client_reply") return status == "ok" ? fmt::format("ok {}", ver(e["version"])) : status;
-    if (kind == "append")
-      return fmt::format("append {} {}", ver(e["version"]), key(e["key"]));
+    if (kind == "append") return fmt::format("append {} {}{}", ver(e["version"]), key(e["key"]), written(e));
     if (kind == "append_reply")
       return status == "ok" ? fmt::format("ack index {}", e["index"].get<std::uint64_t>()) : fmt::format("append_reply {}", status);
     if (kind == "read_query") return fmt::format("read {}?", key(e["key"]));
     if (kind == "read_reply") return fmt::format("{} is {}", key(e["key"]), ver(e["version"]));
     if (kind == "heartbeat" || kind == "heartbeat_reply") return kind;
     // Leaderless (core/coordinator.h).
-    if (kind == "replica_write") return fmt::format("write {} {}", key(e["key"]), ver(e["version"]));
+    if (kind == "replica_write") return fmt::format("write {}{} {}", key(e["key"]), written(e), ver(e["version"]));
     if (kind == "replica_write_ack") return fmt::format("ack {} {}", key(e["key"]), ver(e["version"]));
     if (kind == "replica_read") return fmt::format("read {}?", key(e["key"]));
     if (kind == "replica_read_reply") return fmt::format("{} is {}", key(e["key"]), ver(e["version"]));
@@ -244,8 +290,16 @@ struct Converter {
       acked_at_invoke.erase(op);
       return;
     }
+    if (ev == "duplicate" && e["kind"] != "heartbeat" && e["kind"] != "heartbeat_reply")
+      sent_at[identity(e)].push_back(e["t"].get<std::int64_t>());
     if (ev != "send" && ev != "deliver" && ev != "drop") return;
     const std::string kind = e["kind"];
+    // Send times, for the arrows' labels (heartbeats only when drawn).
+    const bool drawn_kind = opt.heartbeats || (kind != "heartbeat" && kind != "heartbeat_reply");
+    std::string when;
+    if (drawn_kind && ev == "send") sent_at[identity(e)].push_back(e["t"].get<std::int64_t>());
+    if (drawn_kind && e["ev"] != "local" && ev != "send") when = times(ev, e, e["t"].get<std::int64_t>());
+    if (when.empty()) when = fmt::format("@{} ms", at);
     const std::uint64_t from = e["from"], to = e["to"];
     const std::uint32_t w = world.scenario().cluster.write_quorum;
     // Quorum bookkeeping (always, so a quorum reached inside the range counts earlier acks).
@@ -278,13 +332,16 @@ struct Converter {
     const std::string a = who(from), b = who(to);
     const bool reply = kind.find("reply") != std::string::npos || kind.find("_ack") != std::string::npos;
     if (ev == "drop") {
-      arrow(fmt::format("    {}-x{}: {} LOST ({}) @{} ms", a, b, clean(message_label(e)), e.value("reason", std::string("?")), at));
+      arrow(fmt::format("    {}-x{}: {} LOST ({}) {}", a, b, clean(message_label(e)), e.value("reason", std::string("?")), when));
       return;
     }
-    const std::string line = fmt::format("    {}{}{}: {} @{} ms", a, reply ? "-->>" : "->>", b, clean(message_label(e)), at);
+    const std::string line = fmt::format("    {}{}{}: {} {}", a, reply ? "-->>" : "->>", b, clean(message_label(e)), when);
     if (kind == "client_reply" && to >= n) {
-      pending_at = fmt::format(" @{} ms", at);
-      if (truncated) return;
+      pending_at = " " + when;
+      if (truncated) {
+        ++cut;
+        return;
+      }
       if (arrows >= opt.max_arrows) {
         arrow(line);
         return;
@@ -318,6 +375,34 @@ std::string mermaid_from_trace_file(const std::string& trace_path, const World& 
   std::ifstream in(trace_path);
   if (!in) throw std::runtime_error(fmt::format("{}: cannot read the trace for the diagram", trace_path));
   Converter cv(world, opt);
+  {
+    // First pass: the values written (a message's trace line has no value).
+    std::ifstream first(trace_path);
+    std::map<std::uint64_t, bool> is_put;  // op in flight -> a put
+    std::string line;
+    constexpr std::size_t kMaxValues = 1 << 18;
+    while (std::getline(first, line)) {
+      const bool invoke = line.find("\"ev\":\"invoke\"") != std::string::npos;
+      if (!invoke && line.find("\"ev\":\"complete\"") == std::string::npos &&
+          line.find("\"ev\":\"fail\"") == std::string::npos)
+        continue;
+      const json e = json::parse(line);
+      const std::uint64_t op = e["op"];
+      if (invoke) {
+        is_put[op] = e["type"] == "put";
+        continue;
+      }
+      const auto it = is_put.find(op);
+      if (e["ev"] == "complete" && cv.version_value.size() < kMaxValues) {
+        const std::string v = cv.value(e);
+        if (it != is_put.end() && it->second && e["status"] == "ok") cv.put_value[op] = v;
+        cv.version_value.emplace(std::make_tuple(e["key"].get<std::uint64_t>(), e["version"][0].get<std::uint64_t>(),
+                                                 e["version"][1].get<std::uint64_t>()),
+                                 v);
+      }
+      if (it != is_put.end()) is_put.erase(it);
+    }
+  }
   const double from_ns = opt.from_ms * 1e6;
   const double to_ns = opt.to_ms < 0 ? INFINITY : opt.to_ms * 1e6;
   std::string line;
@@ -331,6 +416,11 @@ std::string mermaid_from_trace_file(const std::string& trace_path, const World& 
     cv.event(e, t >= from_ns && !role_at_start);
   }
   cv.flush_reply();
+  if (cv.truncated)
+    cv.body[cv.note_at] = fmt::format(
+        "    Note over {}: diagram truncated after {} arrows: {} more arrows of the range are not drawn, narrow it "
+        "with --mermaid-from-ms / --mermaid-to-ms",
+        cv.all_nodes(), opt.max_arrows, cv.cut);
 
   const Scenario& sc = world.scenario();
   std::string out;
@@ -342,7 +432,9 @@ std::string mermaid_from_trace_file(const std::string& trace_path, const World& 
                          ? fmt::format(", from {} ms to {}", opt.from_ms, opt.to_ms < 0 ? std::string("the end") : fmt::format("{} ms", opt.to_ms))
                          : "");
   out += "```mermaid\nsequenceDiagram\n";
-  for (std::uint64_t c : cv.clients) out += fmt::format("    participant C{} as Client {}\n", c - cv.n + 1, c - cv.n + 1);
+  // Named as in the reports (client-K for the scripted client K, workload-1.., probe).
+  for (std::uint64_t c : cv.clients)
+    out += fmt::format("    participant C{} as {}\n", c - cv.n + 1, participant_name(sc, c));
   for (std::uint32_t i = 0; i < cv.n; ++i) {
     std::string role = sc.cluster.replication == Replication::leaderless ? "replica" : cv.role_at_start[i];
     if (!role.empty()) role[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(role[0])));

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/report/derived.h"
 #include "sim/sweep/text.h"
 
 namespace consim::sweep {
@@ -230,14 +231,8 @@ void docs_of(const Column<Row> (&cols)[N], std::vector<ColumnDoc>& out) {
 bool derived_strict_quorum(const GridPoint& p) { return p.w + p.r > p.n; }
 
 Interval derived_wilson_interval(std::uint64_t k, std::uint64_t n) {
-  const double z = 1.959963984540054;
-  const double nn = static_cast<double>(n);
-  const double p = static_cast<double>(k) / nn;
-  const double z2 = z * z;
-  const double denom = 1.0 + z2 / nn;
-  const double centre = (p + z2 / (2.0 * nn)) / denom;
-  const double half = z / denom * std::sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn));
-  return Interval{std::max(0.0, centre - half), std::min(1.0, centre + half)};
+  const consim::Interval i = wilson_interval(k, n);  // sim/report/derived.h
+  return Interval{i.lo, i.hi};
 }
 
 Time derived_t_below_target(const std::vector<ProbeCell>& cells, double target) {

@@ -13,7 +13,7 @@ _consim() {
     --quorums) COMPREPLY=($(compgen -W "all scenario" -- "$cur")); return ;;
     --progress) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     --replication) COMPREPLY=($(compgen -W "leader leaderless" -- "$cur")); return ;;
-    --output|-o|--trace|--mermaid|--history|--window-output|--probe-output|--writes-output|--seeds-output|--meta-output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --output|-o|--trace|--mermaid|--html|--history|--window-output|--probe-output|--writes-output|--seeds-output|--meta-output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   if [[ "$cur" == -* ]]; then
     # The options of the subcommand, from its own --help.
