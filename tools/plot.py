@@ -9,11 +9,13 @@
       reads, bucketed by the time since the newest acknowledged write), each
       point with its 95% Wilson interval and its number of reads.
       REPORT.json: consim run FILE --format json --output REPORT.json
-  tools/plot.py heatmap SWEEP.csv OUT.svg [LEVELS]
+  tools/plot.py heatmap SWEEP.csv OUT.svg|OUT.png|OUT.html [LEVELS]
       W x R heat maps of the stale rate (with its 95% interval) and of the p99
       read latency: one column of panels per level, one row per --vary value
       (facets), one colour scale per metric across all panels, the cells
       where R + W > N outlined. LEVELS: e.g. "eventual strong" (default: all).
+      OUT.html: one self-contained page (nothing fetched), each cell's counts
+      and interval in its hover.
       SWEEP.csv: consim sweep FILE --w all --r all --output SWEEP.csv
   tools/plot.py latency SWEEP.csv OUT.svg [LEVEL]
       p50 and p99 read latency of one level (default: the first) for every
@@ -84,16 +86,18 @@ def facet_label(vary, values):
     return ", ".join(f"{p}={v}" for p, v in zip(vary, values)) if vary else ""
 
 
-def output_kind(out):
+def output_kind(out, kind):
     ext = os.path.splitext(out)[1].lower()
-    if ext not in (".svg", ".png"):
-        raise PlotError(f"{out}: the output must end in .svg or .png")
+    allowed = (".svg", ".png", ".html") if kind == "heatmap" else (".svg", ".png")
+    if ext not in allowed:
+        raise PlotError(f"{out}: the output must end in {', '.join(allowed[:-1])} or {allowed[-1]}")
     return ext
 
 
-def save(fig, out):
+def save(fig, out, text=None):
     """Written to a temporary file in OUT's directory, then renamed over OUT
-    (only when OUT is a regular file or does not exist)."""
+    (only when OUT is a regular file or does not exist). fig: a matplotlib
+    figure; or text: the file's content."""
     if os.path.lexists(out) and not os.path.isfile(out):
         raise PlotError(f"{out}: exists and is not a regular file; not replaced")
     d = os.path.dirname(os.path.abspath(out))
@@ -101,7 +105,11 @@ def save(fig, out):
                                suffix=os.path.splitext(out)[1])
     os.close(fd)
     try:
-        fig.savefig(tmp, bbox_inches="tight", metadata={"Date": None} if out.endswith(".svg") else None)
+        if text is not None:
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(text)
+        else:
+            fig.savefig(tmp, bbox_inches="tight", metadata={"Date": None} if out.endswith(".svg") else None)
         # The target's permissions, or a new file's (0666 less the umask), not mkstemp's 0600.
         if os.path.exists(out):
             mode = os.stat(out).st_mode & 0o7777
@@ -146,6 +154,8 @@ def heatmap(path, out, levels_arg):
                         f"picture can show (48); plot a subset of the rows or LEVELS")
     ws = sorted(d["w"].unique())
     rs = sorted(d["r"].unique())
+    if out.lower().endswith(".html"):
+        return heatmap_html(path, out, d, vary, levels, facets, facet_cols, ws, rs)
     plt = plt_module()
     metrics = [("stale_rate", "stale rate", "Reds"), ("read_p99_ms", "p99 read latency (ms)", "Blues")]
     nrow, ncol = 2 * len(facets), len(levels)
@@ -195,6 +205,92 @@ def heatmap(path, out, levels_arg):
                  "stale rate with its 95% interval", fontsize=10)
     save(fig, out)
     return f"{nrow * ncol} panels, {cells} cells, {len(facets)} facet(s)"
+
+
+def esc(s):
+    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def heat_colour(v, vmax, hue):
+    """White (0) to a saturated colour (vmax), as an sRGB hex string."""
+    if v != v:  # NaN
+        return "#dddddd"
+    t = 0.0 if vmax <= 0 else max(0.0, min(1.0, v / vmax))
+    end = {"red": (178, 24, 43), "blue": (33, 102, 172)}[hue]
+    rgb = [round(255 + (e - 255) * t) for e in end]
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def heatmap_html(path, out, d, vary, levels, facets, facet_cols, ws, rs):
+    """One self-contained page (no script or style fetched): the panels as
+    inline SVG, each cell's value, interval and counts in its hover (<title>),
+    one colour scale per metric across panels, R + W > N outlined."""
+    metrics = [("stale_rate", "stale rate", "red"), ("read_p99_ms", "p99 read latency (ms)", "blue")]
+    c, m = 64, 40  # cell size, margin
+    parts, cells = [], 0
+    for col, title, hue in metrics:
+        vals = d[col].dropna()
+        vmax = float(vals.max()) if len(vals) else 0.0
+        parts.append(f'<h2>{esc(title)}</h2><p class="scale">one colour scale for every panel: white 0 to '
+                     f'<span style="background:{heat_colour(vmax, vmax, hue)}">&nbsp;&nbsp;&nbsp;</span> '
+                     f'{(100 * vmax if col == "stale_rate" else vmax):.3g}{"%" if col == "stale_rate" else " ms"}</p>')
+        for facet in facets:
+            label = facet_label(vary, facet[1:])
+            parts.append(f'<h3>N={facet[0]}{(", " + esc(label)) if label else ""}</h3><div class="row">')
+            for lv in levels:
+                part = d[(d["_facet"].map(lambda t, f=facet: t == f)) & (d["level"] == lv)]
+                wdt, hgt = m + c * len(ws) + 8, m + c * len(rs) + 30
+                svg = [f'<svg class="panel" width="{wdt}" height="{hgt}" data-level="{esc(lv)}" data-metric="{col}" '
+                       f'data-cells="{len(part)}" role="img"><text x="{m}" y="14" class="t">{esc(lv)}</text>']
+                for row in part.itertuples(index=False):
+                    x = m + c * ws.index(row.w)
+                    y = 20 + c * (len(rs) - 1 - rs.index(row.r))
+                    v = getattr(row, col)
+                    cells += 1
+                    if col == "stale_rate":
+                        txt = "n/a" if v != v else f"{100 * v:.2f}%"
+                        hover = (f"W={row.w} R={row.r} {lv}: stale {row.stale_reads}/{row.answered} = {txt}, 95% "
+                                 f"interval [{100 * row.stale_rate_ci_low:.2f}%, {100 * row.stale_rate_ci_high:.2f}%]")
+                    else:
+                        txt = "n/a" if v != v else f"{v:.1f}"
+                        hover = f"W={row.w} R={row.r} {lv}: p99 read latency {txt} ms over {row.answered} reads"
+                    hover += "; R + W > N (strict quorum)" if row.strict_quorum == 1 else "; R + W <= N"
+                    strict = ' class="strict"' if row.strict_quorum == 1 else ""
+                    dark = v == v and vmax > 0 and v > 0.6 * vmax
+                    svg.append(f'<g class="cell" data-w="{row.w}" data-r="{row.r}"><title>{esc(hover)}</title>'
+                               f'<rect x="{x}" y="{y}" width="{c}" height="{c}" fill="{heat_colour(v, vmax, hue)}"{strict}/>'
+                               f'<text x="{x + c / 2}" y="{y + c / 2 + 4}" class="v{" d" if dark else ""}">{txt}</text></g>')
+                for i, w in enumerate(ws):
+                    svg.append(f'<text x="{m + c * i + c / 2}" y="{20 + c * len(rs) + 14}" class="ax">W={w}</text>')
+                for j, r in enumerate(rs):
+                    svg.append(f'<text x="{m - 6}" y="{20 + c * (len(rs) - 1 - j) + c / 2 + 4}" class="ax ay">R={r}</text>')
+                svg.append("</svg>")
+                parts.append("".join(svg))
+            parts.append("</div>")
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>W x R: {esc(os.path.basename(path))}</title>
+<style>
+body {{ font-family: sans-serif; margin: 1.5em; color: #222; }}
+.row {{ display: flex; flex-wrap: wrap; gap: 1em; }}
+h3 {{ font-size: 14px; margin: 0.8em 0 0.2em; }}
+.panel text.t {{ font-size: 12px; font-weight: bold; }}
+.panel text.v {{ font-size: 11px; text-anchor: middle; }}
+.panel text.v.d {{ fill: #fff; }}
+.panel text.ax {{ font-size: 11px; text-anchor: middle; fill: #555; }}
+.panel text.ay {{ text-anchor: end; }}
+.panel rect {{ stroke: #fff; stroke-width: 1; }}
+.panel rect.strict {{ stroke: #000; stroke-width: 3; }}
+.cell:hover rect {{ stroke: #f90; stroke-width: 3; }}
+.scale span {{ border: 1px solid #999; }}
+</style></head><body>
+<h1>W x R: {esc(os.path.basename(path))}</h1>
+<p>One panel per level and per <code>--vary</code> value ({esc(", ".join(vary) or "none")}); cells outlined
+in black: R + W &gt; N (a strict quorum). Hover a cell for its counts and its 95% Wilson interval.</p>
+{"".join(parts)}
+</body></html>
+"""
+    save(None, out, page)
+    return f"{2 * len(facets) * len(levels)} panels, {cells} cells, {len(facets)} facet(s)"
 
 
 def latency(path, out, level):
@@ -306,7 +402,7 @@ def main(argv):
     kind, path, out = argv[1], argv[2], argv[3]
     extra = argv[4] if len(argv) > 4 else None
     try:
-        output_kind(out)
+        output_kind(out, kind)
         if os.path.abspath(out) == os.path.abspath(path):
             raise PlotError(f"{out}: the output is the input")
         if not os.path.isfile(path):

@@ -71,6 +71,25 @@ def main():
         if open(p("h2.svg"), "rb").read() != open(p("h.svg"), "rb").read():
             fail("the same table gave two different SVG files")
 
+        # The page: one hover per cell, holding the CSV's counts and interval; nothing fetched.
+        r = plot("heatmap", p("s.csv"), p("h.html"))
+        if want not in r.stdout:
+            fail(f"the heatmap page drew {r.stdout.strip()}, the CSV has {want}")
+        page = open(p("h.html")).read()
+        n_cells = page.count('<g class="cell"')
+        if n_cells != 2 * len(rows):
+            fail(f"the page has {n_cells} cells for {len(rows)} rows x 2 metrics")
+        for row in rows:
+            hover = (f"W={row['w']} R={row['r']} {row['level']}: stale {row['stale_reads']}/{row['answered']} = "
+                     f"{100 * float(row['stale_rate']):.2f}%, 95% interval [{100 * float(row['stale_rate_ci_low']):.2f}%, "
+                     f"{100 * float(row['stale_rate_ci_high']):.2f}%]")
+            if hover not in page:
+                fail(f"no hover {hover!r} in the page")
+        for bad in ("http://", "https://", "src=", "<link"):
+            if bad in page:
+                fail(f"the page is not self-contained: it holds {bad!r}")
+        if "N=3, name=a,b" not in page:
+            fail("the page's facet of the value 'a,b' is not named whole")
         r = plot("heatmap", p("one.csv"), p("one.png"), "eventual")
         if "(2 panels, 2 cells, 1 facet(s))" not in r.stdout:
             fail(f"a one-point grid drew {r.stdout.strip()}")
@@ -91,7 +110,7 @@ def main():
         open(p("bad.csv"), "w").write(bad)
         for args, msg in [(("heatmap", p("x.csv"), p("out.svg")), "not a consim"),
                           (("heatmap", p("bad.csv"), p("out.svg")), "is not a number"),
-                          (("heatmap", p("s.csv"), p("out.txt")), "must end in .svg or .png"),
+                          (("heatmap", p("s.csv"), p("out.txt")), "must end in .svg, .png or .html"),
                           (("window", p("s.csv"), p("out.svg")), "not a JSON report")]:
             r = plot(*args, ok=False)
             if r.returncode != 2 or msg not in r.stderr:
