@@ -87,6 +87,22 @@ TEST_CASE("compare: the chapter's Step 5, W=1 against W=3, and side A is consim 
   CHECK(metric(one, "strong: read p99 ms")["ci_low"].is_null());
 }
 
+TEST_CASE("compare: the HTML page holds the JSON's rows, beyond noise marked, nothing fetched") {
+  const std::string args = "--set duration_ms=8000 --set cluster.write_quorum=1 --vs-set cluster.write_quorum=3 --seeds 2";
+  const nlohmann::json c = compare_json(args);
+  const ConsimResult page = run_consim_cmd(std::string(CONSIM_BINARY) + " compare " + args + " --format html -q 2>/dev/null");
+  REQUIRE(page.code == 0);
+  std::size_t rows = 0, beyond = 0;
+  for (std::size_t at = 0; (at = page.out.find("<tr", at)) != std::string::npos; ++at) ++rows;
+  for (std::size_t at = 0; (at = page.out.find("<tr class=\"beyond\"", at)) != std::string::npos; ++at) ++beyond;
+  std::size_t want_beyond = 0;
+  for (const auto& m : c["metrics"]) want_beyond += m["beyond_noise"] == true;
+  CHECK(rows == c["metrics"].size() + 1);  // and the header row
+  CHECK(beyond == want_beyond);
+  CHECK(want_beyond > 0);
+  for (const char* bad : {"http://", "https://", "src=", "<link"}) CHECK(page.out.find(bad) == std::string::npos);
+}
+
 TEST_CASE("compare: bad input is refused, exit 2") {
   for (const char* args : {"", "--vs-set cluster.write_quorum=3 --seeds 0", "--vs-set cluster.write_quorum=3 --seeds 1001",
                            "--vs-set cluster.write_quorm=3", "--vs-set cluster.write_quorum=9",

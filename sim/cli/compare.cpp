@@ -47,7 +47,7 @@ int compare_main(int argc, char** argv) {
       ("seed", po::value<std::string>(), "the first seed (default: the scenario's)")
       ("seeds", po::value<std::string>()->default_value("1"),
        "runs per side (1..1000): the first seed, then seeds derived from it; 2 or more give intervals for values")
-      ("format", po::value<std::string>()->default_value("text"), "text or json")
+      ("format", po::value<std::string>()->default_value("text"), "text, json or html (one self-contained page)")
       ("output,o", po::value<std::string>(), "write the comparison to FILE (default: standard output)")
       ("force", "replace a read-only output file too")
       ("quiet,q", "no timing line on stderr");
@@ -59,7 +59,8 @@ int compare_main(int argc, char** argv) {
     return kExitOk;
   }
   const std::string format = vm["format"].as<std::string>();
-  if (format != "text" && format != "json") throw InputError(fmt::format("--format {}: expected text or json", excerpt(format)));
+  if (format != "text" && format != "json" && format != "html")
+    throw InputError(fmt::format("--format {}: expected text, json or html", excerpt(format)));
   if (!vm.count("vs-set"))
     throw InputError("compare: --vs-set PATH=VALUE is required: what side B changes (e.g. --vs-set cluster.write_quorum=3)");
   const std::string file = vm.count("file") ? vm["file"].as<std::string>() : "";
@@ -107,7 +108,7 @@ int compare_main(int argc, char** argv) {
     }
   }
   const nlohmann::ordered_json c = compare_reports(in);
-  out.write(format == "json" ? c.dump(2) + "\n" : compare_text(c));
+  out.write(format == "json" ? c.dump(2) + "\n" : format == "html" ? compare_html(c) : compare_text(c));
   io.commit();
   if (!vm.count("quiet"))
     fmt::print(stderr, "consim: compare: {} run(s) in {:.3f} s wall\n", 2 * k, wall_seconds() - t0);

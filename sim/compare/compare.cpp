@@ -215,6 +215,72 @@ json compare_reports(const CompareInput& in) {
   return out;
 }
 
+namespace {
+
+std::string cell_of(const json& row, const char* key) {
+  const json& v = row[key];
+  if (v.is_null()) return "-";
+  const double x = v.get<double>();
+  if (row["kind"] == "rate") return fmt::format("{:.3f}%", 100 * x);
+  return fmt::format("{:.3f}", x);
+}
+
+std::string count_of(const json& row, const char* key) {
+  if (row["kind"] != "rate" || !row.contains(key) || row[key].is_null()) return "";
+  const json& c = row[key];
+  return fmt::format(" ({}/{})", c[0].get<std::uint64_t>(), c[1].get<std::uint64_t>());
+}
+
+std::string html_escape(const std::string& s) {
+  std::string o;
+  for (char ch : s) {
+    switch (ch) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += ch;
+    }
+  }
+  return o;
+}
+
+}  // namespace
+
+std::string compare_html(const json& c) {
+  const std::size_t k = c["seeds"].size();
+  const std::string name = c["scenario"].is_string() ? c["scenario"].get<std::string>() : "";
+  std::string s = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>consim compare: " +
+                  html_escape(name) + "</title>\n<style>\n"
+                  "body { font-family: sans-serif; margin: 1.5em; color: #222; }\n"
+                  "table { border-collapse: collapse; font-size: 14px; }\n"
+                  "th, td { padding: 3px 10px; border-bottom: 1px solid #ddd; text-align: right; white-space: nowrap; }\n"
+                  "th:first-child, td:first-child { text-align: left; }\n"
+                  "tr.beyond td { background: #fff3cd; font-weight: bold; }\n"
+                  "td.down { color: #1a7f37; } td.up { color: #b42318; }\n"
+                  "</style></head><body>\n";
+  s += fmt::format("<h1>consim compare: {}</h1>\n<p>A: <code>{}</code><br>B: <code>{}</code><br>{} seed(s) per side, the "
+                   "same on both.</p>\n",
+                   html_escape(name), html_escape(c["a"].get<std::string>()), html_escape(c["b"].get<std::string>()), k);
+  s += "<p>Rates pooled over the seeds (95% interval of B &minus; A: Newcombe); values are means over the seeds (95% "
+       "interval of the paired differences: Student's t). Highlighted rows: the interval excludes 0 (beyond noise). B &minus; A in green when B is lower, red when higher (lower is better for every metric here).</p>\n";
+  s += "<table id=\"comparison\"><tr><th>metric</th><th>A</th><th>B</th><th>B &minus; A</th><th>95% interval</th>"
+       "<th>beyond noise</th></tr>\n";
+  for (const json& row : c["metrics"]) {
+    const bool beyond = row["beyond_noise"].is_boolean() && row["beyond_noise"].get<bool>();
+    const std::string ci =
+        row["ci_low"].is_null() ? "-" : fmt::format("[{}, {}]", cell_of(row, "ci_low"), cell_of(row, "ci_high"));
+    const double d = row["difference"].is_null() ? 0.0 : row["difference"].get<double>();
+    s += fmt::format(
+        "<tr{}><td>{}</td><td>{}{}</td><td>{}{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td></tr>\n",
+        beyond ? " class=\"beyond\"" : "", html_escape(row["metric"].get<std::string>()), cell_of(row, "a"),
+        count_of(row, "a_count"), cell_of(row, "b"), count_of(row, "b_count"), d < 0 ? "down" : d > 0 ? "up" : "",
+        cell_of(row, "difference"), ci, row["beyond_noise"].is_null() ? "-" : beyond ? "yes" : "no");
+  }
+  s += "</table>\n</body></html>\n";
+  return s;
+}
+
 std::string compare_text(const json& c) {
   const std::size_t k = c["seeds"].size();
   std::string s = fmt::format("consim compare: scenario \"{}\", {} seed(s) per side, the same on both\n",

@@ -42,6 +42,9 @@ nlohmann::ordered_json compare_reports(const CompareInput& in);
 
 // The text table of compare_reports()'s value.
 std::string compare_text(const nlohmann::ordered_json& comparison);
+// The same table as one self-contained HTML page (nothing fetched): rows
+// beyond noise marked, each row's counts and interval in its hover.
+std::string compare_html(const nlohmann::ordered_json& comparison);
 
 // The two-sided 97.5% quantile of Student's t with df degrees of freedom (df >= 1),
 // from a table (df <= 30) and rounded up beyond.
