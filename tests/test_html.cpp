@@ -4,9 +4,11 @@
 // outputs as they were, and refuses bad options (exit 2, nothing written).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -259,4 +261,107 @@ TEST_CASE("html: a window of several keys gets a key filter, and every element i
     keyed += occurrences(page, std::string("<g class=\"op op-") + outcome + "\" data-key=\"k");
   CHECK(keyed == occurrences(page, "<g class=\"op op-"));
   CHECK(keyed > 0);
+}
+
+TEST_CASE("html: latency histograms hold every answered read per level and every acknowledged write") {
+  TempDir d;
+  for (const char* name : {"01-step2-exercise1-eventual.json", "06-partition-cap.json"}) {
+    const ConsimResult r = run_consim("run " + scenario(name) + " --quiet --html " + d.file("p.html") +
+                                      " --format json -o " + d.file("r.json"));
+    REQUIRE(r.code == 0);
+    const std::string page = slurp(d.file("p.html"));
+    const nlohmann::json report = nlohmann::json::parse(slurp(d.file("r.json")));
+    std::size_t drawn = 0;
+    for (const auto& [level, l] : report.at("levels").items()) {
+      const long long answered = l.at("answered").get<long long>();
+      if (answered == 0) continue;
+      ++drawn;
+      const std::string tag = "<svg class=\"hist\" data-group=\"get " + level + "\" data-count=\"" +
+                              std::to_string(answered) + "\"";
+      CHECK_MESSAGE(page.find(tag) != std::string::npos, tag);
+    }
+    for (const auto& [op, w] : report.at("writes").items()) {
+      const long long acked = w.at("acked").get<long long>();
+      if (acked == 0) continue;
+      ++drawn;
+      const std::string tag =
+          "<svg class=\"hist\" data-group=\"" + op + "\" data-count=\"" + std::to_string(acked) + "\"";
+      CHECK_MESSAGE(page.find(tag) != std::string::npos, tag);
+    }
+    CHECK(occurrences(page, "<svg class=\"hist\"") == drawn);
+    // The bins of each histogram add up to its count.
+    std::size_t at = 0;
+    while ((at = page.find("<svg class=\"hist\"", at)) != std::string::npos) {
+      const std::size_t end = page.find("</svg>", at);
+      const std::string svg = page.substr(at, end - at);
+      std::smatch m;
+      REQUIRE(std::regex_search(svg, m, std::regex("data-count=\"([0-9]+)\"")));
+      const long long count = std::stoll(m[1]);
+      long long sum = 0;
+      const std::regex bin("data-n=\"([0-9]+)\"");
+      for (auto it = std::sregex_iterator(svg.begin(), svg.end(), bin); it != std::sregex_iterator(); ++it)
+        sum += std::stoll((*it)[1]);
+      CHECK(sum == count);
+      at = end;
+    }
+  }
+}
+
+TEST_CASE("html: the client filter, the time range and the zoom") {
+  TempDir d;
+  const std::string t = d.file("t.jsonl");
+  const ConsimResult r = run_consim("run " + scenario("06-partition-cap.json") + " --quiet --trace " + t +
+                                    " --html " + d.file("p.html") + " --html-from-ms 4990 --html-to-ms 5040");
+  REQUIRE(r.code == 0);
+  const std::string page = slurp(d.file("p.html"));
+  for (const char* part : {"<select id=\"client-filter\">", "id=\"range-from\"", "id=\"range-to\"", "id=\"zoom-in\"",
+                           "id=\"zoom-out\"", "id=\"zoom-reset\"", "addEventListener('wheel'"})
+    CHECK_MESSAGE(page.find(part) != std::string::npos, part);
+  // Every operation carries its client and its invocation time, inside the
+  // window; the filter offers exactly the clients drawn, and per client the
+  // operations are those the trace has for it.
+  const std::regex op("<g class=\"op op-[a-z]+\" data-key=\"[^\"]*\" data-client=\"([^\"]+)\" data-t=\"([0-9]+)\"");
+  std::map<std::string, long long> per_client;
+  long long ops = 0;
+  for (auto it = std::sregex_iterator(page.begin(), page.end(), op); it != std::sregex_iterator(); ++it) {
+    const long long ti = std::stoll((*it)[2]);
+    CHECK(ti >= 4990000000LL);
+    CHECK(ti <= 5040000000LL);
+    ++per_client[(*it)[1]];
+    ++ops;
+  }
+  CHECK(ops == attribute(page, "timeline", "data-operations"));
+  CHECK(per_client.size() > 1);
+  for (const auto& [client, n] : per_client)
+    CHECK_MESSAGE(page.find("<option value=\"" + client + "\">") != std::string::npos, client);
+  // Messages carry their send time.
+  CHECK(occurrences(page, "<g class=\"msg ") == occurrences(page, "data-t=\"") - static_cast<std::size_t>(ops) -
+                                                     occurrences(page, "<g class=\"mark stale-mark\""));
+}
+
+TEST_CASE("html: with no stale read, the default window is around the first fault") {
+  TempDir d;
+  const std::string t = d.file("t.jsonl");
+  const ConsimResult r = run_consim("run " + scenario("07-leader-failover.json") + " --quiet --trace " + t +
+                                    " --html " + d.file("p.html") + " -o " + d.file("r.txt"));
+  REQUIRE(r.code == 0);
+  const std::string trace = slurp(t);
+  bool stale = false;
+  long long fault = -1;
+  std::istringstream in(trace);
+  std::string line;
+  while (std::getline(in, line)) {
+    const nlohmann::json e = nlohmann::json::parse(line);
+    if (e.at("ev") == "complete" && e.at("stale").get<bool>()) stale = true;
+    if (fault < 0 && e.at("ev") == "fault") {
+      const std::string action = e.at("action");
+      if (action == "crash" || action == "pause" || action == "partition") fault = e.at("t").get<long long>();
+    }
+  }
+  REQUIRE(!stale);
+  REQUIRE(fault >= 0);
+  const std::string page = slurp(d.file("p.html"));
+  CHECK(attribute(page, "spacetime", "data-from-ns") == std::max(0LL, fault - 10'000'000));
+  CHECK(attribute(page, "spacetime", "data-to-ns") == fault + 40'000'000);
+  CHECK(page.find("around its first fault") != std::string::npos);
 }
