@@ -365,3 +365,90 @@ TEST_CASE("html: with no stale read, the default window is around the first faul
   CHECK(attribute(page, "spacetime", "data-to-ns") == fault + 40'000'000);
   CHECK(page.find("around its first fault") != std::string::npos);
 }
+
+TEST_CASE("mermaid: filters by client and by key, and a legend") {
+  TempDir d;
+  const std::string ex = scenario("01-step2-exercise1-eventual.json");
+  const std::string t = d.file("t.jsonl");
+  REQUIRE(run_consim("run " + ex + " --quiet --trace " + t + " --mermaid " + d.file("all.md") +
+                     " --mermaid-to-ms 300")
+              .code == 0);
+  REQUIRE(run_consim("run " + ex + " --quiet --mermaid " + d.file("c2.md") +
+                     " --mermaid-to-ms 300 --mermaid-client client-2")
+              .code == 0);
+  REQUIRE(run_consim("run " + ex + " --quiet --mermaid " + d.file("c13.md") +
+                     " --mermaid-to-ms 300 --mermaid-client client-1,client-3")
+              .code == 0);
+  const std::string all = slurp(d.file("all.md")), c2 = slurp(d.file("c2.md")), c13 = slurp(d.file("c13.md"));
+  CHECK(all.find("Legend: a solid arrow is a request") != std::string::npos);
+  CHECK(all.find("sent at A, delivered at B") != std::string::npos);
+  CHECK(c2.find("Filtered: only client client-2.") != std::string::npos);
+  CHECK(c13.find("Filtered: only clients client-1, client-3.") != std::string::npos);
+  // The client requests in the trace up to 300 ms, per client endpoint.
+  std::map<long long, long long> requests;
+  std::istringstream in(slurp(t));
+  std::string line;
+  long long nodes = 3;
+  while (std::getline(in, line)) {
+    const nlohmann::json e = nlohmann::json::parse(line);
+    if (e.at("t").get<long long>() > 300'000'000) break;
+    if (e.at("ev") == "deliver" && e.at("from").get<long long>() >= nodes &&
+        e.at("kind").get<std::string>().rfind("client_", 0) == 0)
+      ++requests[e.at("from").get<long long>() - nodes + 1];
+  }
+  // Participants C1.. are the client endpoints; each diagram draws the requests of its clients only.
+  auto drawn = [&](const std::string& md, long long c) {
+    return static_cast<long long>(occurrences(md, "    C" + std::to_string(c) + "->>N"));
+  };
+  long long total = 0;
+  for (const auto& [c, k] : requests) {
+    CHECK(drawn(all, c) == k);
+    total += k;
+  }
+  REQUIRE(requests.size() >= 3);
+  const std::string c2_name = "as client-2\n";
+  long long c2_index = -1;
+  for (const auto& [c, k] : requests)
+    if (all.find("participant C" + std::to_string(c) + " " + c2_name) != std::string::npos) c2_index = c;
+  REQUIRE(c2_index > 0);
+  long long c2_total = 0, c13_total = 0;
+  for (const auto& [c, k] : requests) {
+    c2_total += drawn(c2, c);
+    c13_total += drawn(c13, c);
+    if (c != c2_index) CHECK(drawn(c2, c) == 0);
+    if (c == c2_index) CHECK(drawn(c2, c) == k);
+  }
+  CHECK(c2_total + c13_total == total);
+  CHECK(c2.find("STALE: returned") != std::string::npos);
+  CHECK(c13.find("STALE: returned") == std::string::npos);
+  // A key of no operation: no client arrow at all.
+  REQUIRE(run_consim("run " + ex + " --quiet --mermaid " + d.file("k.md") + " --mermaid-to-ms 300 --mermaid-key nokey")
+              .code == 0);
+  const std::string k = slurp(d.file("k.md"));
+  CHECK(k.find("Filtered: only key nokey.") != std::string::npos);
+  for (const auto& [c, n] : requests) CHECK(drawn(k, c) == 0);
+  REQUIRE(run_consim("run " + ex + " --quiet --mermaid " + d.file("kn.md") + " --mermaid-to-ms 300 --mermaid-key name")
+              .code == 0);
+  CHECK(occurrences(slurp(d.file("kn.md")), "->>N") == occurrences(all, "->>N"));
+}
+
+TEST_CASE("mermaid: bad filters exit 2 with one message and write nothing") {
+  TempDir d;
+  const std::string ex = scenario("01-step2-exercise1-eventual.json");
+  const std::string md = d.file("m.md");
+  ConsimResult r = run_consim("run " + ex + " --mermaid-key name");
+  CHECK(r.code == 2);
+  CHECK(r.out.find("--mermaid-key shapes the diagram of --mermaid FILE.md, which is not given") != std::string::npos);
+  r = run_consim("run " + ex + " --mermaid-client client-1");
+  CHECK(r.code == 2);
+  CHECK(r.out.find("--mermaid-client shapes the diagram of --mermaid FILE.md, which is not given") !=
+        std::string::npos);
+  r = run_consim("run " + ex + " --mermaid " + md + " --mermaid-client bob");
+  CHECK(r.code == 2);
+  CHECK(r.out.find("--mermaid-client bob: no such client in this run (its clients: client-1, client-2, client-3, "
+                   "probe)") != std::string::npos);
+  r = run_consim("run " + ex + " --mermaid " + md + " --mermaid-key a,,b");
+  CHECK(r.code == 2);
+  CHECK(r.out.find("--mermaid-key 'a,,b': an empty name") != std::string::npos);
+  CHECK(!fs::exists(md));
+}
