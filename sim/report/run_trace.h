@@ -106,7 +106,7 @@ struct RunWindow {
 
 struct WindowOptions {
   Time from = 0;  // the window's first and last virtual times
-  Time to = -1;   // < 0: chosen by default_window()
+  Time to = -1;   // < 0: chosen by scan_trace()
   std::size_t max_messages = 1500;
   std::size_t max_ops = 1000;
   std::size_t max_marks = 1000;
