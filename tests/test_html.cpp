@@ -4,9 +4,11 @@
 // outputs as they were, and refuses bad options (exit 2, nothing written).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -259,4 +261,194 @@ TEST_CASE("html: a window of several keys gets a key filter, and every element i
     keyed += occurrences(page, std::string("<g class=\"op op-") + outcome + "\" data-key=\"k");
   CHECK(keyed == occurrences(page, "<g class=\"op op-"));
   CHECK(keyed > 0);
+}
+
+TEST_CASE("html: latency histograms hold every answered read per level and every acknowledged write") {
+  TempDir d;
+  for (const char* name : {"01-step2-exercise1-eventual.json", "06-partition-cap.json"}) {
+    const ConsimResult r = run_consim("run " + scenario(name) + " --quiet --html " + d.file("p.html") +
+                                      " --format json -o " + d.file("r.json"));
+    REQUIRE(r.code == 0);
+    const std::string page = slurp(d.file("p.html"));
+    const nlohmann::json report = nlohmann::json::parse(slurp(d.file("r.json")));
+    std::size_t drawn = 0;
+    for (const auto& [level, l] : report.at("levels").items()) {
+      const long long answered = l.at("answered").get<long long>();
+      if (answered == 0) continue;
+      ++drawn;
+      const std::string tag = "<svg class=\"hist\" data-group=\"get " + level + "\" data-count=\"" +
+                              std::to_string(answered) + "\"";
+      CHECK_MESSAGE(page.find(tag) != std::string::npos, tag);
+    }
+    for (const auto& [op, w] : report.at("writes").items()) {
+      const long long acked = w.at("acked").get<long long>();
+      if (acked == 0) continue;
+      ++drawn;
+      const std::string tag =
+          "<svg class=\"hist\" data-group=\"" + op + "\" data-count=\"" + std::to_string(acked) + "\"";
+      CHECK_MESSAGE(page.find(tag) != std::string::npos, tag);
+    }
+    CHECK(occurrences(page, "<svg class=\"hist\"") == drawn);
+    // The bins of each histogram add up to its count.
+    std::size_t at = 0;
+    while ((at = page.find("<svg class=\"hist\"", at)) != std::string::npos) {
+      const std::size_t end = page.find("</svg>", at);
+      const std::string svg = page.substr(at, end - at);
+      std::smatch m;
+      REQUIRE(std::regex_search(svg, m, std::regex("data-count=\"([0-9]+)\"")));
+      const long long count = std::stoll(m[1]);
+      long long sum = 0;
+      const std::regex bin("data-n=\"([0-9]+)\"");
+      for (auto it = std::sregex_iterator(svg.begin(), svg.end(), bin); it != std::sregex_iterator(); ++it)
+        sum += std::stoll((*it)[1]);
+      CHECK(sum == count);
+      at = end;
+    }
+  }
+}
+
+TEST_CASE("html: the client filter, the time range and the zoom") {
+  TempDir d;
+  const std::string t = d.file("t.jsonl");
+  const ConsimResult r = run_consim("run " + scenario("06-partition-cap.json") + " --quiet --trace " + t +
+                                    " --html " + d.file("p.html") + " --html-from-ms 4990 --html-to-ms 5040");
+  REQUIRE(r.code == 0);
+  const std::string page = slurp(d.file("p.html"));
+  for (const char* part : {"<select id=\"client-filter\">", "id=\"range-from\"", "id=\"range-to\"", "id=\"zoom-in\"",
+                           "id=\"zoom-out\"", "id=\"zoom-reset\"", "addEventListener('wheel'"})
+    CHECK_MESSAGE(page.find(part) != std::string::npos, part);
+  // Every operation carries its client and its invocation time, inside the
+  // window; the filter offers exactly the clients drawn, and per client the
+  // operations are those the trace has for it.
+  const std::regex op("<g class=\"op op-[a-z]+\" data-key=\"[^\"]*\" data-client=\"([^\"]+)\" data-t=\"([0-9]+)\"");
+  std::map<std::string, long long> per_client;
+  long long ops = 0;
+  for (auto it = std::sregex_iterator(page.begin(), page.end(), op); it != std::sregex_iterator(); ++it) {
+    const long long ti = std::stoll((*it)[2]);
+    CHECK(ti >= 4990000000LL);
+    CHECK(ti <= 5040000000LL);
+    ++per_client[(*it)[1]];
+    ++ops;
+  }
+  CHECK(ops == attribute(page, "timeline", "data-operations"));
+  CHECK(per_client.size() > 1);
+  for (const auto& [client, n] : per_client)
+    CHECK_MESSAGE(page.find("<option value=\"" + client + "\">") != std::string::npos, client);
+  // Messages carry their send time.
+  CHECK(occurrences(page, "<g class=\"msg ") == occurrences(page, "data-t=\"") - static_cast<std::size_t>(ops) -
+                                                     occurrences(page, "<g class=\"mark stale-mark\""));
+}
+
+TEST_CASE("html: with no stale read, the default window is around the first fault") {
+  TempDir d;
+  const std::string t = d.file("t.jsonl");
+  const ConsimResult r = run_consim("run " + scenario("07-leader-failover.json") + " --quiet --trace " + t +
+                                    " --html " + d.file("p.html") + " -o " + d.file("r.txt"));
+  REQUIRE(r.code == 0);
+  const std::string trace = slurp(t);
+  bool stale = false;
+  long long fault = -1;
+  std::istringstream in(trace);
+  std::string line;
+  while (std::getline(in, line)) {
+    const nlohmann::json e = nlohmann::json::parse(line);
+    if (e.at("ev") == "complete" && e.at("stale").get<bool>()) stale = true;
+    if (fault < 0 && e.at("ev") == "fault") {
+      const std::string action = e.at("action");
+      if (action == "crash" || action == "pause" || action == "partition") fault = e.at("t").get<long long>();
+    }
+  }
+  REQUIRE(!stale);
+  REQUIRE(fault >= 0);
+  const std::string page = slurp(d.file("p.html"));
+  CHECK(attribute(page, "spacetime", "data-from-ns") == std::max(0LL, fault - 10'000'000));
+  CHECK(attribute(page, "spacetime", "data-to-ns") == fault + 40'000'000);
+  CHECK(page.find("around its first fault") != std::string::npos);
+}
+
+TEST_CASE("mermaid: filters by client and by key, and a legend") {
+  TempDir d;
+  const std::string ex = scenario("01-step2-exercise1-eventual.json");
+  const std::string t = d.file("t.jsonl");
+  REQUIRE(run_consim("run " + ex + " --quiet --trace " + t + " --mermaid " + d.file("all.md") +
+                     " --mermaid-to-ms 300")
+              .code == 0);
+  REQUIRE(run_consim("run " + ex + " --quiet --mermaid " + d.file("c2.md") +
+                     " --mermaid-to-ms 300 --mermaid-client client-2")
+              .code == 0);
+  REQUIRE(run_consim("run " + ex + " --quiet --mermaid " + d.file("c13.md") +
+                     " --mermaid-to-ms 300 --mermaid-client client-1,client-3")
+              .code == 0);
+  const std::string all = slurp(d.file("all.md")), c2 = slurp(d.file("c2.md")), c13 = slurp(d.file("c13.md"));
+  CHECK(all.find("Legend: a solid arrow is a request") != std::string::npos);
+  CHECK(all.find("sent at A, delivered at B") != std::string::npos);
+  CHECK(c2.find("Filtered: only client client-2.") != std::string::npos);
+  CHECK(c13.find("Filtered: only clients client-1, client-3.") != std::string::npos);
+  // The client requests in the trace up to 300 ms, per client endpoint.
+  std::map<long long, long long> requests;
+  std::istringstream in(slurp(t));
+  std::string line;
+  long long nodes = 3;
+  while (std::getline(in, line)) {
+    const nlohmann::json e = nlohmann::json::parse(line);
+    if (e.at("t").get<long long>() > 300'000'000) break;
+    if (e.at("ev") == "deliver" && e.at("from").get<long long>() >= nodes &&
+        e.at("kind").get<std::string>().rfind("client_", 0) == 0)
+      ++requests[e.at("from").get<long long>() - nodes + 1];
+  }
+  // Participants C1.. are the client endpoints; each diagram draws the requests of its clients only.
+  auto drawn = [&](const std::string& md, long long c) {
+    return static_cast<long long>(occurrences(md, "    C" + std::to_string(c) + "->>N"));
+  };
+  long long total = 0;
+  for (const auto& [c, k] : requests) {
+    CHECK(drawn(all, c) == k);
+    total += k;
+  }
+  REQUIRE(requests.size() >= 3);
+  const std::string c2_name = "as client-2\n";
+  long long c2_index = -1;
+  for (const auto& [c, k] : requests)
+    if (all.find("participant C" + std::to_string(c) + " " + c2_name) != std::string::npos) c2_index = c;
+  REQUIRE(c2_index > 0);
+  long long c2_total = 0, c13_total = 0;
+  for (const auto& [c, k] : requests) {
+    c2_total += drawn(c2, c);
+    c13_total += drawn(c13, c);
+    if (c != c2_index) CHECK(drawn(c2, c) == 0);
+    if (c == c2_index) CHECK(drawn(c2, c) == k);
+  }
+  CHECK(c2_total + c13_total == total);
+  CHECK(c2.find("STALE: returned") != std::string::npos);
+  CHECK(c13.find("STALE: returned") == std::string::npos);
+  // A key of no operation: no client arrow at all.
+  REQUIRE(run_consim("run " + ex + " --quiet --mermaid " + d.file("k.md") + " --mermaid-to-ms 300 --mermaid-key nokey")
+              .code == 0);
+  const std::string k = slurp(d.file("k.md"));
+  CHECK(k.find("Filtered: only key nokey.") != std::string::npos);
+  for (const auto& [c, n] : requests) CHECK(drawn(k, c) == 0);
+  REQUIRE(run_consim("run " + ex + " --quiet --mermaid " + d.file("kn.md") + " --mermaid-to-ms 300 --mermaid-key name")
+              .code == 0);
+  CHECK(occurrences(slurp(d.file("kn.md")), "->>N") == occurrences(all, "->>N"));
+}
+
+TEST_CASE("mermaid: bad filters exit 2 with one message and write nothing") {
+  TempDir d;
+  const std::string ex = scenario("01-step2-exercise1-eventual.json");
+  const std::string md = d.file("m.md");
+  ConsimResult r = run_consim("run " + ex + " --mermaid-key name");
+  CHECK(r.code == 2);
+  CHECK(r.out.find("--mermaid-key shapes the diagram of --mermaid FILE.md, which is not given") != std::string::npos);
+  r = run_consim("run " + ex + " --mermaid-client client-1");
+  CHECK(r.code == 2);
+  CHECK(r.out.find("--mermaid-client shapes the diagram of --mermaid FILE.md, which is not given") !=
+        std::string::npos);
+  r = run_consim("run " + ex + " --mermaid " + md + " --mermaid-client bob");
+  CHECK(r.code == 2);
+  CHECK(r.out.find("--mermaid-client bob: no such client in this run (its clients: client-1, client-2, client-3, "
+                   "probe)") != std::string::npos);
+  r = run_consim("run " + ex + " --mermaid " + md + " --mermaid-key a,,b");
+  CHECK(r.code == 2);
+  CHECK(r.out.find("--mermaid-key 'a,,b': an empty name") != std::string::npos);
+  CHECK(!fs::exists(md));
 }

@@ -1,4 +1,5 @@
 // consim run: one scenario, its report, and optionally its trace and diagram.
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <memory>
@@ -24,6 +25,7 @@
 #include "sim/predict/predict_report.h"
 #include "sim/report/html.h"
 #include "sim/report/mermaid.h"
+#include "sim/report/run_trace.h"
 #include "sim/report/report.h"
 #include "sim/scenario/load.h"
 #include "sim/world/history_sink.h"
@@ -55,6 +57,8 @@ int run_main(int argc, char** argv) {
       ("mermaid-from-ms", po::value<std::string>(), "diagram: start at this virtual time (ms)")
       ("mermaid-to-ms", po::value<std::string>(), "diagram: stop at this virtual time (ms)")
       ("mermaid-heartbeats", "diagram: also draw heartbeat messages and their replies")
+      ("mermaid-key", po::value<std::vector<std::string>>()->composing(), "diagram: only this key (repeatable, or a comma list)")
+      ("mermaid-client", po::value<std::vector<std::string>>()->composing(), "diagram: only this client, named as in the report: client-K, workload-K, probe (repeatable, or a comma list)")
       ("predict", "probe section: the PBS model's P(stale) beside the measured one (consim predict)")
       ("predict-trials", po::value<std::string>(), "--predict: Monte Carlo trials (100..10000000, default 100000)")
       ("html", po::value<std::string>(), "write one self-contained HTML page to FILE: the report, a time-scaled message diagram, the operations")
@@ -95,8 +99,27 @@ int run_main(int argc, char** argv) {
   mopt.heartbeats = vm.count("mermaid-heartbeats") > 0;
   if (mopt.to_ms >= 0 && mopt.to_ms < mopt.from_ms)
     throw InputError(fmt::format("--mermaid-to-ms {} is before --mermaid-from-ms {}", mopt.to_ms, mopt.from_ms));
+  // --mermaid-key / --mermaid-client: repeatable, each a comma list.
+  auto names = [&](const char* o) {
+    std::vector<std::string> out;
+    if (!vm.count(o)) return out;
+    for (const std::string& v : vm[o].as<std::vector<std::string>>()) {
+      std::size_t at = 0;
+      while (true) {
+        const std::size_t comma = v.find(',', at);
+        const std::string x = v.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+        if (x.empty()) throw InputError(fmt::format("--{} '{}': an empty name", o, v));
+        if (std::find(out.begin(), out.end(), x) == out.end()) out.push_back(x);
+        if (comma == std::string::npos) break;
+        at = comma + 1;
+      }
+    }
+    return out;
+  };
+  mopt.keys = names("mermaid-key");
+  mopt.clients = names("mermaid-client");
   if (!vm.count("mermaid"))
-    for (const char* o : {"mermaid-from-ms", "mermaid-to-ms", "mermaid-heartbeats"})
+    for (const char* o : {"mermaid-from-ms", "mermaid-to-ms", "mermaid-heartbeats", "mermaid-key", "mermaid-client"})
       if (vm.count(o)) throw InputError(fmt::format("--{} shapes the diagram of --mermaid FILE.md, which is not given", o));
 
   HtmlOptions hopt;
@@ -123,6 +146,22 @@ int run_main(int argc, char** argv) {
   Output* html_out = vm.count("html") ? &io.output(vm["html"].as<std::string>(), "--html") : nullptr;
 
   Scenario sc = load_scenario(file, sets);
+  // A --mermaid-client must name a client of the run, as the reports name them.
+  for (const std::string& c : mopt.clients) {
+    std::vector<std::string> known;
+    const std::uint64_t last = (sc.workload.enabled ? sc.workload.clients : 0) + sc.script.size();
+    for (std::uint64_t i = 0; i <= last; ++i) {
+      const std::string name = participant_name(sc, sc.cluster.nodes + i);
+      if (name.rfind("endpoint-", 0) != 0) known.push_back(name);
+    }
+    if (std::find(known.begin(), known.end(), c) == known.end()) {
+      std::string list;
+      for (std::size_t i = 0; i < known.size() && i < 6; ++i) list += (i ? ", " : "") + known[i];
+      if (known.size() > 6) list += ", ...";
+      throw InputError(fmt::format("--mermaid-client {}: no such client in this run (its clients: {})", c,
+                                   known.empty() ? std::string("none") : list));
+    }
+  }
   // The prediction is made before the run: it refuses its bad input first.
   std::optional<PbsPrediction> prediction;
   if (vm.count("predict-trials") && !vm.count("predict"))

@@ -162,6 +162,10 @@ svg text{font-size:11px;fill:#333}.axis line{stroke:#888}.axis line.grid,.chart 
 .cibar .track{fill:#e6e9ed}.cibar .ci{fill:#f19a9a}.cibar .rate{fill:#b71c1c}
 .chart .whisker{stroke:#b71c1c;stroke-width:2}.chart circle{fill:#b71c1c}.chart .n{fill:#6b7680;font-size:10px}.chart-title{font-weight:600;font-size:12px}
 .scroll{overflow-x:auto}
+.hists{display:flex;flex-wrap:wrap;gap:8px}.hists figure{margin:0}.hists figcaption{font-size:12px;color:#4a5560;margin-left:44px}
+.hist .bin{fill:#5b8fc7}.hist .bin:hover{fill:#1f6fb4}.qtick line{stroke:#b71c1c;stroke-width:1.5;stroke-dasharray:3 2}.qtick text{fill:#b71c1c;font-size:10px}
+.controls{margin:6px 0;font-size:13px}.controls label{margin-right:12px;white-space:nowrap}.controls input[type=number]{width:90px}
+.controls button{margin-right:4px}#spacetime,#timeline{cursor:grab}.dragging #spacetime,.dragging #timeline{cursor:grabbing}
 )css";
 
 // The legend of the space-time diagram; its check boxes hide a kind of message.
@@ -198,28 +202,188 @@ const char* kTimelineLegend =
 // legend's filters.
 const char* kScript = R"js(
 (function () {
-  var st = document.getElementById('spacetime'), tl = document.getElementById('timeline');
-  var c = document.getElementById('rendered-counts');
+  function byId(id) { return document.getElementById(id); }
+  var st = byId('spacetime'), tl = byId('timeline'), c = byId('rendered-counts');
   var arrows = st.querySelectorAll('.msg').length, stale = st.querySelectorAll('.stale-mark').length;
   var ops = tl.querySelectorAll('.op').length;
   c.setAttribute('data-arrows', String(arrows));
   c.setAttribute('data-stale-marks', String(stale));
   c.setAttribute('data-operations', String(ops));
-  c.textContent = 'Rendered by this browser: ' + arrows + ' messages, ' + stale + ' stale marks, ' + ops + ' operations.';
-  var keys = document.getElementById('key-filter');
-  if (keys) {
-    keys.addEventListener('change', function () {
-      var v = keys.value, els = document.querySelectorAll('#spacetime [data-key], #timeline [data-key]');
-      for (var i = 0; i < els.length; i++)
-        els[i].style.display = v === '' || els[i].getAttribute('data-key') === v ? '' : 'none';
-    });
+  var from = Number(st.getAttribute('data-from-ns')), to = Number(st.getAttribute('data-to-ns'));
+  if (!(to > from)) to = from + 1;
+  var L = Number(st.getAttribute('data-plot-x')), W = Number(st.getAttribute('data-plot-w'));
+  var view = [from, to];
+  var keySel = byId('key-filter'), cliSel = byId('client-filter'), fIn = byId('range-from'), tIn = byId('range-to');
+
+  // The geometry of every element of the two plots, as drawn for the whole window.
+  var geo = [];
+  function remember(svg) {
+    var plot = svg.querySelector('g[clip-path]');
+    if (!plot) return;
+    var els = plot.querySelectorAll('line,rect,circle,text,path');
+    for (var i = 0; i < els.length; i++) {
+      var e = els[i], t = e.tagName.toLowerCase(), g = { e: e, t: t };
+      if (t === 'line') { g.x1 = Number(e.getAttribute('x1')); g.x2 = Number(e.getAttribute('x2')); }
+      else if (t === 'rect') {
+        g.x = Number(e.getAttribute('x')); g.w = Number(e.getAttribute('width'));
+        g.stretch = !!(e.closest('.op') || e.classList.contains('band'));
+      } else if (t === 'circle') g.x = Number(e.getAttribute('cx'));
+      else if (t === 'text') g.x = Number(e.getAttribute('x'));
+      else { var m = /M\s*(-?[0-9.]+)/.exec(e.getAttribute('d') || ''); g.x = m ? Number(m[1]) : L; }
+      geo.push(g);
+    }
   }
+  remember(st);
+  remember(tl);
+
+  function fmtMs(ns) { return String(Number((ns / 1e6).toFixed(6))); }
+  function axis(svg, map) {
+    var a = svg.querySelector('g.axis');
+    if (!a) return;
+    if (!a._y) {
+      var g0 = a.querySelector('line.grid'), t0 = a.querySelector('text');
+      a._y = g0 ? [g0.getAttribute('y1'), g0.getAttribute('y2')] : ['0', '0'];
+      a._ty = t0 ? t0.getAttribute('y') : '0';
+    }
+    var old = a.querySelectorAll('line.grid,text.tick,text[text-anchor="middle"]');
+    for (var i = 0; i < old.length; i++) a.removeChild(old[i]);
+    var span = (view[1] - view[0]) / 1e6, raw = Math.max(span, 1e-6) / 10, p = Math.pow(10, Math.floor(Math.log10(raw)));
+    var step = [1, 2, 5, 10].map(function (k) { return k * p; }).filter(function (s) { return s >= raw; })[0];
+    var NS = svg.namespaceURI;
+    for (var ms = Math.ceil(view[0] / 1e6 / step) * step; ms <= view[1] / 1e6 + step * 1e-9; ms += step) {
+      var x = map(ms * 1e6);
+      var ln = document.createElementNS(NS, 'line');
+      ln.setAttribute('class', 'grid');
+      ln.setAttribute('x1', x.toFixed(1)); ln.setAttribute('x2', x.toFixed(1));
+      ln.setAttribute('y1', a._y[0]); ln.setAttribute('y2', a._y[1]);
+      var tx = document.createElementNS(NS, 'text');
+      tx.setAttribute('class', 'tick');
+      tx.setAttribute('x', x.toFixed(1)); tx.setAttribute('y', a._ty); tx.setAttribute('text-anchor', 'middle');
+      tx.textContent = fmtMs(Math.round(ms * 1e6));
+      a.appendChild(ln); a.appendChild(tx);
+    }
+  }
+
+  function place() {
+    var k = (to - from) / (view[1] - view[0]), off = (from - view[0]) * W / (view[1] - view[0]);
+    function m(x) { return L + (x - L) * k + off; }
+    for (var i = 0; i < geo.length; i++) {
+      var g = geo[i], e = g.e;
+      if (g.t === 'line') { e.setAttribute('x1', m(g.x1).toFixed(1)); e.setAttribute('x2', m(g.x2).toFixed(1)); }
+      else if (g.t === 'rect') {
+        if (g.stretch) { e.setAttribute('x', m(g.x).toFixed(1)); e.setAttribute('width', Math.max(1, g.w * k).toFixed(1)); }
+        else e.setAttribute('x', (m(g.x + g.w / 2) - g.w / 2).toFixed(1));
+      } else if (g.t === 'circle') e.setAttribute('cx', m(g.x).toFixed(1));
+      else if (g.t === 'text') e.setAttribute('x', m(g.x).toFixed(1));
+      else e.setAttribute('transform', 'translate(' + (m(g.x) - g.x).toFixed(1) + ',0)');
+    }
+    var map = function (t) { return L + (t - view[0]) / (view[1] - view[0]) * W; };
+    axis(st, map);
+    axis(tl, map);
+  }
+
+  // Filters: key, client, time range (messages sent, operations invoked, stale reads answered in it).
+  function apply() {
+    var kv = keySel ? keySel.value : '', cv = cliSel ? cliSel.value : '';
+    var els = document.querySelectorAll('#spacetime .msg, #spacetime .stale-mark, #timeline .op');
+    var n = { msg: 0, 'stale-mark': 0, op: 0 };
+    for (var i = 0; i < els.length; i++) {
+      var e = els[i], t = Number(e.getAttribute('data-t'));
+      var ok = t >= view[0] && t <= view[1];
+      if (ok && kv !== '' && e.hasAttribute('data-key') && e.getAttribute('data-key') !== kv) ok = false;
+      if (ok && cv !== '' && e.hasAttribute('data-client') && e.getAttribute('data-client') !== cv) ok = false;
+      e.style.display = ok ? '' : 'none';
+      if (ok) n[e.classList.contains('msg') ? 'msg' : e.classList.contains('op') ? 'op' : 'stale-mark'] += 1;
+    }
+    c.setAttribute('data-visible-arrows', String(n.msg));
+    c.setAttribute('data-visible-stale-marks', String(n['stale-mark']));
+    c.setAttribute('data-visible-operations', String(n.op));
+    c.setAttribute('data-view-from-ns', String(view[0]));
+    c.setAttribute('data-view-to-ns', String(view[1]));
+    c.textContent = 'Rendered by this browser: ' + arrows + ' messages, ' + stale + ' stale marks, ' + ops +
+        ' operations; shown with the filters, ' + fmtMs(view[0]) + ' ms to ' + fmtMs(view[1]) + ' ms: ' + n.msg +
+        ' messages, ' + n['stale-mark'] + ' stale marks, ' + n.op + ' operations.';
+    if (fIn) fIn.value = fmtMs(view[0]);
+    if (tIn) tIn.value = fmtMs(view[1]);
+  }
+
+  function setView(a, b) {
+    var span = Math.min(to - from, Math.max(1000, b - a));
+    a = Math.max(from, Math.min(a, to - span));
+    view = [Math.round(a), Math.round(a + span)];
+    place();
+    apply();
+  }
+  function zoom(f, at) {
+    if (at === undefined) at = (view[0] + view[1]) / 2;
+    setView(at - (at - view[0]) * f, at - (at - view[0]) * f + (view[1] - view[0]) * f);
+  }
+  function timeAt(svg, clientX) {
+    var r = svg.getBoundingClientRect(), x = (clientX - r.left) * Number(svg.getAttribute('width')) / r.width;
+    return view[0] + (x - L) / W * (view[1] - view[0]);
+  }
+  [st, tl].forEach(function (svg) {
+    svg.addEventListener('wheel', function (ev) {
+      ev.preventDefault();
+      zoom(ev.deltaY < 0 ? 0.8 : 1.25, timeAt(svg, ev.clientX));
+    }, { passive: false });
+    svg.addEventListener('mousedown', function (ev) {
+      if (ev.button !== 0) return;
+      var x0 = ev.clientX, v0 = view.slice(), r = svg.getBoundingClientRect();
+      var perPx = (v0[1] - v0[0]) / W * Number(svg.getAttribute('width')) / r.width;
+      document.body.classList.add('dragging');
+      function move(e) { setView(v0[0] - (e.clientX - x0) * perPx, v0[1] - (e.clientX - x0) * perPx); }
+      function up() {
+        document.body.classList.remove('dragging');
+        window.removeEventListener('mousemove', move);
+        window.removeEventListener('mouseup', up);
+      }
+      window.addEventListener('mousemove', move);
+      window.addEventListener('mouseup', up);
+      ev.preventDefault();
+    });
+  });
+  function on(id, f) { var b = byId(id); if (b) b.addEventListener('click', f); }
+  on('zoom-in', function () { zoom(0.5); });
+  on('zoom-out', function () { zoom(2); });
+  on('zoom-reset', function () { setView(from, to); });
+  function fromInputs() {
+    var a = Math.round(parseFloat(fIn.value) * 1e6), b = Math.round(parseFloat(tIn.value) * 1e6);
+    if (!isFinite(a)) a = from;
+    if (!isFinite(b) || b <= a) b = to;
+    setView(Math.max(from, a), Math.min(to, b));
+  }
+  if (fIn) fIn.addEventListener('change', fromInputs);
+  if (tIn) tIn.addEventListener('change', fromInputs);
+  if (keySel) keySel.addEventListener('change', apply);
+  if (cliSel) cliSel.addEventListener('change', apply);
   var boxes = document.querySelectorAll('#msg-legend input');
   for (var i = 0; i < boxes.length; i++) {
     boxes[i].addEventListener('change', function (ev) {
       st.classList.toggle('hide-' + ev.target.getAttribute('data-kind'), !ev.target.checked);
     });
   }
+
+  // The filters from the address: #key=K&client=NAME&from=MS&to=MS.
+  function select(sel, v) {
+    if (!sel) return;
+    for (var i = 0; i < sel.options.length; i++) if (sel.options[i].value === v) sel.value = v;
+  }
+  var h = {}, parts = location.hash.replace(/^#/, '').split('&');
+  for (var j = 0; j < parts.length; j++) {
+    var kv = parts[j].split('=');
+    if (kv.length === 2) h[decodeURIComponent(kv[0])] = decodeURIComponent(kv[1]);
+  }
+  if (h.key !== undefined) select(keySel, h.key);
+  if (h.client !== undefined) select(cliSel, h.client);
+  var a = h.from !== undefined ? Math.round(parseFloat(h.from) * 1e6) : from;
+  var b = h.to !== undefined ? Math.round(parseFloat(h.to) * 1e6) : to;
+  if (!isFinite(a)) a = from;
+  if (!isFinite(b) || b <= a) b = to;
+  view = [Math.max(from, a), Math.min(to, b)];
+  if (!(view[1] > view[0])) view = [from, to];
+  place();
+  apply();
 })();
 )js";
 
@@ -267,6 +431,84 @@ void writes_html(Buf out, const ojson& report) {
                    ms(num(lat, "p99")), ms(num(lat, "max")));
   }
   fmt::format_to(out, "</table>\n");
+}
+
+// The run's latencies (from its trace) as histograms, one per read level and
+// per kind of write: log-scaled bins, 10 per power of ten; the report's own
+// p50, p99 and max beside each.
+void latency_html(Buf out, const ojson& report, const std::map<std::string, LatencyBins>& latency) {
+  if (latency.empty()) return;
+  fmt::format_to(out,
+                 "<h2 id=\"latency\">Latency distributions</h2>\n<p class=\"note\">Every answered read per "
+                 "level and every acknowledged write of the run, from invocation to answer at the client "
+                 "(the run's trace), in bins of a tenth of a power of ten; the ticks are the report's p50 "
+                 "and p99.</p>\n<div class=\"hists\">\n");
+  for (const auto& [group, lb] : latency) {
+    if (lb.count == 0) continue;
+    const bool get = group.rfind("get ", 0) == 0;
+    const std::string name = get ? group.substr(4) : group;
+    const ojson& lat = at(at(at(report, get ? "levels" : "writes"), name.c_str()), "latency_ms");
+    int lo = LatencyBins::kBins, hi = -1;
+    std::uint64_t top = 1;
+    for (int b = 0; b < LatencyBins::kBins; ++b) {
+      const std::uint64_t c = lb.bins[static_cast<std::size_t>(b)];
+      if (!c) continue;
+      lo = std::min(lo, b);
+      hi = std::max(hi, b);
+      top = std::max(top, c);
+    }
+    const double W = 380, H = 170, L = 44, R = 10, T = 22, B = 34;
+    const double bw = (W - L - R) / static_cast<double>(hi - lo + 1);
+    auto xb = [&](int b) { return L + bw * static_cast<double>(b - lo); };
+    // The x of a latency (ms) on the log scale of the bins.
+    auto xms = [&](double v) {
+      const double f = v <= 1e-3 ? 0.0 : std::log10(v / 1e-3) * LatencyBins::kBinsPerDecade + 1;
+      return L + bw * std::min(std::max(f - lo, 0.0), static_cast<double>(hi - lo + 1));
+    };
+    std::string s;
+    Buf o(s);
+    fmt::format_to(o,
+                   "<svg class=\"hist\" data-group=\"{}\" data-count=\"{}\" width=\"{:.0f}\" height=\"{:.0f}\" "
+                   "viewBox=\"0 0 {:.0f} {:.0f}\">",
+                   esc(group), lb.count, W, H, W, H);
+    fmt::format_to(o, "<text class=\"chart-title\" x=\"{:.0f}\" y=\"14\">{}{}: {} {}</text>", L,
+                   get ? "reads " : "writes ", esc(name), lb.count, get ? "answered" : "acknowledged");
+    fmt::format_to(o, "<text x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"end\">{}</text>", L - 4, T + 4, top);
+    fmt::format_to(o, "<text x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"end\">0</text>", L - 4, H - B);
+    for (int b = lo; b <= hi; ++b) {
+      const std::uint64_t c = lb.bins[static_cast<std::size_t>(b)];
+      const double h = (H - T - B) * static_cast<double>(c) / static_cast<double>(top);
+      const std::string range =
+          b == 0 ? "below 0.001 ms"
+                 : b == LatencyBins::kBins - 1
+                       ? fmt::format("from {:.4g} ms", LatencyBins::bin_low_ms(b))
+                       : fmt::format("{:.4g} to {:.4g} ms", LatencyBins::bin_low_ms(b), LatencyBins::bin_low_ms(b + 1));
+      fmt::format_to(o,
+                     "<rect class=\"bin\" data-n=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
+                     "height=\"{:.1f}\"><title>{}: {}</title></rect>",
+                     c, xb(b) + 0.5, H - B - h, std::max(1.0, bw - 1), h, range, c);
+    }
+    // Decade labels under the axis.
+    for (int b = lo; b <= hi + 1; ++b)
+      if (b >= 1 && (b - 1) % LatencyBins::kBinsPerDecade == 0)
+        fmt::format_to(o, "<text x=\"{:.1f}\" y=\"{:.0f}\" text-anchor=\"middle\">{:g}</text>", xb(b), H - B + 13,
+                       LatencyBins::bin_low_ms(b));
+    fmt::format_to(o, "<text x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\">latency (ms, log scale)</text>",
+                   (L + W - R) / 2, H - 6);
+    for (const char* q : {"p50", "p99"}) {
+      if (!at(lat, q).is_number()) continue;
+      const double x = xms(num(lat, q));
+      fmt::format_to(o,
+                     "<g class=\"qtick\"><title>{} {} ms (the report)</title><line x1=\"{:.1f}\" y1=\"{:.0f}\" "
+                     "x2=\"{:.1f}\" y2=\"{:.0f}\"/><text x=\"{:.1f}\" y=\"{:.0f}\" "
+                     "text-anchor=\"middle\">{}</text></g>",
+                     q, ms(num(lat, q)), x, T + 6, x, H - B, x, T + 2, q);
+    }
+    s += "</svg>";
+    fmt::format_to(out, "<figure>{}<figcaption>p50 {} ms, p99 {} ms, max {} ms</figcaption></figure>\n", s,
+                   ms(num(lat, "p50")), ms(num(lat, "p99")), ms(num(lat, "max")));
+  }
+  fmt::format_to(out, "</div>\n");
 }
 
 void window_html(Buf out, const ojson& report) {
@@ -440,7 +682,7 @@ void checks_html(Buf out, const ojson& report) {
 }  // namespace
 
 std::string html_page(const ojson& report, const RunView& world, const RunWindow& window,
-                      const std::string& window_note) {
+                      const std::string& window_note, const std::map<std::string, LatencyBins>& latency) {
   const ojson& sc = at(report, "scenario");
   std::string s;
   Buf out(s);
@@ -463,7 +705,7 @@ std::string html_page(const ojson& report, const RunView& world, const RunWindow
   fmt::format_to(out,
                  "<nav><a href=\"#diagram\">messages</a><a href=\"#ops\">operations</a><a "
                  "href=\"#levels\">reads</a>"
-                 "<a href=\"#window\">window</a><a href=\"#probe\">probe</a><a "
+                 "<a href=\"#latency\">latency</a><a href=\"#window\">window</a><a href=\"#probe\">probe</a><a "
                  "href=\"#script\">script</a><a href=\"#text\">text report</a></nav>\n");
 
   fmt::format_to(out,
@@ -483,13 +725,31 @@ std::string html_page(const ojson& report, const RunView& world, const RunWindow
   if (window.marks_cut)
     fmt::format_to(out, " <b>Cut:</b> {} more marks ({} of them stale reads) in the window are not drawn (at most {}).",
                    window.marks_cut, window.stale_marks_cut, window.marks.size());
-  std::string filter;
+  // The filters and the zoom: both views show the same time range.
+  std::string filter = "<div class=\"controls\" id=\"controls\">";
   const std::vector<std::string> keys = window_keys(window, world);
   if (keys.size() > 1) {
-    filter = "<div class=\"legend\"><label>Key: <select id=\"key-filter\"><option value=\"\">every key</option>";
+    filter += "<label>Key: <select id=\"key-filter\"><option value=\"\">every key</option>";
     for (const std::string& k : keys) filter += fmt::format("<option value=\"{0}\">{0}</option>", esc(k));
-    filter += "</select></label> (messages and operations of that key only)</div>\n";
+    filter += "</select></label>";
   }
+  const std::vector<std::string> clients = window_clients(window, world);
+  if (clients.size() > 1) {
+    filter += "<label>Client: <select id=\"client-filter\"><option value=\"\">every client</option>";
+    for (const std::string& k : clients) filter += fmt::format("<option value=\"{0}\">{0}</option>", esc(k));
+    filter += "</select></label>";
+  }
+  fmt::format_to(Buf(filter),
+                 "<label>From <input type=\"number\" id=\"range-from\" step=\"any\" value=\"{0}\" min=\"{0}\" "
+                 "max=\"{1}\"> ms</label><label>to <input type=\"number\" id=\"range-to\" step=\"any\" "
+                 "value=\"{1}\" min=\"{0}\" max=\"{1}\"> ms</label>"
+                 "<button type=\"button\" id=\"zoom-in\">zoom in</button><button type=\"button\" "
+                 "id=\"zoom-out\">zoom out</button><button type=\"button\" id=\"zoom-reset\">whole window</button>"
+                 "<br><span class=\"note\">Wheel over a diagram zooms, drag pans; both diagrams show the same "
+                 "range, and only the messages sent, operations invoked and stale reads answered in it (of the key "
+                 "and client chosen). The address can set them: #key=K&amp;client=NAME&amp;from=MS&amp;to=MS.</span>"
+                 "</div>\n",
+                 format_ms(window.from), format_ms(window.to));
   fmt::format_to(out, "</p>\n{}{}<div class=\"scroll\">{}</div>\n", kLegend, filter, space_time_svg(window, world));
 
   fmt::format_to(out,
@@ -509,6 +769,7 @@ std::string html_page(const ojson& report, const RunView& world, const RunWindow
   window_html(out, report);
   probe_html(out, report);
   writes_html(out, report);
+  latency_html(out, report, latency);
   script_html(out, report);
   expectations_html(out, report);
   checks_html(out, report);
@@ -528,6 +789,7 @@ std::string html_page(const ojson& report, const RunView& world, const RunWindow
 
 std::string html_from_trace_file(const std::string& trace_path, const RunView& world, const ojson& report,
                                  const HtmlOptions& opt) {
+  const TraceScan scan = scan_trace(trace_path, probe_client_index(world.scenario()));
   WindowOptions wo;
   wo.max_messages = opt.max_messages;
   wo.max_ops = opt.max_ops;
@@ -545,14 +807,17 @@ std::string html_from_trace_file(const std::string& trace_path, const RunView& w
     wo.from = std::max<Time>(0, *opt.to - kDefaultSpan);
     note = "The window chosen with --html-to-ms (50 ms wide).";
   } else {
-    const auto [from, to] = default_window(trace_path);
-    wo.from = from;
-    wo.to = to;
-    note = to - from == kDefaultSpan && from == 0 ? "No read was stale: the first 50 ms of the run."
-                                                  : "The slice of the run around its first stale read (choose "
-                                                    "another with --html-from-ms / --html-to-ms).";
+    wo.from = scan.from;
+    wo.to = scan.to;
+    note = scan.around == TraceScan::Around::stale
+               ? "The slice of the run around its first stale read (choose another with --html-from-ms / "
+                 "--html-to-ms)."
+           : scan.around == TraceScan::Around::fault
+               ? "No read was stale: the slice of the run around its first fault, a " + scan.fault +
+                     " (choose another with --html-from-ms / --html-to-ms)."
+               : "No read was stale and nothing failed: the first 50 ms of the run.";
   }
-  return html_page(report, world, read_run_window(trace_path, world, wo), note);
+  return html_page(report, world, read_run_window(trace_path, world, wo), note, scan.latency);
 }
 
 }  // namespace consim

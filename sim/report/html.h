@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -32,8 +33,9 @@ namespace consim {
 class RunView;
 
 struct HtmlOptions {
-  // The window drawn, virtual ns. Neither: default_window() (around the
-  // first stale read). One: the other is 50 ms away.
+  // The window drawn, virtual ns. Neither: scan_trace()'s default window
+  // (around the first stale read, else the first fault). One: the other is
+  // 50 ms away.
   std::optional<Time> from, to;
   std::size_t max_messages = 1500;  // arrows drawn at most; the page says how many more there were
   std::size_t max_ops = 1000;       // operations drawn at most
@@ -47,8 +49,9 @@ std::string html_from_trace_file(const std::string& trace_path, const RunView& w
                                  const nlohmann::ordered_json& report, const HtmlOptions& opt);
 
 // The page from a report and a window read already; `window_note` says how
-// the window was chosen. Does not fail.
+// the window was chosen; `latency` the run's latencies (scan_trace()), drawn
+// as histograms (none: not drawn). Does not fail.
 std::string html_page(const nlohmann::ordered_json& report, const RunView& world, const RunWindow& window,
-                      const std::string& window_note);
+                      const std::string& window_note, const std::map<std::string, LatencyBins>& latency = {});
 
 }  // namespace consim

@@ -166,6 +166,14 @@ std::vector<std::string> window_keys(const RunWindow& w, const RunView& world) {
   return {keys.begin(), keys.end()};
 }
 
+std::vector<std::string> window_clients(const RunWindow& w, const RunView& world) {
+  std::vector<std::string> out;
+  const std::uint32_t n = world.scenario().cluster.nodes;
+  for (std::uint64_t ep : w.endpoints)
+    if (ep >= n) out.push_back(participant_name(world.scenario(), ep));
+  return out;
+}
+
 std::string html_escape(const std::string& s) {
   std::string out;
   out.reserve(s.size());
@@ -216,9 +224,9 @@ std::string space_time_svg(const RunWindow& w, const RunView& world) {
                  "viewBox=\"0 0 {0:.0f} {1:.0f}\" data-arrows=\"{2}\" "
                  "data-dropped=\"{3}\" data-stale-marks=\"{4}\" "
                  "data-arrows-cut=\"{5}\" data-stale-marks-cut=\"{9}\" data-heartbeats=\"{6}\" "
-                 "data-from-ns=\"{7}\" data-to-ns=\"{8}\">\n",
+                 "data-from-ns=\"{7}\" data-to-ns=\"{8}\" data-plot-x=\"{10:.0f}\" data-plot-w=\"{11:.0f}\">\n",
                  kWidth, height, w.messages.size(), dropped, w.stale_marks, w.messages_cut, w.heartbeats, w.from, w.to,
-                 w.stale_marks_cut);
+                 w.stale_marks_cut, kLeft, kWidth - kLeft - kRight);
   s += "<defs>";
   for (const char* k : {"client", "repl", "read", "vote", "other"})
     fmt::format_to(out,
@@ -302,9 +310,20 @@ std::string space_time_svg(const RunWindow& w, const RunView& world) {
       x2 = p.axis.x(m.end);
       y2 = y(m.to);
     }
-    fmt::format_to(out, "<g class=\"msg k-{}{}{}\" data-kind=\"{}\"{}><title>{}</title>", cls,
-                   m.dropped ? " dropped" : "", m.end < 0 ? " inflight" : "", m.kind,
+    // The client a message serves: its client end, else the client of its operation.
+    std::string client;
+    if (m.from >= n) {
+      client = p.name(m.from);
+    } else if (m.to >= n) {
+      client = p.name(m.to);
+    } else if (m.op) {
+      const auto it = p.op_by_id.find(m.op);
+      if (it != p.op_by_id.end()) client = p.name(n + it->second->client);
+    }
+    fmt::format_to(out, "<g class=\"msg k-{}{}{}\" data-kind=\"{}\" data-t=\"{}\"{}{}><title>{}</title>", cls,
+                   m.dropped ? " dropped" : "", m.end < 0 ? " inflight" : "", m.kind, m.sent,
                    has_key(m.kind) ? " data-key=\"" + html_escape(p.key(m.key)) + "\"" : std::string(),
+                   client.empty() ? std::string() : " data-client=\"" + html_escape(client) + "\"",
                    html_escape(p.message_title(m)));
     fmt::format_to(out, "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\"{}/>", x1, y1, x2, y2,
                    m.dropped ? "" : fmt::format(" marker-end=\"url(#ah-{})\"", cls));
@@ -354,7 +373,8 @@ std::string space_time_svg(const RunWindow& w, const RunView& world) {
     switch (mk.kind) {
       case WindowMark::Kind::stale: {
         const double yc = y(mk.endpoints.at(0));
-        fmt::format_to(out, "<g class=\"mark stale-mark\"><title>{}</title>", html_escape(mk.detail));
+        fmt::format_to(out, "<g class=\"mark stale-mark\" data-t=\"{}\" data-client=\"{}\"><title>{}</title>", mk.t,
+                       html_escape(p.name(mk.endpoints.at(0))), html_escape(mk.detail));
         if (mk.endpoints.size() > 1)
           fmt::format_to(out,
                          "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" "
@@ -492,9 +512,10 @@ std::string timeline_svg(const RunWindow& w, const RunView& world) {
     title += fmt::format("\ninvoked {}", ms_text(o.invoked));
     if (o.ended >= 0) title += fmt::format(", ended {} ({})", ms_text(o.ended), ms_text(o.ended - o.invoked));
     fmt::format_to(out,
-                   "<g class=\"op op-{}\" data-key=\"{}\"><title>{}</title><rect x=\"{:.1f}\" "
-                   "y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" rx=\"3\"/>",
-                   kOutcome[static_cast<int>(o.outcome)], html_escape(p.key(o.key)), html_escape(title), x1, y0,
+                   "<g class=\"op op-{}\" data-key=\"{}\" data-client=\"{}\" data-t=\"{}\"><title>{}</title>"
+                   "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" rx=\"3\"/>",
+                   kOutcome[static_cast<int>(o.outcome)], html_escape(p.key(o.key)),
+                   html_escape(p.name(p.sc.cluster.nodes + o.client)), o.invoked, html_escape(title), x1, y0,
                    x2 - x1, kRow - 3);
     if (x2 - x1 > 7.0 * static_cast<double>(label.size()))
       fmt::format_to(out, "<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>", x1 + 4, y0 + 11, html_escape(label));

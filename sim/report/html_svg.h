@@ -19,6 +19,10 @@
 //   coloured by outcome (ok, stale, failed, unknown: never ended), its
 //   details in its <title>.
 //
+// Messages, operations and stale marks carry data-t (sent, invoked, the
+// read's answer: virtual ns), data-key and data-client where they have one
+// (a message between nodes: the client of its operation, when known), for
+// the page's filters.
 // The counts drawn are data- attributes of the <svg> element, for programs:
 // space-time: data-arrows (message elements, class "msg"), data-dropped,
 // data-stale-marks (class "stale-mark"), data-stale-marks-cut, data-arrows-cut, data-heartbeats
@@ -44,6 +48,10 @@ std::string timeline_svg(const RunWindow& window, const RunView& world);
 // The names of the keys the window's messages and operations touch, sorted
 // (the page's key filter; elements carry theirs in data-key).
 std::vector<std::string> window_keys(const RunWindow& window, const RunView& world);
+
+// The names of the clients drawn in the window, in lane order (the page's
+// client filter; elements carry theirs in data-client).
+std::vector<std::string> window_clients(const RunWindow& window, const RunView& world);
 
 // Text for HTML element content and attribute values: & < > " ' escaped.
 std::string html_escape(const std::string& s);

@@ -64,6 +64,8 @@ struct Converter {
   std::map<std::uint64_t, std::string> put_value;
   std::map<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>, std::string> version_value;
   std::size_t fault_index = 0;
+  std::set<std::string> want_keys, want_clients;  // the filters (empty: every one)
+  std::map<std::uint64_t, std::uint64_t> op_client;  // op -> its client's endpoint (with a client filter)
   std::size_t arrows = 0;
   bool truncated = false;
   std::size_t cut = 0;      // arrows of the range not drawn, past the cap
@@ -73,7 +75,51 @@ struct Converter {
   std::uint64_t pending_op = 0;
 
   Converter(const World& w, const MermaidOptions& o)
-      : world(w), opt(o), n(w.scenario().cluster.nodes), role_at_start(n, "follower") {}
+      : world(w),
+        opt(o),
+        n(w.scenario().cluster.nodes),
+        role_at_start(n, "follower"),
+        want_keys(o.keys.begin(), o.keys.end()),
+        want_clients(o.clients.begin(), o.clients.end()) {}
+
+  static bool carries_key(const std::string& kind) {
+    return kind != "request_vote" && kind != "vote_reply" && kind != "sync" && kind != "sync_reply" &&
+           kind != "install_snapshot" && kind != "append_reply" && kind.rfind("heartbeat", 0) != 0;
+  }
+  bool client_wanted(std::uint64_t endpoint) const {
+    return want_clients.count(participant_name(world.scenario(), endpoint)) > 0;
+  }
+  // Whether the filters keep this event (bookkeeping is done for every event).
+  bool shown(const json& e) {
+    if (want_keys.empty() && want_clients.empty()) return true;
+    const std::string ev = e["ev"];
+    if (ev == "role" || ev == "fault") return true;
+    if (ev == "invoke" || ev == "complete" || ev == "fail") {
+      const std::uint64_t op = e["op"];
+      if (ev == "invoke") op_client[op] = n + e["client"].get<std::uint64_t>();
+      if (!want_keys.empty() && !want_keys.count(world.key_name(static_cast<Key>(e["key"].get<std::uint64_t>()))))
+        return false;
+      if (!want_clients.empty()) {
+        const auto it = op_client.find(op);
+        if (it != op_client.end() && !client_wanted(it->second)) return false;
+        if (ev != "invoke" && it != op_client.end()) op_client.erase(it);
+      }
+      return true;
+    }
+    if (!e.contains("kind")) return true;
+    const std::string kind = e["kind"];
+    if (!want_keys.empty() && carries_key(kind) &&
+        !want_keys.count(world.key_name(static_cast<Key>(e["key"].get<std::uint64_t>()))))
+      return false;
+    if (!want_clients.empty()) {
+      const std::uint64_t from = e["from"], to = e["to"];
+      if (from >= n) return client_wanted(from);
+      if (to >= n) return client_wanted(to);
+      const auto it = op_client.find(e.value("op", std::uint64_t{0}));
+      if (it != op_client.end()) return client_wanted(it->second);
+    }
+    return true;
+  }
 
   std::string who(std::uint64_t endpoint) {
     if (endpoint < n) return fmt::format("N{}", endpoint + 1);
@@ -413,7 +459,8 @@ std::string mermaid_from_trace_file(const std::string& trace_path, const World& 
     if (t > to_ns) break;
     // Role changes up to the start of the range (t = 0 included) label the participants.
     const bool role_at_start = t <= from_ns && line.find("\"ev\":\"role\"") != std::string::npos;
-    cv.event(e, t >= from_ns && !role_at_start);
+    const bool shown = cv.shown(e);
+    cv.event(e, t >= from_ns && !role_at_start && shown);
   }
   cv.flush_reply();
   if (cv.truncated)
@@ -431,6 +478,25 @@ std::string mermaid_from_trace_file(const std::string& trace_path, const World& 
                      opt.to_ms >= 0 || opt.from_ms > 0
                          ? fmt::format(", from {} ms to {}", opt.from_ms, opt.to_ms < 0 ? std::string("the end") : fmt::format("{} ms", opt.to_ms))
                          : "");
+  auto list = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+  };
+  if (!opt.keys.empty() || !opt.clients.empty())
+    out += fmt::format(
+        "Filtered: only {}{}{}. Messages between nodes that carry no key or serve no operation of another client "
+        "(replication acknowledgements, votes, ...), role changes and faults are kept.\n\n",
+        opt.keys.empty() ? "" : (opt.keys.size() == 1 ? "key " : "keys ") + list(opt.keys),
+        !opt.keys.empty() && !opt.clients.empty() ? " and " : "",
+        opt.clients.empty() ? "" : (opt.clients.size() == 1 ? "client " : "clients ") + list(opt.clients));
+  out += fmt::format(
+      "Legend: a solid arrow is a request or a replicated write, a dashed arrow a reply or an acknowledgement, an "
+      "arrow ending in a cross a message lost (LOST, with the reason). `@A \u2192 B ms`: sent at A, delivered at B (one time: both the same). "
+      "`W={} reached` marks where the write quorum holds a write, the moment it can be acknowledged; "
+      "`STALE` notes a read that returned an older version than the newest acknowledged one; "
+      "Cn are the clients, Nn the nodes, named with their role when the diagram starts.\n\n",
+      sc.cluster.write_quorum);
   out += "```mermaid\nsequenceDiagram\n";
   // Named as in the reports (client-K for the scripted client K, workload-1.., probe).
   for (std::uint64_t c : cv.clients)

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <deque>
 #include <fstream>
@@ -101,41 +103,99 @@ const Record* RunWindow::record(std::uint64_t key, const Version& version) const
   return it == values.end() ? nullptr : &it->second;
 }
 
-std::pair<Time, Time> default_window(const std::string& trace_path) {
+int LatencyBins::bin_of(Time v) {
+  if (v < 1000) return 0;
+  const double d = std::log10(static_cast<double>(v) / 1000.0) * kBinsPerDecade;
+  return std::min(kBins - 1, 1 + static_cast<int>(std::floor(d + 1e-9)));
+}
+
+double LatencyBins::bin_low_ms(int b) {
+  return b <= 0 ? 0.0 : 1e-3 * std::pow(10.0, static_cast<double>(b - 1) / kBinsPerDecade);
+}
+
+void LatencyBins::record(Time v) {
+  v = std::max<Time>(0, v);
+  ++bins[static_cast<std::size_t>(bin_of(v))];
+  ++count;
+  max = std::max(max, v);
+}
+
+std::uint64_t probe_client_index(const Scenario& sc) {
+  const std::uint64_t n = sc.cluster.nodes;
+  const std::uint64_t last = (sc.workload.enabled ? sc.workload.clients : 0) + sc.script.size();
+  for (std::uint64_t c = 0; c <= last; ++c)
+    if (participant_name(sc, n + c) == "probe") return c;
+  return UINT64_MAX;
+}
+
+TraceScan scan_trace(const std::string& trace_path, std::uint64_t probe_client) {
   std::ifstream in = open_trace(trace_path);
   struct Invoked {
     Time t;
     bool get;
     std::uint64_t key;
+    std::string group;
+    bool probe;
   };
   std::map<std::uint64_t, Invoked> invoked;          // op -> its invocation
   std::map<std::uint64_t, Time> last_write_invoked;  // key -> when its newest acknowledged write was
                                                      // invoked
+  TraceScan scan;
+  bool found = false;  // the window is around a stale read
+  Time first_fault = -1;
   std::string line;
   while (std::getline(in, line)) {
     const std::string ev = line_event(line);
+    if (ev == "fault") {
+      if (first_fault >= 0) continue;
+      const json e = json::parse(line);
+      const std::string action = e.at("action").get<std::string>();
+      if (action == "crash" || action == "pause" || action == "partition") {
+        first_fault = e.at("t").get<Time>();
+        scan.fault = action;
+      }
+      continue;
+    }
     if (ev != "invoke" && ev != "complete" && ev != "fail") continue;
     const json e = json::parse(line);
     const Time t = e.at("t").get<Time>();
     const std::uint64_t op = e.at("op").get<std::uint64_t>();
     if (ev == "invoke") {
-      invoked[op] = Invoked{t, e.at("type").get<std::string>() == "get", e.at("key").get<std::uint64_t>()};
+      const std::string type = e.at("type").get<std::string>();
+      const bool get = type == "get";
+      invoked[op] = Invoked{t, get, e.at("key").get<std::uint64_t>(),
+                            get ? "get " + e.at("level").get<std::string>() : type,
+                            e.at("client").get<std::uint64_t>() == probe_client};
       continue;
     }
     const auto it = invoked.find(op);
     if (it == invoked.end()) continue;
-    if (ev == "complete" && e.value("stale", false)) {
+    if (ev == "complete" && !it->second.probe) scan.latency[it->second.group].record(t - it->second.t);
+    if (!found && ev == "complete" && e.value("stale", false)) {
       const Time read = it->second.t;
       Time from = read - 10 * kMs;
       const auto w = last_write_invoked.find(it->second.key);
       if (w != last_write_invoked.end() && read - w->second <= 100 * kMs) from = std::min(from, w->second - 5 * kMs);
-      return {std::max<Time>(0, from), t + 40 * kMs};
+      scan.from = std::max<Time>(0, from);
+      scan.to = t + 40 * kMs;
+      scan.around = TraceScan::Around::stale;
+      found = true;
     }
     if (ev == "complete" && !it->second.get && e.at("status").get<std::string>() == "ok")
       last_write_invoked[it->second.key] = it->second.t;
     invoked.erase(it);
   }
-  return {0, 50 * kMs};
+  if (found) {
+    scan.fault.clear();
+  } else if (first_fault >= 0) {
+    scan.around = TraceScan::Around::fault;
+    scan.from = std::max<Time>(0, first_fault - 10 * kMs);
+    scan.to = first_fault + 40 * kMs;
+  } else {
+    scan.from = 0;
+    scan.to = 50 * kMs;
+  }
+  return scan;
 }
 
 RunWindow read_run_window(const std::string& trace_path, const RunView& world, const WindowOptions& opt) {

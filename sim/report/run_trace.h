@@ -106,18 +106,50 @@ struct RunWindow {
 
 struct WindowOptions {
   Time from = 0;  // the window's first and last virtual times
-  Time to = -1;   // < 0: chosen by default_window()
+  Time to = -1;   // < 0: chosen by scan_trace()
   std::size_t max_messages = 1500;
   std::size_t max_ops = 1000;
   std::size_t max_marks = 1000;
 };
 
-// The default window of a run's trace: a readable slice around the first
-// stale read (from a little before the write it missed was invoked, when
-// that write is recent, else 10 ms before the read, to 40 ms after it
-// completed); with no stale read, the first 50 ms. Throws
-// std::runtime_error if the file cannot be read.
-std::pair<Time, Time> default_window(const std::string& trace_path);
+// Latencies of a run's operations, read from its trace: invocation to
+// completion (a `complete` line; failed operations are not counted), in
+// log-scaled bins: kBinsPerDecade per power of ten from 1 us (bin 0 holds
+// everything below 1 us, the last bin everything above).
+struct LatencyBins {
+  static constexpr int kBinsPerDecade = 10;
+  static constexpr int kBins = 8 * kBinsPerDecade + 1;  // 1 us .. 100 s
+  std::vector<std::uint64_t> bins = std::vector<std::uint64_t>(kBins, 0);
+  std::uint64_t count = 0;
+  Time max = 0;
+  void record(Time v);
+  static int bin_of(Time v);
+  static double bin_low_ms(int b);  // the bin's lower edge, ms (0 for bin 0)
+};
+
+// What one pass over a run's trace finds for the page.
+struct TraceScan {
+  // The default window: a readable slice around the first stale read (from a
+  // little before the write it missed was invoked, when that write is
+  // recent, else 10 ms before the read, to 40 ms after it completed); with no
+  // stale read, around the first fault (crash, pause or partition: 10 ms
+  // before it to 40 ms after); with neither, the first 50 ms.
+  enum class Around { stale, fault, start };
+  Around around = Around::start;
+  Time from = 0, to = 0;
+  std::string fault;  // around a fault: its action (crash, pause, partition)
+  // Answered reads per level ("get <level>") and acknowledged writes ("put",
+  // "delete"), in key order.
+  std::map<std::string, LatencyBins> latency;
+};
+
+// The latencies leave out the probe's operations (as the report's do): those
+// of client index `probe_client` (none: every client counts).
+// Throws std::runtime_error if the file cannot be read.
+TraceScan scan_trace(const std::string& trace_path, std::uint64_t probe_client = UINT64_MAX);
+
+// The client index of the probe in a run of `sc` (UINT64_MAX: no probe).
+std::uint64_t probe_client_index(const Scenario& sc);
 
 // Reads the window opt.from..opt.to of the trace at `trace_path`, written
 // by a run of `world`. Throws std::runtime_error if the file cannot be read

@@ -13,6 +13,8 @@ _consim() {
     --quorums) COMPREPLY=($(compgen -W "all scenario" -- "$cur")); return ;;
     --progress) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     --replication) COMPREPLY=($(compgen -W "leader leaderless" -- "$cur")); return ;;
+    --mermaid-client) COMPREPLY=($(compgen -W "client-1 client-2 client-3 client-4 workload-1 workload-2 probe" -- "$cur")); return ;;
+    --mermaid-key|--mermaid-from-ms|--mermaid-to-ms|--html-from-ms|--html-to-ms) COMPREPLY=(); return ;;
     --output|-o|--trace|--mermaid|--html|--history|--window-output|--probe-output|--writes-output|--seeds-output|--meta-output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   if [[ "$cur" == -* ]]; then
