@@ -249,26 +249,8 @@ struct Converter {
   }
 
   std::string fault_text(const json& e) {
-    const auto& tl = world.scenario().timeline;
-    std::string action = e["action"];
-    std::string what;
-    if (fault_index < tl.size()) {
-      const TimelineEvent& te = tl[fault_index];
-      if (!te.nodes.empty()) {
-        for (NodeId x : te.nodes) what += fmt::format("{}node-{}", what.empty() ? "" : ", ", x + 1);
-      } else if (!te.groups.empty()) {
-        for (const auto& g : te.groups) {
-          std::string s;
-          for (NodeId x : g) s += fmt::format("{}{}", s.empty() ? "" : " ", x + 1);
-          what += fmt::format("{}[{}]", what.empty() ? "" : " | ", s);
-        }
-        what += " (unlisted nodes form one more group)";
-      } else if (te.kind == TimelineEvent::Kind::cut || te.kind == TimelineEvent::Kind::restore) {
-        what = fmt::format("node-{} to node-{}", te.from + 1, te.to + 1);
-      }
-    }
-    ++fault_index;
-    return fmt::format("FAULT: {} {}", action, what);
+    const std::string action = e["action"];
+    return fmt::format("FAULT: {} {}", action, timeline_event_text(world.scenario(), fault_index++));
   }
 
   void event(const json& e, bool in_range) {

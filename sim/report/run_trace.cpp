@@ -59,8 +59,9 @@ std::ifstream open_trace(const std::string& path) {
   return in;
 }
 
-// A scenario timeline entry in words (the nodes or groups it names).
-std::string fault_what(const Scenario& sc, std::size_t index) {
+}  // namespace
+
+std::string timeline_event_text(const Scenario& sc, std::size_t index) {
   if (index >= sc.timeline.size()) return {};
   const TimelineEvent& te = sc.timeline[index];
   std::string what;
@@ -78,8 +79,6 @@ std::string fault_what(const Scenario& sc, std::size_t index) {
   }
   return what;
 }
-
-}  // namespace
 
 std::string participant_name(const Scenario& sc, std::uint64_t endpoint) {
   const std::uint64_t n = sc.cluster.nodes;
@@ -295,7 +294,7 @@ RunWindow read_run_window(const std::string& trace_path, const RunView& world, c
     }
     if (ev == "fault") {
       const std::string action = e.at("action").get<std::string>();
-      const std::string what = fault_what(sc, fault_index++);
+      const std::string what = timeline_event_text(sc, fault_index++);
       if (t > w.to) continue;
       WindowMark mk;
       mk.kind = WindowMark::Kind::fault;

@@ -41,6 +41,13 @@ class RunView;
 // scripted client K (the text report's "client-K"), probe for the probe.
 std::string participant_name(const Scenario& sc, std::uint64_t endpoint);
 
+// The nodes or groups the scenario's timeline entry `index` names, in words
+// ("node-1, node-3", "[1 2] | [3] (unlisted nodes form one more group)",
+// "node-1 to node-2"); "" for an index past the timeline or an entry that
+// names none. The trace's fault lines come in timeline order, so the k-th
+// fault line is entry k.
+std::string timeline_event_text(const Scenario& sc, std::size_t index);
+
 struct WindowMessage {
   Time sent = 0;
   Time end = -1;  // delivered or dropped; -1: still in flight when the trace ends
