@@ -11,6 +11,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -451,4 +452,64 @@ TEST_CASE("mermaid: bad filters exit 2 with one message and write nothing") {
   CHECK(r.code == 2);
   CHECK(r.out.find("--mermaid-key 'a,,b': an empty name") != std::string::npos);
   CHECK(!fs::exists(md));
+}
+
+TEST_CASE("html: the replies a quorum read used, R of them counting the coordinator's own copy") {
+  // Each get answered in the window used q answers: R at strong, 1 at
+  // eventual; a coordinator that is a replica of the key answers itself
+  // with no message, so q or q - 1 replies are marked, never more.
+  TempDir d;
+  const std::string ll = std::string(CONSIM_SOURCE_DIR) + "/scenarios/leaderless.json";
+  for (const std::string& args :
+       {std::string("--set cluster.read_quorum=2"), std::string("--set cluster.read_quorum=2 --set cluster.read_fanout=r"),
+        std::string("--set cluster.read_quorum=3")}) {
+    CAPTURE(args);
+    const std::string t = d.file("t.jsonl"), p = d.file("p.html");
+    REQUIRE(run_consim("run " + ll + " -q " + args + " --html-from-ms 0 --html-to-ms 400 --trace " + t + " --html " + p +
+                       " -o " + d.file("r.txt"))
+                .code == 0);
+    const std::string page = slurp(p);
+    std::map<std::uint64_t, int> used;  // op -> marks
+    const std::regex mark("<g class=\"mark reply-mark\" data-op=\"([0-9]+)\"");
+    for (auto it = std::sregex_iterator(page.begin(), page.end(), mark); it != std::sregex_iterator(); ++it)
+      ++used[std::stoull((*it)[1])];
+    long long total = 0;
+    for (const auto& [op, k] : used) total += k;
+    CHECK(attribute(page, "spacetime", "data-replies-used") == total);
+    // The gets of the trace answered in the window, and their level's q.
+    const long long from = attribute(page, "spacetime", "data-from-ns"), to = attribute(page, "spacetime", "data-to-ns");
+    const int r = args.find("read_quorum=3") != std::string::npos ? 3 : 2;
+    std::map<std::uint64_t, int> q;  // answered get -> its q
+    std::map<std::uint64_t, std::string> level;
+    std::map<std::uint64_t, long long> invoked;
+    std::set<std::uint64_t> inside;  // quorum gets invoked and answered within the window
+    std::istringstream lines(slurp(t));
+    for (std::string l; std::getline(lines, l);) {
+      const nlohmann::json e = nlohmann::json::parse(l);
+      const long long at = e["t"];
+      if (e["ev"] == "invoke" && e["type"] == "get") {
+        level[e["op"]] = e["level"];
+        invoked[e["op"]] = at;
+      }
+      if (e["ev"] == "complete" && level.count(e["op"])) {
+        q[e["op"]] = level[e["op"]] == "eventual" ? 1 : r;
+        if (q[e["op"]] > 1 && invoked[e["op"]] >= from && at <= to) inside.insert(e["op"].get<std::uint64_t>());
+      }
+    }
+    // Every quorum get wholly inside the window has its replies marked: at least q - 1.
+    REQUIRE(inside.size() > 10);
+    for (std::uint64_t op : inside) {
+      CAPTURE(op);
+      CHECK(used[op] >= q[op] - 1);
+    }
+    int checked = 0;
+    for (const auto& [op, k] : used) {
+      CAPTURE(op);
+      REQUIRE(q.count(op) == 1);  // only answered gets have used replies
+      CHECK(k <= q[op]);
+      CHECK(k >= q[op] - 1);
+      checked += q[op] > 1;
+    }
+    CHECK(checked > 10);  // quorum reads were there to check
+  }
 }

@@ -151,7 +151,7 @@ svg text{font-size:11px;fill:#333}.axis line{stroke:#888}.axis line.grid,.chart 
 .head.k-client{fill:#1f6fb4}.head.k-repl{fill:#2a9d4b}.head.k-read{fill:#8a4fbf}.head.k-vote{fill:#e07b00}.head.k-other{fill:#7a7a7a}
 .msg.inflight line{stroke-dasharray:4 3}.msg.dropped line{stroke-dasharray:2 2}.cross{stroke:#c62828;stroke-width:2}
 .stale-mark circle{fill:none;stroke:#d32f2f;stroke-width:3}.stale-mark line{stroke:#d32f2f;stroke-dasharray:3 2;stroke-width:1.5}.stale-mark text{fill:#d32f2f;font-weight:700}
-.quorum-mark line{stroke:#2a9d4b;stroke-width:3}.quorum-mark text{fill:#2a9d4b;font-weight:700;font-size:10px}
+.reply-mark circle{fill:#7b3fb5;stroke:#fff;stroke-width:1}.quorum-mark line{stroke:#2a9d4b;stroke-width:3}.quorum-mark text{fill:#2a9d4b;font-weight:700;font-size:10px}
 .role-mark path{fill:#f2b600;stroke:#8a6a00}.role-mark text{fill:#8a6a00;font-weight:600}
 .fault-mark rect{fill:#c62828}.fault-mark text{fill:#c62828;font-weight:600}
 .band.down{fill:#9aa4ad;opacity:.25}.band.partition{fill:#e07b00;opacity:.10}
@@ -185,6 +185,7 @@ const char* kLegend =
     "class=\"sw\" style=\"background:#7a7a7a\"></span>repair, sync</label>"
     "<span>&#x2715; dropped &middot; dashed: never delivered &middot; "
     "<b style=\"color:#2a9d4b\">|W</b> write quorum reached &middot; <b "
+    "style=\"color:#7b3fb5\">&#x25CF;</b> a reply a quorum read used &middot; <b "
     "style=\"color:#d32f2f\">&#x25EF;</b> stale read &middot; "
     "<b style=\"color:#f2b600\">&#x25C6;</b> role change &middot; <b "
     "style=\"color:#c62828\">&#x25A0;</b> fault (grey: node down or paused; "

@@ -201,8 +201,50 @@ std::string html_escape(const std::string& s) {
   return out;
 }
 
+// The replies a quorum read used: those its coordinator had when it answered
+// the client. A coordinator answers at its q-th answer (its own copy counts
+// when it is a replica), so a reply used is one delivered to the coordinator,
+// for the read's fan-out, no later than the client_reply it sent. Replica
+// messages carry the coordinator's own read id, not the client's op: the
+// fan-out (read_query, replica_read) leaves the coordinator at the moment
+// the client_get reaches it, which ties the two; a coordinator that got two
+// client_gets at the same nanosecond is ambiguous and left unmarked.
+struct ReplyUsed {
+  std::size_t message = 0;  // index in w.messages
+  std::uint64_t op = 0;     // the client's get
+};
+std::vector<ReplyUsed> replies_used(const RunWindow& w) {
+  std::map<std::pair<std::uint64_t, Time>, std::uint64_t> get_at;  // (coordinator, arrival) -> op; 0: ambiguous
+  for (const WindowMessage& m : w.messages)
+    if (m.kind == "client_get" && !m.dropped && m.end >= 0) {
+      const auto [it, fresh] = get_at.emplace(std::make_pair(m.to, m.end), m.op);
+      if (!fresh) it->second = 0;
+    }
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint64_t> read_of;  // (coordinator, read id) -> op
+  for (const WindowMessage& m : w.messages)
+    if (m.kind == "read_query" || m.kind == "replica_read") {
+      const auto it = get_at.find({m.from, m.sent});
+      if (it != get_at.end() && it->second != 0) read_of.emplace(std::make_pair(m.from, m.op), it->second);
+    }
+  std::map<std::pair<std::uint64_t, std::uint64_t>, Time> answered;  // (coordinator, op) -> client_reply sent
+  for (const WindowMessage& m : w.messages)
+    if (m.kind == "client_reply" && (m.status == "ok" || m.status == "not_found"))
+      answered.emplace(std::make_pair(m.from, m.op), m.sent);
+  std::vector<ReplyUsed> used;
+  for (std::size_t i = 0; i < w.messages.size(); ++i) {
+    const WindowMessage& m = w.messages[i];
+    if ((m.kind != "read_reply" && m.kind != "replica_read_reply") || m.dropped || m.end < 0) continue;
+    const auto r = read_of.find({m.to, m.op});
+    if (r == read_of.end()) continue;
+    const auto a = answered.find({m.to, r->second});
+    if (a != answered.end() && m.end <= a->second) used.push_back({i, r->second});
+  }
+  return used;
+}
+
 std::string space_time_svg(const RunWindow& w, const RunView& world) {
   Painter p(w, world);
+  const std::vector<ReplyUsed> used = replies_used(w);
   const std::uint32_t n = p.sc.cluster.nodes;
   std::map<std::uint64_t, double> lane_y;
   for (std::size_t i = 0; i < w.endpoints.size(); ++i)
@@ -224,9 +266,10 @@ std::string space_time_svg(const RunWindow& w, const RunView& world) {
                  "viewBox=\"0 0 {0:.0f} {1:.0f}\" data-arrows=\"{2}\" "
                  "data-dropped=\"{3}\" data-stale-marks=\"{4}\" "
                  "data-arrows-cut=\"{5}\" data-stale-marks-cut=\"{9}\" data-heartbeats=\"{6}\" "
-                 "data-from-ns=\"{7}\" data-to-ns=\"{8}\" data-plot-x=\"{10:.0f}\" data-plot-w=\"{11:.0f}\">\n",
+                 "data-from-ns=\"{7}\" data-to-ns=\"{8}\" data-plot-x=\"{10:.0f}\" data-plot-w=\"{11:.0f}\" "
+                 "data-replies-used=\"{12}\">\n",
                  kWidth, height, w.messages.size(), dropped, w.stale_marks, w.messages_cut, w.heartbeats, w.from, w.to,
-                 w.stale_marks_cut, kLeft, kWidth - kLeft - kRight);
+                 w.stale_marks_cut, kLeft, kWidth - kLeft - kRight, used.size());
   s += "<defs>";
   for (const char* k : {"client", "repl", "read", "vote", "other"})
     fmt::format_to(out,
@@ -365,6 +408,21 @@ std::string space_time_svg(const RunWindow& w, const RunView& world) {
                    p.sc.cluster.write_quorum, ms_text(m.sent), p.name(m.from), it->second->type, p.key(m.key),
                    html_escape(world.value_text(it->second->rec)), p.ver(m.version), x, yc - 9, x, yc + 9, x + 3,
                    yc - 10, p.sc.cluster.write_quorum);
+  }
+
+  // The replies each quorum read used: a dot where each reached the coordinator.
+  for (const ReplyUsed& u : used) {
+    const WindowMessage& m = w.messages[u.message];
+    const auto it = p.op_by_id.find(u.op);
+    const std::string read = it == p.op_by_id.end()
+                                 ? "a read"
+                                 : fmt::format("{}'s get {} ({})", p.name(it->second->client + p.sc.cluster.nodes),
+                                               p.key(it->second->key), it->second->level);
+    fmt::format_to(out,
+                   "<g class=\"mark reply-mark\" data-op=\"{}\" data-t=\"{}\"><title>used by {}: {}'s reply at {}, "
+                   "version {}</title><circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4\"/></g>\n",
+                   u.op, m.end, html_escape(read), p.name(m.from), ms_text(m.end), p.ver(m.version), p.axis.x(m.end),
+                   y(m.to));
   }
 
   // Marks.
