@@ -419,9 +419,9 @@ std::string space_time_svg(const RunWindow& w, const RunView& world) {
                                  : fmt::format("{}'s get {} ({})", p.name(it->second->client + p.sc.cluster.nodes),
                                                p.key(it->second->key), it->second->level);
     fmt::format_to(out,
-                   "<g class=\"mark reply-mark\" data-op=\"{}\" data-t=\"{}\"><title>used by {}: {}'s reply at {}, "
+                   "<g class=\"mark reply-mark\" data-op=\"{}\"><title>used by {}: {}'s reply at {}, "
                    "version {}</title><circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4\"/></g>\n",
-                   u.op, m.end, html_escape(read), p.name(m.from), ms_text(m.end), p.ver(m.version), p.axis.x(m.end),
+                   u.op, html_escape(read), p.name(m.from), ms_text(m.end), p.ver(m.version), p.axis.x(m.end),
                    y(m.to));
   }
 
