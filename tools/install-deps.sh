@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Install what a fresh Debian 12 machine lacks to build and test consim.
+# Install what a fresh Debian 12 machine lacks to build and test consim
+# (--build: only what building needs, for tools/run.sh).
 # Only missing packages are installed; uses sudo when not root.
 set -euo pipefail
-packages=(g++ cmake make libboost-program-options-dev libfmt-dev nlohmann-json3-dev doctest-dev
+packages=(g++ cmake make libboost-program-options-dev libfmt-dev nlohmann-json3-dev doctest-dev)
+[ "${1:-}" = --build ] || packages+=(
           python3 python3-jsonschema  # tests/test_schema_corpus.cpp
           python3-pandas  # tests/tables/test_dtypes.py
           clojure         # tests/test_check.cpp: the EDN history read by clojure.edn

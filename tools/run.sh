@@ -4,6 +4,6 @@
 # Extra arguments go to `consim run`, e.g. tools/run.sh --set cluster.write_quorum=3
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/install-deps.sh
+bash tools/install-deps.sh --build
 bash tools/build.sh >/dev/null
 exec ./build/consim run "$@"
