@@ -20,8 +20,18 @@ work="$(mktemp -d /tmp/consim-scale.XXXXXX)"
 chmod 755 "$work"
 pids=()
 cleanup() {
+  # Stop the daemons and wait until each has exited (munged and slurmd
+  # remove their sockets and PID files as they go, so removing the folder
+  # before they are gone races with them); then remove the folder, again
+  # once if something still appeared in it. Cleaning up never fails the test.
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$work"
+  for p in "${pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || true
+  done
+  rm -rf "$work" 2>/dev/null || { sleep 1; rm -rf "$work" 2>/dev/null; } \
+    || echo "scale-out: could not remove $work" >&2
+  return 0
 }
 trap cleanup EXIT
 
