@@ -132,3 +132,25 @@ TEST_CASE("FIFO lanes interleave with the heap in exact (time, sequence) order")
   }
   CHECK(q.empty() == pending.empty());
 }
+
+TEST_CASE("pop_until takes the earliest event only when it is due, from the heap or a lane") {
+  EventQueue q;
+  Event e;
+  CHECK_FALSE(q.pop_until(100, e));  // empty
+  q.push(30, 0, 1);
+  q.push_lane(0, 20, 0, 2);
+  q.push_lane(1, 20, 0, 3);  // same time as lane 0's, scheduled later
+  CHECK_FALSE(q.pop_until(19, e));
+  CHECK(q.size() == 3);
+  CHECK(q.now() == 0);
+  REQUIRE(q.pop_until(20, e));
+  CHECK(e.index == 2);
+  REQUIRE(q.pop_until(20, e));
+  CHECK(e.index == 3);
+  CHECK(q.now() == 20);
+  CHECK_FALSE(q.pop_until(29, e));
+  REQUIRE(q.pop_until(30, e));
+  CHECK(e.index == 1);
+  CHECK(q.empty());
+  CHECK_FALSE(q.pop_until(1000, e));
+}

@@ -199,8 +199,10 @@ struct World::Impl {
     std::uint64_t at_last = 0;  // events processed at virtual time `last`
     // One comparison per event for both the limit and the progress tick.
     std::uint64_t next_check = std::min(event_limit, progress_every);
-    while (!queue.empty() && queue.top().time <= end_time) {
+    Event e;
+    for (;;) {
       if (m.engine.events >= next_check) {
+        if (queue.empty() || queue.top().time > end_time) break;
         if (m.engine.events >= event_limit) {
           stopped_early = true;
           break;
@@ -208,7 +210,7 @@ struct World::Impl {
         progress(queue.top().time, m.engine.events);
         next_check = std::min(event_limit, m.engine.events + progress_every);
       }
-      const Event e = queue.pop();
+      if (!queue.pop_until(end_time, e)) break;
       if (e.time != last) {
         last = e.time;
         at_last = 0;
