@@ -92,7 +92,9 @@ TEST_CASE("what a node retains is flat in run length: heartbeats on and off, lea
       CHECK(long_run.writes_acked > 4 * short_run.writes_acked * 9 / 10);
       // Bounded by what is kept plus what is in flight, and not growing.
       CHECK(long_run.peak <= retain + 1024);
-      CHECK(long_run.peak <= short_run.peak + short_run.peak / 10);
+      // (a few entries either way are what happens to be in flight at the
+      // peak; a log that grows with the run would hold thousands more.)
+      CHECK(long_run.peak <= short_run.peak + short_run.peak / 10 + 16);
       MESSAGE(fmt::format("leaderless {} heartbeats {}: peak retained {} (2 s) {} (8 s)", leaderless, heartbeats,
                           short_run.peak, long_run.peak));
     }

@@ -55,7 +55,8 @@ struct Distribution {
   std::string describe_unshifted() const;
 };
 
-// A standard normal variate (Box-Muller, two draws in separate statements).
+// A standard normal variate: the ziggurat method, 256 layers (one draw for
+// about 99% of samples; more, each in its own statement, for the rest).
 double sample_standard_normal(Rng& rng);
 
 // Zipf over ranks 0..n-1 with exponent s >= 0 (s = 0 is uniform):
