@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "run_consim.h"
+#include "temp_dir.h"
 #include "sim/check/history.h"
 #include "sim/check/linearizability.h"
 #include "sim/scenario/load.h"
@@ -22,17 +23,6 @@
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "consim_check_XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return path + "/" + name; }
-};
 
 const char* kRun = " --quiet --set duration_ms=3000 --set workload.rate_per_s=300"
                    " --set 'workload.levels=[\"eventual\",\"strong\"]'";

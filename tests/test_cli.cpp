@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "run_consim.h"
+#include "temp_dir.h"
 
 namespace {
 
@@ -262,4 +263,24 @@ TEST_CASE("progress goes to stderr only: plain lines when not a terminal, none w
   const ConsimResult bad = run_consim("run --progress sometimes");
   CHECK(bad.code == 2);
   CHECK(bad.out.find("--progress sometimes: expected auto, always or never") != std::string::npos);
+}
+
+TEST_CASE("bench --print-scenario prints the scenario bench runs, which `consim run` runs to the same events") {
+  const Result printed = run("bench --print-scenario --ops 2000 --nodes 3");
+  REQUIRE(printed.code == 0);
+  const nlohmann::json j = nlohmann::json::parse(printed.out);
+  CHECK(j["cluster"]["nodes"] == 3);
+  CHECK(j["name"] == "bench");
+  TempDir d;
+  const std::string file = d.file("bench.json");
+  {
+    std::ofstream out(file);
+    out << printed.out;
+  }
+  const Result ran = run("run " + file + " --quiet --format json");
+  REQUIRE(ran.code == 0);
+  const Result bench = run("bench --ops 2000 --nodes 3");
+  REQUIRE(bench.code == 0);
+  const std::string events = std::to_string(nlohmann::json::parse(ran.out)["engine"]["events"].get<std::uint64_t>());
+  CHECK(bench.out.find(", " + events + " events") != std::string::npos);
 }

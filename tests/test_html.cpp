@@ -17,21 +17,11 @@
 
 #include "files.h"
 #include "run_consim.h"
+#include "temp_dir.h"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "consim_html_XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return path + "/" + name; }
-};
 
 std::string scenario(const std::string& name) {
   return std::string(CONSIM_SOURCE_DIR) + "/scenarios/classroom/" + name;

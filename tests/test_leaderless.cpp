@@ -16,6 +16,7 @@
 #include "sim/report/report.h"
 #include "sim/scenario/load.h"
 #include "sim/world/world.h"
+#include "temp_dir.h"
 
 using namespace consim;
 using nlohmann::json;
@@ -314,8 +315,8 @@ TEST_CASE("leaderless text report and diagram name LWW versions by timestamp, co
 }
 
 TEST_CASE("a sweep across both modes: probe CSV rows for each mode, and plot.sh draws their curves") {
-  const std::string dir = "/tmp/consim_test_modes_" + std::to_string(::getpid());
-  std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str());
+  TempDir tmp;
+  const std::string dir = tmp.path;
   const std::string cmd = fmt::format(
       "'{}' sweep '{}/scenarios/leaderless.json' --set duration_ms=5000 --vary cluster.replication=leader,leaderless "
       "--w 1 --r 1 --seeds 1 --output {}/m.csv --probe-output {}/p.csv -q 2>&1",
@@ -340,7 +341,8 @@ TEST_CASE("a sweep across both modes: probe CSV rows for each mode, and plot.sh 
 }
 
 TEST_CASE("a leaderless sequence diagram: replicas, LWW versions, and where W is reached") {
-  const std::string out = "/tmp/consim_test_ll_diagram_" + std::to_string(::getpid()) + ".md";
+  TempDir tmp;
+  const std::string out = tmp.file("diagram.md");
   const std::string cmd =
       fmt::format("'{}' run '{}/scenarios/leaderless.json' --mermaid {} --mermaid-to-ms 40 -q >/dev/null 2>&1",
                   CONSIM_BINARY, CONSIM_SOURCE_DIR, out);

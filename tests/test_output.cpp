@@ -24,23 +24,13 @@
 #include "memory_cap.h"
 #include "files.h"
 #include "run_consim.h"
+#include "temp_dir.h"
 #include "sim/io/input.h"
 #include "sim/io/output.h"
 
 using namespace consim;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/consim_test_output_XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { std::system(fmt::format("rm -rf '{}'", path).c_str()); }
-  std::string operator/(const std::string& name) const { return path + "/" + name; }
-};
 
 bool exists(const std::string& path) {
   struct stat st {};

@@ -69,7 +69,8 @@ int bench_main(int argc, char** argv) {
       ("ops", po::value<std::string>()->default_value("1000000"), "client operations to simulate (1..1000000000)")
       ("nodes", po::value<std::string>()->default_value("5"), "cluster size (1..64)")
       ("replication", po::value<std::string>()->default_value("leader"), "leader or leaderless")
-      ("repeat", po::value<std::string>()->default_value("1"), "runs; the best is reported (1..1000)");
+      ("repeat", po::value<std::string>()->default_value("1"), "runs; the best is reported (1..1000)")
+      ("print-scenario", "print the scenario these options give, as JSON, and exit (for `consim run` with --set)");
   po::variables_map vm = parse(desc, {}, argc, argv);
   if (vm.count("help")) {
     std::cout << desc << "\n";
@@ -84,7 +85,12 @@ int bench_main(int argc, char** argv) {
     print_error(fmt::format("bench: --replication {}: expected leader or leaderless", excerpt(mode)));
     return kExitUsage;
   }
-  Scenario sc = scenario_from_json(bench_scenario_json(ops, nodes, mode == "leaderless"), "<bench>");
+  const nlohmann::json scenario = bench_scenario_json(ops, nodes, mode == "leaderless");
+  if (vm.count("print-scenario")) {
+    fmt::print("{}\n", scenario.dump(2));
+    return kExitOk;
+  }
+  Scenario sc = scenario_from_json(scenario, "<bench>");
   double best = 1e300;
   std::uint64_t events = 0;
   std::uint64_t reads = 0, writes = 0;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side measurements of consim, as ratios on one machine in one run
 # (machines here are shared: single times mean little).
-#   bash tools/bench/run.sh [engine|peers|all] [BUILD_DIR]   (default: all, build)
+#   bash tools/bench/run.sh [engine|peers|scaling|all] [BUILD_DIR]   (default: all, build)
 #   PAIRS=5   pairs per comparison (alternated: A B, B A, ...; the median ratio)
 #   QUICK=1   small runs, to try the script (the numbers then mean little)
 # engine:
@@ -21,12 +21,17 @@
 #   (tools/bench/simgrid/quorum.cpp, built when libsimgrid-dev is installed):
 #   the same messages and end time, then wall time (pairs), peak memory and
 #   instructions per message (callgrind); and 1b above.
+# scaling: `consim bench`'s scenario (consim bench --print-scenario) with one
+#   dimension changed at a time: nodes 3 -> 64, keys 100 -> 1M, clients
+#   10 -> 100k, run length 1x -> 10x; per row the wall time and peak memory
+#   of one run, and callgrind's instructions per event in the steady state
+#   (a run of a fifth of the operations less one of a tenth).
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/../.."
 mode=all
 case "${1:-}" in
-  engine | peers | all)
+  engine | peers | scaling | all)
     mode="$1"
     shift
     ;;
@@ -207,11 +212,49 @@ peers() {
   bench_vs_phold
 }
 
+# One row of the scaling table: LABEL OPS NODES SET...
+scaling_row() {
+  local label="$1" ops="$2" nodes="$3" wall kib n ev
+  shift 3
+  local sets=()
+  for a in "$@"; do sets+=(--set "$a"); done
+  "$consim" bench --print-scenario --ops "$ops" --nodes "$nodes" >"$tmp/scale.json"
+  wall=$(timed "$tmp/mem" "$consim" run "$tmp/scale.json" "${sets[@]}" --format json -o "$tmp/report.json" -q)
+  kib=$(tail -1 "$tmp/mem")
+  ev=$(report_field events)
+  # Instructions per event in the steady state: two runs (a tenth and a
+  # fifth of OPS) differenced, so start-up and the report cancel out.
+  local ipe="-" n1 n2 e1 e2
+  if has_valgrind; then
+    "$consim" bench --print-scenario --ops "$((ops / 10))" --nodes "$nodes" >"$tmp/s1.json"
+    "$consim" bench --print-scenario --ops "$((ops / 5))" --nodes "$nodes" >"$tmp/s2.json"
+    n1=$(ir "$consim" run "$tmp/s1.json" "${sets[@]}" --format json -o "$tmp/r1.json" -q)
+    n2=$(ir "$consim" run "$tmp/s2.json" "${sets[@]}" --format json -o "$tmp/r2.json" -q)
+    e1=$(sed -n 's/.*"events": *\([0-9]*\).*/\1/p' "$tmp/r1.json" | sed -n 1p)
+    e2=$(sed -n 's/.*"events": *\([0-9]*\).*/\1/p' "$tmp/r2.json" | sed -n 1p)
+    ipe=$(awk -v a="$n1" -v b="$n2" -v x="$e1" -v y="$e2" 'BEGIN {printf "%.0f", (b - a) / (y - x)}')
+  fi
+  printf '  %-38s %9s events %8s s %6.2f M events/s %5s MiB %6s instr/event\n' "$label" "$ev" "$wall" \
+    "$(awk -v e="$ev" -v w="$wall" 'BEGIN {print e / w / 1e6}')" "$((kib / 1024))" "$ipe"
+}
+
+scaling() {
+  local ops="$bench_ops"
+  echo "== scaling: consim bench's scenario, $ops operations, one dimension changed at a time (wall and memory: one run; instructions per event: a fifth less a tenth of it)"
+  scaling_row "as is (5 nodes, 1k keys, 100 clients)" "$ops" 5
+  for nodes in 3 16 64; do scaling_row "nodes $nodes" "$ops" "$nodes"; done
+  for keys in 100 100000 1000000; do scaling_row "keys $keys" "$ops" 5 "workload.keys=$keys"; done
+  for clients in 10 10000 100000; do scaling_row "clients $clients" "$ops" 5 "workload.clients=$clients"; done
+  scaling_row "run length 10x" "$((ops * 10))" 5
+}
+
 case "$mode" in
   engine) engine ;;
   peers) peers ;;
+  scaling) scaling ;;
   all)
     engine
     peers
+    scaling
     ;;
 esac
