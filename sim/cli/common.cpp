@@ -88,6 +88,29 @@ std::optional<double> real_option(const po::variables_map& vm, const char* name,
   return parse_real(name, vm[name].as<std::string>(), lo, hi);
 }
 
+void add_scenario_options(po::options_description& desc, po::positional_options_description& pos, const char* set_help,
+                          const char* seed_help) {
+  desc.add_options()
+      ("file", po::value<std::string>(), "scenario file (default: the built-in default scenario)")
+      ("seed", po::value<std::string>(), seed_help ? seed_help : "override the scenario's seed (0..18446744073709551615)")
+      ("set", po::value<std::vector<std::string>>()->composing(),
+       set_help ? set_help : "PATH=VALUE: change one scenario field, e.g. --set cluster.write_quorum=3 (repeatable)");
+  pos.add("file", 1);
+}
+
+ScenarioArgs scenario_args(const po::variables_map& vm) {
+  ScenarioArgs a;
+  if (vm.count("file")) {
+    a.file = vm["file"].as<std::string>();
+    if (a.file.empty())
+      throw InputError("an empty scenario file name was given (give none for the built-in default scenario)");
+  }
+  if (vm.count("set")) a.user_sets = vm["set"].as<std::vector<std::string>>();
+  a.sets = a.user_sets;
+  if (const auto seed = whole_option(vm, "seed", 0)) a.sets.push_back(fmt::format("seed={}", *seed));
+  return a;
+}
+
 namespace {
 
 // What was printed with stdio (help, one-line results) must have arrived

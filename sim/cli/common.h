@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/program_options.hpp>
 
@@ -29,6 +30,23 @@ void print_error(const std::string& msg);
 boost::program_options::variables_map parse(const boost::program_options::options_description& desc,
                                             const boost::program_options::positional_options_description& pos,
                                             int argc, char** argv);
+
+// The scenario a subcommand loads, declared and read the same way by every
+// subcommand that loads one (run, predict, compare, serve):
+//   FILE      positional; none: the built-in default scenario; "" is bad input
+//   --seed S  the scenario's seed (a whole number), applied after --set
+//   --set P=V one field (repeatable), in the order given
+// `set_help` and `seed_help` replace the default help texts.
+struct ScenarioArgs {
+  std::string file;               // "" = the built-in default scenario
+  std::vector<std::string> sets;  // --set in order, then "seed=S" from --seed: for load_scenario()
+  std::vector<std::string> user_sets;  // --set only, as given
+};
+void add_scenario_options(boost::program_options::options_description& desc,
+                          boost::program_options::positional_options_description& pos, const char* set_help = nullptr,
+                          const char* seed_help = nullptr);
+// InputError (exit 2) for an empty FILE or a bad --seed.
+ScenarioArgs scenario_args(const boost::program_options::variables_map& vm);
 
 // Strict numbers from the command line, for every subcommand. Options that
 // take a number are declared as po::value<std::string>() and read with these

@@ -39,20 +39,19 @@ int compare_main(int argc, char** argv) {
       "whether the difference is beyond noise. E.g. the chapter's Step 5, W=1 against W=3:\n"
       "  consim compare --set cluster.write_quorum=1 --vs-set cluster.write_quorum=3 --seeds 5");
   desc.add_options()
-      ("help,h", "show this help")
-      ("file", po::value<std::string>(), "scenario file (default: the built-in default scenario)")
-      ("set", po::value<std::vector<std::string>>()->composing(), "PATH=VALUE: change a field on both sides (repeatable)")
+      ("help,h", "show this help");
+  po::positional_options_description pos;
+  add_scenario_options(desc, pos, "PATH=VALUE: change a field on both sides (repeatable)",
+                       "the first seed (default: the scenario's)");
+  desc.add_options()
       ("vs-set", po::value<std::vector<std::string>>()->composing(),
        "PATH=VALUE: change a field on side B only, after --set (repeatable; at least one)")
-      ("seed", po::value<std::string>(), "the first seed (default: the scenario's)")
       ("seeds", po::value<std::string>()->default_value("1"),
        "runs per side (1..1000): the first seed, then seeds derived from it; 2 or more give intervals for values")
       ("format", po::value<std::string>()->default_value("text"), "text, json or html (one self-contained page)")
       ("output,o", po::value<std::string>(), "write the comparison to FILE (default: standard output)")
       ("force", "replace a read-only output file too")
       ("quiet,q", "no timing line on stderr");
-  po::positional_options_description pos;
-  pos.add("file", 1);
   const po::variables_map vm = parse(desc, pos, argc, argv);
   if (vm.count("help")) {
     std::cout << desc << "\n";
@@ -63,11 +62,9 @@ int compare_main(int argc, char** argv) {
     throw InputError(fmt::format("--format {}: expected text, json or html", excerpt(format)));
   if (!vm.count("vs-set"))
     throw InputError("compare: --vs-set PATH=VALUE is required: what side B changes (e.g. --vs-set cluster.write_quorum=3)");
-  const std::string file = vm.count("file") ? vm["file"].as<std::string>() : "";
-  if (vm.count("file") && file.empty()) throw InputError("compare: an empty scenario file name was given");
-  std::vector<std::string> sets;
-  if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
-  if (const auto seed = whole_option(vm, "seed", 0)) sets.push_back(fmt::format("seed={}", *seed));
+  const ScenarioArgs args = scenario_args(vm);
+  const std::string& file = args.file;
+  const std::vector<std::string>& sets = args.sets;
   const std::vector<std::string> vs = vm["vs-set"].as<std::vector<std::string>>();
   const std::uint64_t k = *whole_option(vm, "seeds", 1, kMaxCompareSeeds);
 
@@ -81,17 +78,15 @@ int compare_main(int argc, char** argv) {
   const Scenario base_a = load_scenario(file, sets);
   load_scenario(file, sets_b);
   CompareInput in;
-  in.label_a = joined(vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{},
-                      "the scenario as given");
+  in.label_a = joined(args.user_sets, "the scenario as given");
   // B's settings: A's, less those --vs-set replaces, then --vs-set's.
   std::vector<std::string> label_b;
   auto path_of = [](const std::string& s) { return s.substr(0, s.find('=')); };
-  if (vm.count("set"))
-    for (const std::string& s : vm["set"].as<std::vector<std::string>>()) {
-      bool replaced = false;
-      for (const std::string& v : vs) replaced = replaced || path_of(v) == path_of(s);
-      if (!replaced) label_b.push_back(s);
-    }
+  for (const std::string& s : args.user_sets) {
+    bool replaced = false;
+    for (const std::string& v : vs) replaced = replaced || path_of(v) == path_of(s);
+    if (!replaced) label_b.push_back(s);
+  }
   label_b.insert(label_b.end(), vs.begin(), vs.end());
   in.label_b = joined(label_b, "");
   for (std::uint64_t i = 0; i < k; ++i)

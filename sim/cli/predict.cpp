@@ -25,11 +25,10 @@ int predict_main(int argc, char** argv) {
   po::options_description desc("consim predict [FILE] [options]");
   // clang-format off
   desc.add_options()
-      ("help,h", "show this help")
-      ("file", po::value<std::string>(), "scenario file (default: the built-in default scenario)")
-      ("seed", po::value<std::string>(), "override the scenario's seed (0..18446744073709551615)")
-      ("set", po::value<std::vector<std::string>>()->composing(),
-       "PATH=VALUE: change one scenario field, e.g. --set cluster.nodes=5 (repeatable)")
+      ("help,h", "show this help");
+  po::positional_options_description pos;
+  add_scenario_options(desc, pos, "PATH=VALUE: change one scenario field, e.g. --set cluster.nodes=5 (repeatable)");
+  desc.add_options()
       ("trials", po::value<std::string>(), "Monte Carlo trials (100..10000000, default 100000)")
       ("quorums", po::value<std::string>()->default_value("all"),
        "all: every (R, W) in 1..N; scenario: the scenario's read_quorum and write_quorum only")
@@ -37,8 +36,6 @@ int predict_main(int argc, char** argv) {
       ("output,o", po::value<std::string>(), "write the prediction to FILE (default: standard output)")
       ("force", "replace read-only output files too");
   // clang-format on
-  po::positional_options_description pos;
-  pos.add("file", 1);
   po::variables_map vm = parse(desc, pos, argc, argv);
   if (vm.count("help")) {
     std::cout << desc << "\n";
@@ -57,14 +54,9 @@ int predict_main(int argc, char** argv) {
   PbsOptions opt;
   opt.scenario_quorums = quorums == "scenario";
   if (const auto t = whole_option(vm, "trials", kMinPbsTrials, kMaxPbsTrials)) opt.trials = *t;
-  std::vector<std::string> sets;
-  if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
-  if (const auto seed = whole_option(vm, "seed", 0)) sets.push_back(fmt::format("seed={}", *seed));
-  const std::string file = vm.count("file") ? vm["file"].as<std::string>() : "";
-  if (vm.count("file") && file.empty())
-    throw InputError(
-        "an empty scenario file name was given (give none for the "
-        "built-in default scenario)");
+  const ScenarioArgs args = scenario_args(vm);
+  const std::vector<std::string>& sets = args.sets;
+  const std::string& file = args.file;
 
   OutputPlan io(vm.count("force") > 0);
   if (!file.empty()) io.input(file, "the scenario file");

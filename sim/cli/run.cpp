@@ -40,11 +40,10 @@ namespace {
 int run_main(int argc, char** argv) {
   po::options_description desc("consim run [FILE] [options]");
   desc.add_options()
-      ("help,h", "show this help")
-      ("file", po::value<std::string>(), "scenario file (default: the built-in default scenario)")
-      ("seed", po::value<std::string>(), "override the scenario's seed (0..18446744073709551615)")
-      ("set", po::value<std::vector<std::string>>()->composing(),
-       "PATH=VALUE: change one scenario field, e.g. --set cluster.write_quorum=3 (repeatable)")
+      ("help,h", "show this help");
+  po::positional_options_description pos;
+  add_scenario_options(desc, pos);
+  desc.add_options()
       ("format", po::value<std::string>()->default_value("text"), "report format: text or json")
       ("output,o", po::value<std::string>(), "write the report to FILE (default: standard output)")
       ("trace", po::value<std::string>(), "write one JSON line per event to FILE")
@@ -66,8 +65,6 @@ int run_main(int argc, char** argv) {
       ("html-to-ms", po::value<std::string>(), "page: the diagrams stop at this virtual time (ms)")
       ("check-determinism", "run twice, compare a hash of every event, print one line; exit 1 on a difference");
   add_progress_option(desc);
-  po::positional_options_description pos;
-  pos.add("file", 1);
   po::variables_map vm = parse(desc, pos, argc, argv);
   if (vm.count("help")) {
     std::cout << desc << "\n";
@@ -84,12 +81,9 @@ int run_main(int argc, char** argv) {
     print_error(fmt::format("--history-format {}: expected consim, edn or porcupine", excerpt(history_format)));
     return kExitUsage;
   }
-  std::vector<std::string> sets;
-  if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
-  if (const auto seed = whole_option(vm, "seed", 0)) sets.push_back(fmt::format("seed={}", *seed));
-  const std::string file = vm.count("file") ? vm["file"].as<std::string>() : "";
-  if (vm.count("file") && file.empty())
-    throw InputError("an empty scenario file name was given (give none for the built-in default scenario)");
+  const ScenarioArgs args = scenario_args(vm);
+  const std::vector<std::string>& sets = args.sets;
+  const std::string& file = args.file;
 
   MermaidOptions mopt;
   // Virtual times of at most kMaxMermaidMs, the longest a scenario can run (duration_ms).

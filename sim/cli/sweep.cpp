@@ -31,12 +31,12 @@ int sweep_main(int argc, char** argv) {
       "LIST: 1..5 | 1,2,4 | all (1..N) | majority (N/2+1) | n (N); --vary values are\n"
       "parsed like --set values; a..b ranges only for integers");
   desc.add_options()
-      ("help,h", "show this help")
-      ("file", po::value<std::string>(), "scenario file (default: the built-in default scenario)")
+      ("help,h", "show this help");
+  po::positional_options_description pos;
+  add_scenario_options(desc, pos, "PATH=VALUE: change a scenario field before sweeping (repeatable)",
+                       "the base seed (default: the scenario's)");
+  desc.add_options()
       ("default", "use the built-in default scenario (same as giving no FILE)")
-      ("set", po::value<std::vector<std::string>>()->composing(),
-       "PATH=VALUE: change a scenario field before sweeping (repeatable)")
-      ("seed", po::value<std::string>(), "the base seed (default: the scenario's)")
       ("w", po::value<std::string>(), "LIST of write quorums W (default: the scenario's)")
       ("r", po::value<std::string>(), "LIST of read quorums R (default: the scenario's)")
       ("vary", po::value<std::vector<std::string>>()->composing(),
@@ -58,16 +58,14 @@ int sweep_main(int argc, char** argv) {
       ("force", "replace read-only output files too")
       ("quiet,q", "no progress line and no summary on stderr");
   add_progress_option(desc);
-  po::positional_options_description pos;
-  pos.add("file", 1);
   const po::variables_map vm = parse(desc, pos, argc, argv);
   if (vm.count("help")) {
     std::cout << desc << "\n";
     return kExitOk;
   }
   if (!vm.count("output")) throw InputError("sweep: --output FILE.csv is required");
-  std::string file = vm.count("file") ? vm["file"].as<std::string>() : "";
-  if (vm.count("file") && file.empty()) throw InputError("sweep: an empty scenario file name was given");
+  const ScenarioArgs args = scenario_args(vm);
+  const std::string& file = args.file;
   if (vm.count("default") && !file.empty())
     throw InputError(fmt::format("sweep: give either FILE ({}) or --default, not both", excerpt(file, 200)));
   if (file == "-") throw InputError("sweep: reading the scenario from standard input is not supported; give a FILE");
@@ -76,10 +74,7 @@ int sweep_main(int argc, char** argv) {
   sweep::SweepOptions opt;
   opt.source = file.empty() ? "<default>" : file;
   opt.scenario = file.empty() ? parse_scenario_text(default_scenario_text(), opt.source) : read_scenario_file(file);
-  std::vector<std::string> sets;
-  if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
-  if (const auto seed = whole_option(vm, "seed", 0)) sets.push_back(fmt::format("seed={}", *seed));
-  for (const std::string& s : sets) apply_set(opt.scenario, s, opt.source);
+  for (const std::string& s : args.sets) apply_set(opt.scenario, s, opt.source);
   if (vm.count("w")) opt.w_list = vm["w"].as<std::string>();
   if (vm.count("r")) opt.r_list = vm["r"].as<std::string>();
   if (vm.count("vary"))
