@@ -142,8 +142,11 @@ TEST_CASE("live: admin crash of the leader gives failover; restart catches up; t
   CHECK(f.loop.run_until([&] { return f.cluster.host().node(1).is_leader(); }, 3 * kSecond));
   CHECK(f.call(1, "PUT", "/key/x", "2").status == 200);
   CHECK(f.call(1, "POST", "/admin/restart/node-1").status == 200);
-  CHECK(f.loop.run_until([&] { return f.cluster.host().node(0).record(0).value != 0 &&
-                                       f.cluster.host().node(0).record(0).version.term > 3; }, 3 * kSecond));
+  CHECK(f.loop.run_until(
+      [&] {
+        return f.cluster.host().node(0).record(0).value != 0 && f.cluster.host().node(0).record(0).version.term > 3;
+      },
+      3 * kSecond));
   CHECK(f.call(1, "POST", "/admin/partition", R"({"groups": [["node-1"], ["node-2", "node-3"]]})").status == 200);
   CHECK(f.call(1, "POST", "/admin/partition", R"({"groups": [["node-7"]]})").status == 400);
   CHECK(f.call(1, "POST", "/admin/heal").status == 200);

@@ -191,9 +191,9 @@ void Api::Impl::key_request(NodeId n, const ApiRequest& req, std::string_view ke
                             Done done) {
   const std::string key(key_text);
   if (!valid_key(key)) {
-    done(error(400, key.empty() ? std::string("Missing key: use /key/{key}")
-                                : fmt::format("Malformed key: 1 to {} characters of A-Z a-z 0-9 . _ ~ -",
-                                              kMaxKeyLength)));
+    done(error(400, key.empty()
+                        ? std::string("Missing key: use /key/{key}")
+                        : fmt::format("Malformed key: 1 to {} characters of A-Z a-z 0-9 . _ ~ -", kMaxKeyLength)));
     return;
   }
   Level level = Level::eventual;
@@ -201,8 +201,7 @@ void Api::Impl::key_request(NodeId n, const ApiRequest& req, std::string_view ke
   for (const auto& [name, value] : query_params(query)) {
     if (name == "consistency") {
       if (!parse_level(value, level)) {
-        done(error(400, fmt::format("Unknown consistency level \"{}\"; expected {}",
-                                    value.substr(0, 64), kLevels)));
+        done(error(400, fmt::format("Unknown consistency level \"{}\"; expected {}", value.substr(0, 64), kLevels)));
         return;
       }
     } else if (name == "session") {
@@ -239,7 +238,7 @@ void Api::Impl::key_request(NodeId n, const ApiRequest& req, std::string_view ke
   const Host& host = cluster.host();
   // The chapter's DELETE: 404 when the leader does not hold the key.
   if (type == OpType::del && !leaderless() && host.node(n).is_leader() && !host.node(n).record(k).present()) {
-    done(finish(error(404, "Key not found")));
+    done(finish(reply(404, json{{"error", "Key not found"}, {"key", key}})));
     return;
   }
   const std::string text = type == OpType::put ? value.dump() : std::string();
@@ -247,93 +246,93 @@ void Api::Impl::key_request(NodeId n, const ApiRequest& req, std::string_view ke
   m.level = level;
   if (type == OpType::put) m.rec.value = keys.intern_text(text);
   if (type == OpType::get) m.token = session_token(session, level, k, leaderless());
-  const std::uint64_t hop =
-      history ? history->invoke(session.number, type, level, key, text, n, cluster.now()) : 0;
+  const std::uint64_t hop = history ? history->invoke(session.number, type, level, key, text, n, cluster.now()) : 0;
   const std::uint32_t W = cluster.scenario().cluster.write_quorum;
-  cluster.request(n, m, [this, n, key, type, level, value, sid, hop, finish, W,
-                         done = std::move(done)](const ClientAnswer& a) {
-    const Time now = cluster.now();
-    auto record = [&](Outcome o, FailReason why, bool found, const std::string& v, Version ver) {
-      if (history) history->complete(hop, now, o, why, found, v, ver, n);
-    };
-    const Outcome lost = type == OpType::get ? Outcome::fail : Outcome::unknown;
-    if (a.kind == ClientAnswer::Kind::down) {
-      record(lost, FailReason::client_timeout, false, "", {});
-      done(finish(reply(503, json{{"error", "Node is down"}, {"nodeId", node_name(n)}})));
-      return;
-    }
-    if (a.kind == ClientAnswer::Kind::timeout) {
-      record(lost, FailReason::client_timeout, false, "", {});
-      done(finish(error(504, "No answer from the node within the request timeout")));
-      return;
-    }
-    const Message& r = a.reply;
-    // The session lives in the table; look it up again (it may have been evicted).
-    SessionState& ss = sessions.open(sid);
-    switch (r.status) {
-      case Status::ok:
-      case Status::not_found: {
-        if (type != OpType::get) {
-          session_note(ss, true, r.key, r.rec.version, leaderless());
-          record(Outcome::ok, FailReason::client_timeout, false, "", r.rec.version);
-          json j;
-          j["success"] = true;
-          j["key"] = key;
-          if (type == OpType::put) j["value"] = value;
-          j["leaderId"] = leaderless() ? json(nullptr) : json(node_name(n));
-          if (type == OpType::put) {
-            j["achievedQuorum"] = true;
-            j["writeQuorum"] = W;
+  cluster.request(
+      n, m, [this, n, key, type, level, value, sid, hop, finish, W, done = std::move(done)](const ClientAnswer& a) {
+        const Time now = cluster.now();
+        auto record = [&](Outcome o, FailReason why, bool found, const std::string& v, Version ver) {
+          if (history) history->complete(hop, now, o, why, found, v, ver, n);
+        };
+        const Outcome lost = type == OpType::get ? Outcome::fail : Outcome::unknown;
+        if (a.kind == ClientAnswer::Kind::down) {
+          record(lost, FailReason::client_timeout, false, "", {});
+          done(finish(reply(503, json{{"error", "Node is down"}, {"nodeId", node_name(n)}})));
+          return;
+        }
+        if (a.kind == ClientAnswer::Kind::timeout) {
+          record(lost, FailReason::client_timeout, false, "", {});
+          done(finish(error(504, "No answer from the node within the request timeout")));
+          return;
+        }
+        const Message& r = a.reply;
+        // The session lives in the table; look it up again (it may have been evicted).
+        SessionState& ss = sessions.open(sid);
+        switch (r.status) {
+          case Status::ok:
+          case Status::not_found: {
+            if (type != OpType::get) {
+              session_note(ss, true, r.key, r.rec.version, leaderless());
+              record(Outcome::ok, FailReason::client_timeout, false, "", r.rec.version);
+              json j;
+              j["success"] = true;
+              j["key"] = key;
+              if (type == OpType::put) j["value"] = value;
+              j["leaderId"] = leaderless() ? json(nullptr) : json(node_name(n));
+              if (type == OpType::put) {
+                j["achievedQuorum"] = true;
+                j["writeQuorum"] = W;
+              }
+              j["version"] = version_json(r.rec.version);
+              done(finish(reply(200, j)));
+              return;
+            }
+            session_note(ss, false, r.key, r.rec.version, leaderless());
+            const bool found = r.status == Status::ok && r.rec.present();
+            const std::string text = found ? keys.value_text(r.rec) : std::string();
+            record(Outcome::ok, FailReason::client_timeout, found, text, r.rec.version);
+            if (!found) {
+              done(finish(reply(404, json{{"error", "Key not found"}, {"key", key}})));
+              return;
+            }
+            json j;
+            j["key"] = key;
+            j["value"] = json::parse(text, nullptr, false);
+            j["nodeRole"] = role_name(n);
+            j["consistency"] = to_string(level);
+            j["version"] = version_json(r.rec.version);
+            done(finish(reply(200, j)));
+            return;
           }
-          j["version"] = version_json(r.rec.version);
-          done(finish(reply(200, j)));
-          return;
+          case Status::not_leader:
+            record(Outcome::fail, FailReason::no_leader, false, "", {});
+            done(finish(reply(
+                503,
+                json{{"error", "Not the leader"}, {"currentRole", role_name(n)}, {"leaderId", leader_id(r.hint)}})));
+            return;
+          case Status::behind:
+            record(Outcome::fail, FailReason::behind, false, "", {});
+            done(finish(reply(503, json{{"error",
+                                         "Behind the session: this node has not caught up with your "
+                                         "session's writes or reads; retry, or ask another node"},
+                                        {"nodeId", node_name(n)}})));
+            return;
+          case Status::timeout:
+          default:
+            record(lost, FailReason::node_timeout, false, "", {});
+            if (type == OpType::get) {
+              done(finish(error(504, "Read quorum not reached within the read timeout")));
+            } else {
+              json j{{"success", false},
+                     {"error", "Write quorum not reached within the write timeout (the write may still apply)"},
+                     {"key", key},
+                     {"achievedQuorum", false},
+                     {"writeQuorum", W}};
+              done(finish(reply(504, j)));
+            }
+            return;
         }
-        session_note(ss, false, r.key, r.rec.version, leaderless());
-        const bool found = r.status == Status::ok && r.rec.present();
-        const std::string text = found ? keys.value_text(r.rec) : std::string();
-        record(Outcome::ok, FailReason::client_timeout, found, text, r.rec.version);
-        if (!found) {
-          done(finish(reply(404, json{{"error", "Key not found"}, {"key", key}})));
-          return;
-        }
-        json j;
-        j["key"] = key;
-        j["value"] = json::parse(text, nullptr, false);
-        j["nodeRole"] = role_name(n);
-        j["consistency"] = to_string(level);
-        j["version"] = version_json(r.rec.version);
-        done(finish(reply(200, j)));
-        return;
-      }
-      case Status::not_leader:
-        record(Outcome::fail, FailReason::no_leader, false, "", {});
-        done(finish(reply(503, json{{"error", "Not the leader"},
-                                    {"currentRole", role_name(n)},
-                                    {"leaderId", leader_id(r.hint)}})));
-        return;
-      case Status::behind:
-        record(Outcome::fail, FailReason::behind, false, "", {});
-        done(finish(reply(503, json{{"error", "Behind the session: this node has not caught up with your "
-                                              "session's writes or reads; retry, or ask another node"},
-                                    {"nodeId", node_name(n)}})));
-        return;
-      case Status::timeout:
-      default:
-        record(lost, FailReason::node_timeout, false, "", {});
-        if (type == OpType::get) {
-          done(finish(error(504, "Read quorum not reached within the read timeout")));
-        } else {
-          json j{{"success", false},
-                 {"error", "Write quorum not reached within the write timeout (the write may still apply)"},
-                 {"key", key},
-                 {"achievedQuorum", false},
-                 {"writeQuorum", W}};
-          done(finish(reply(504, j)));
-        }
-        return;
-    }
-  });
+      });
 }
 
 ApiResponse Api::Impl::admin(const ApiRequest& req, std::string_view path, std::string_view query) {
@@ -426,8 +425,9 @@ ApiResponse Api::Impl::admin(const ApiRequest& req, std::string_view path, std::
     cluster.set_network(spec);
     return reply(200, json{{"ok", true}, {"action", "delay"}, {"ms", ms}, {"kind", kind.empty() ? "all" : kind}});
   }
-  return error(404, "Not found: admin verbs are crash, restart, pause, resume, partition, heal, cut, restore, "
-                    "network and delay");
+  return error(404,
+               "Not found: admin verbs are crash, restart, pause, resume, partition, heal, cut, restore, "
+               "network and delay");
 }
 
 }  // namespace consim::live

@@ -43,7 +43,7 @@ struct ApiRequest {
 
 struct ApiResponse {
   unsigned status = 200;
-  std::string body;  // JSON text (empty for OPTIONS)
+  std::string body;                                          // JSON text (empty for OPTIONS)
   std::vector<std::pair<std::string, std::string>> headers;  // beyond Content-Type and CORS
 };
 

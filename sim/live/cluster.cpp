@@ -209,10 +209,18 @@ void LiveCluster::Impl::play(const TimelineEvent& e) {
         }
       }
       break;
-    case K::partition: network.partition(e.groups); break;
-    case K::heal: network.heal(); break;
-    case K::cut: network.cut(e.from, e.to, true); break;
-    case K::restore: network.cut(e.from, e.to, false); break;
+    case K::partition:
+      network.partition(e.groups);
+      break;
+    case K::heal:
+      network.heal();
+      break;
+    case K::cut:
+      network.cut(e.from, e.to, true);
+      break;
+    case K::restore:
+      network.cut(e.from, e.to, false);
+      break;
     case K::set_network:
       network.configure(e.network);
       spec = e.network;

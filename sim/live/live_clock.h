@@ -19,9 +19,7 @@ class LiveClock {
   LiveClock() : start_(clock::now()) {}
 
   // Nanoseconds since construction.
-  Time now() const {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - start_).count();
-  }
+  Time now() const { return std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - start_).count(); }
   // The steady-clock instant of virtual time t.
   clock::time_point at(Time t) const { return start_ + std::chrono::nanoseconds(t); }
   clock::time_point start() const { return start_; }

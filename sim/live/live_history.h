@@ -26,8 +26,8 @@ class LiveHistory {
                        const std::string& value, NodeId node, Time now);
   // The answer: outcome ok with found/value/version (reads) or version
   // (writes); fail or unknown with a reason.
-  void complete(std::uint64_t index, Time now, Outcome outcome, FailReason reason, bool found,
-                const std::string& value, Version version, NodeId served_by);
+  void complete(std::uint64_t index, Time now, Outcome outcome, FailReason reason, bool found, const std::string& value,
+                Version version, NodeId served_by);
 
   std::size_t size() const { return h_.ops.size(); }
   std::string jsonl() const { return history_jsonl(h_); }

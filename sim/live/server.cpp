@@ -8,12 +8,12 @@
 #include <optional>
 #include <vector>
 
+#include <fmt/format.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
 
 #include "sim/live/api.h"
 #include "sim/live/cluster.h"
@@ -137,7 +137,8 @@ class Listener {
     if (ec) throw ListenError(fmt::format("--bind {}: not an IP address", address.substr(0, 64)));
     const tcp::endpoint ep(addr, static_cast<std::uint16_t>(port));
     const std::string where = fmt::format("{}:{} ({})", address, port, node_name(node_));
-    if (acceptor_.open(ep.protocol(), ec); ec) throw ListenError(fmt::format("cannot listen on {}: {}", where, ec.message()));
+    if (acceptor_.open(ep.protocol(), ec); ec)
+      throw ListenError(fmt::format("cannot listen on {}: {}", where, ec.message()));
     acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
     if (acceptor_.bind(ep, ec); ec)
       throw ListenError(fmt::format("cannot listen on {}: {}{}", where, ec.message(),
@@ -191,10 +192,13 @@ class Listener {
 
 std::string role_line(NodeId n, const RoleChange& rc) {
   switch (rc.role) {
-    case Role::leader: return fmt::format("[{}] \U0001F451 Became LEADER for term {}", node_name(n), rc.term);
-    case Role::candidate: return fmt::format("[{}] Election timeout! Starting election... (term {})", node_name(n), rc.term);
+    case Role::leader:
+      return fmt::format("[{}] \U0001F451 Became LEADER for term {}", node_name(n), rc.term);
+    case Role::candidate:
+      return fmt::format("[{}] Election timeout! Starting election... (term {})", node_name(n), rc.term);
     case Role::follower:
-      if (rc.leader == kNoNode || rc.leader == n) return fmt::format("[{}] No leader known (term {})", node_name(n), rc.term);
+      if (rc.leader == kNoNode || rc.leader == n)
+        return fmt::format("[{}] No leader known (term {})", node_name(n), rc.term);
       return fmt::format("[{}] Waiting for {} to become leader (term {})", node_name(n), node_name(rc.leader), rc.term);
   }
   return {};
@@ -230,14 +234,13 @@ int serve(const Scenario& scenario, const ServeOptions& options, std::ostream& o
     for (NodeId j = 0; j < n; ++j)
       if (j != i) peers += (peers.empty() ? "" : ", ") + url(j);
     out << fmt::format("[{}] Consistent Store listening on port {}\n", node_name(i), ports[i]);
-    out << fmt::format("[{}] Write Quorum (W): {}, Read Quorum (R): {}\n", node_name(i), c.write_quorum,
-                       c.read_quorum);
+    out << fmt::format("[{}] Write Quorum (W): {}, Read Quorum (R): {}\n", node_name(i), c.write_quorum, c.read_quorum);
     out << fmt::format("[{}] Peers: {}\n", node_name(i), peers.empty() ? "none" : peers);
   }
   for (NodeId i = 0; i < n; ++i) out << fmt::format("consim serve: {} {}\n", node_name(i), url(i));
-  out << fmt::format("consim serve: scenario \"{}\", {} nodes, {} replication, W={} R={}, seed {}\n", scenario.name,
-                     n, c.replication == Replication::leaderless ? "leaderless" : "leader", c.write_quorum,
-                     c.read_quorum, scenario.seed);
+  out << fmt::format("consim serve: scenario \"{}\", {} nodes, {} replication, W={} R={}, seed {}\n", scenario.name, n,
+                     c.replication == Replication::leaderless ? "leaderless" : "leader", c.write_quorum, c.read_quorum,
+                     scenario.seed);
   out << "consim serve: ready (Ctrl-C stops)" << std::endl;
 
   cluster.on_role([&out](NodeId node, const RoleChange& rc) { out << role_line(node, rc) << std::endl; });
@@ -274,11 +277,12 @@ int serve(const Scenario& scenario, const ServeOptions& options, std::ostream& o
   io.run();
 
   const WireCounts w = cluster.wire();
-  out << fmt::format("consim serve: stopped, {}, after {:.3f} s: {}{} messages between nodes ({} delivered, {} "
-                     "dropped)\n",
-                     why, static_cast<double>(cluster.now()) / kSecond,
-                     history ? fmt::format("{} client operations, ", history->size()) : std::string(), w.sent,
-                     w.delivered, w.dropped)
+  out << fmt::format(
+             "consim serve: stopped, {}, after {:.3f} s: {}{} messages between nodes ({} delivered, {} "
+             "dropped)\n",
+             why, static_cast<double>(cluster.now()) / kSecond,
+             history ? fmt::format("{} client operations, ", history->size()) : std::string(), w.sent, w.delivered,
+             w.dropped)
       << std::flush;
   if (history && options.history_text) *options.history_text = history->jsonl();
   return 0;

@@ -45,7 +45,7 @@ struct ServeOptions {
   std::uint32_t base_port = 4001;  // 0: ephemeral ports
   Time duration = 0;               // 0: until a signal
   HttpLimits limits;
-  bool record_history = false;     // then serve() fills *history_text at the stop
+  bool record_history = false;  // then serve() fills *history_text at the stop
   std::string* history_text = nullptr;
 };
 

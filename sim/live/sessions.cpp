@@ -40,16 +40,20 @@ Version session_token(const SessionState& s, Level level, Key k, bool leaderless
     read = it == s.per_key.end() ? Version{} : it->second.second;
   }
   switch (level) {
-    case Level::read_your_writes: return written;
-    case Level::monotonic_reads: return read;
-    case Level::causal: return std::max(written, read);
-    default: return Version{};
+    case Level::read_your_writes:
+      return written;
+    case Level::monotonic_reads:
+      return read;
+    case Level::causal:
+      return std::max(written, read);
+    default:
+      return Version{};
   }
 }
 
 void session_note(SessionState& s, bool is_write, Key k, Version v, bool leaderless) {
-  Version& target = leaderless ? (is_write ? s.per_key[k].first : s.per_key[k].second)
-                               : (is_write ? s.written : s.read);
+  Version& target =
+      leaderless ? (is_write ? s.per_key[k].first : s.per_key[k].second) : (is_write ? s.written : s.read);
   target = std::max(target, v);
 }
 

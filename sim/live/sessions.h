@@ -24,8 +24,8 @@
 namespace consim::live {
 
 struct SessionState {
-  std::uint32_t number = 0;  // the n of "s<n>"; the history's process
-  Version written, read;     // leader mode
+  std::uint32_t number = 0;                            // the n of "s<n>"; the history's process
+  Version written, read;                               // leader mode
   std::map<Key, std::pair<Version, Version>> per_key;  // leaderless mode: (written, read)
 };
 
