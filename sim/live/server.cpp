@@ -190,7 +190,8 @@ class Listener {
   std::vector<std::weak_ptr<Connection>> connections_;
 };
 
-std::string role_line(NodeId n, const RoleChange& rc) {
+// The chapter's lines for a node's role changes; `first`: the node's first one.
+std::string role_line(NodeId n, const RoleChange& rc, bool first) {
   switch (rc.role) {
     case Role::leader:
       return fmt::format("[{}] \U0001F451 Became LEADER for term {}", node_name(n), rc.term);
@@ -199,7 +200,10 @@ std::string role_line(NodeId n, const RoleChange& rc) {
     case Role::follower:
       if (rc.leader == kNoNode || rc.leader == n)
         return fmt::format("[{}] No leader known (term {})", node_name(n), rc.term);
-      return fmt::format("[{}] Waiting for {} to become leader (term {})", node_name(n), node_name(rc.leader), rc.term);
+      if (first)
+        return fmt::format("[{}] Waiting for {} to become leader (term {})", node_name(n), node_name(rc.leader),
+                           rc.term);
+      return fmt::format("[{}] Following {} (term {})", node_name(n), node_name(rc.leader), rc.term);
   }
   return {};
 }
@@ -243,7 +247,11 @@ int serve(const Scenario& scenario, const ServeOptions& options, std::ostream& o
                      scenario.seed);
   out << "consim serve: ready (Ctrl-C stops)" << std::endl;
 
-  cluster.on_role([&out](NodeId node, const RoleChange& rc) { out << role_line(node, rc) << std::endl; });
+  std::vector<bool> seen(n, false);
+  cluster.on_role([&out, &seen](NodeId node, const RoleChange& rc) {
+    out << role_line(node, rc, !seen[node]) << std::endl;
+    seen[node] = true;
+  });
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::steady_timer deadline(io);

@@ -130,17 +130,21 @@ expect "w3 follower" '"value":"Alice"' "$(c "$URL3/key/name")"
 stop "$PID" w3
 
 # --- Admin: crash the leader, failover, restart and catch-up.
-start failover --set cluster.heartbeat_interval_ms=50 --set cluster.election_timeout_ms=200
+# (majority election: under lowest-alive the restarted node-1 would take the lead
+# back with what it kept, the chapter's lost-write case; docs/live.md.)
+start failover --set cluster.election=majority --set cluster.heartbeat_interval_ms=50 \
+  --set cluster.election_timeout_ms=200
 c -X PUT "$URL1/key/name" -d '"Alice"' >/dev/null
 expect "crash" '"ok":true' "$(c -X POST "$URL2/admin/crash/node-1")"
 [ "$(code "$URL1/status")" = 503 ] || fail "a crashed node's /status: not 503"
 ok=""
 for _ in $(seq 100); do
-  if grep -q '"role":"leader"' <<<"$(c "$URL2/status")"; then ok=1; break; fi
+  if grep -q '"role":"leader"' <<<"$(c "$URL2/status")"; then ok="$URL2"; break; fi
+  if grep -q '"role":"leader"' <<<"$(c "$URL3/status")"; then ok="$URL3"; break; fi
   sleep 0.05
 done
-[ -n "$ok" ] || fail "node-2 did not take over after node-1 crashed"
-expect "new leader writes" '"success":true' "$(c -X PUT "$URL2/key/name" -d '"Bob"')"
+[ -n "$ok" ] || fail "no new leader after node-1 crashed"
+expect "new leader writes" '"success":true' "$(c -X PUT "$ok/key/name" -d '"Bob"')"
 expect "restart" '"ok":true' "$(c -X POST "$URL2/admin/restart/node-1")"
 ok=""
 for _ in $(seq 100); do
@@ -149,7 +153,7 @@ for _ in $(seq 100); do
 done
 [ -n "$ok" ] || fail "node-1 did not catch up after its restart"
 [ "$(code -X POST "$URL2/admin/crash/node-9")" = 400 ] || fail "crash of node-9: not 400"
-expect "log" '\[node-2\] .* Became LEADER' "$(cat "$tmp/failover.log")"
+expect "log" '\[node-[23]\] .* Became LEADER' "$(cat "$tmp/failover.log")"
 stop "$PID" failover
 
 # --- A port in use: one clear message, exit 2.
