@@ -179,3 +179,17 @@ TEST_CASE("live: admin crash of the leader gives failover; restart catches up; t
   CHECK(h.ops[0].outcome == Outcome::ok);
   CHECK(h.ops[1].value == "2");
 }
+
+TEST_CASE("live: the scenario's timeline is played against the wall clock") {
+  json j = json::parse(R"({"name": "live-timeline", "seed": 1,
+    "cluster": {"nodes": 3, "heartbeat_interval_ms": 50, "election_timeout_ms": 200},
+    "network": {"delay": {"type": "constant", "ms": 1}},
+    "timeline": [{"at_ms": 100, "crash": [1]}, {"at_ms": 300, "restart": [1]}]})");
+  Fixture f(scenario_from_json(j, "<test>"));
+  CHECK(f.cluster.host().up(0));
+  CHECK(f.loop.run_until([&] { return !f.cluster.host().up(0); }, 2 * kSecond));
+  CHECK(f.cluster.now() >= 100 * kMillisecond);
+  CHECK(f.call(0, "GET", "/key/x").status == 503);  // Node is down
+  CHECK(f.loop.run_until([&] { return f.cluster.host().up(0); }, 2 * kSecond));
+  CHECK(f.cluster.now() >= 300 * kMillisecond);
+}

@@ -164,6 +164,11 @@ msg="$("$CONSIM" serve --base-port "$port1" --duration-ms 2000 2>&1)" || rc=$?
 [ "$rc" -eq 2 ] || fail "a port in use: exit $rc, not 2: $msg"
 expect "port in use" "cannot listen on 127.0.0.1:$port1 (node-1): Address already in use" "$msg"
 stop "$PID" first
+# --duration-ms: a clean stop on its own.
+rc=0
+out="$(timeout 20 "$CONSIM" serve --base-port 0 --duration-ms 300 2>&1)" || rc=$?
+[ "$rc" -eq 0 ] || fail "--duration-ms 300: exit $rc: $out"
+expect "duration" 'consim serve: stopped, --duration-ms reached' "$out"
 # Bad input: exit 2.
 rc=0; "$CONSIM" serve --base-port 70000 >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 2 ] || fail "--base-port 70000: exit $rc, not 2"
