@@ -110,7 +110,11 @@ struct Api::Impl {
 
   bool leaderless() const { return cluster.scenario().cluster.replication == Replication::leaderless; }
 
-  std::string role_name(NodeId n) const { return std::string(to_string(cluster.host().node(n).status().role)); }
+  // "leader", "follower", "candidate"; "replica" in leaderless mode.
+  std::string role_name(NodeId n) const {
+    if (leaderless()) return "replica";
+    return std::string(to_string(cluster.host().node(n).status().role));
+  }
 
   json leader_id(NodeId hint) const {
     if (hint == kNoNode) return "Unknown";
@@ -127,7 +131,7 @@ struct Api::Impl {
       if (node.record(k).present()) key_names.push_back(keys.name(k));
     json j;
     j["nodeId"] = node_name(n);
-    j["role"] = to_string(st.role);
+    j["role"] = role_name(n);
     j["term"] = st.term;
     j["leaderId"] = st.leader == kNoNode ? json(nullptr) : json(node_name(st.leader));
     j["totalKeys"] = key_names.size();

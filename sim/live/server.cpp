@@ -248,10 +248,16 @@ int serve(const Scenario& scenario, const ServeOptions& options, std::ostream& o
   out << "consim serve: ready (Ctrl-C stops)" << std::endl;
 
   std::vector<bool> seen(n, false);
-  cluster.on_role([&out, &seen](NodeId node, const RoleChange& rc) {
-    out << role_line(node, rc, !seen[node]) << std::endl;
-    seen[node] = true;
-  });
+  if (c.replication == Replication::leaderless) {
+    for (NodeId i = 0; i < n; ++i)
+      out << fmt::format("[{}] Replica, leaderless: any node coordinates a request\n", node_name(i));
+    out << std::flush;
+  } else {
+    cluster.on_role([&out, &seen](NodeId node, const RoleChange& rc) {
+      out << role_line(node, rc, !seen[node]) << std::endl;
+      seen[node] = true;
+    });
+  }
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::steady_timer deadline(io);
