@@ -14,6 +14,7 @@
 #include "sim/live/cluster.h"
 #include "sim/live/event_loop.h"
 #include "sim/live/live_history.h"
+#include "sim/live/wire.h"
 #include "sim/scenario/load.h"
 
 using namespace consim;
@@ -192,4 +193,43 @@ TEST_CASE("live: the scenario's timeline is played against the wall clock") {
   CHECK(f.call(0, "GET", "/key/x").status == 503);  // Node is down
   CHECK(f.loop.run_until([&] { return f.cluster.host().up(0); }, 2 * kSecond));
   CHECK(f.cluster.now() >= 300 * kMillisecond);
+}
+
+TEST_CASE("live: a message between processes carries names and texts, not ids") {
+  KeySpace a, b;
+  b.intern("other");  // b's ids differ from a's
+  Message m;
+  m.kind = MsgKind::append;
+  m.from = 0;
+  m.to = 2;
+  m.term = 3;
+  m.index = 7;
+  m.commit = 6;
+  m.key = a.intern("name");
+  m.rec.version = Version{3, 7};
+  m.rec.value = a.intern_text(R"("Alice")");
+  auto snap = std::make_shared<Snapshot>();
+  snap->last_index = 7;
+  snap->records.resize(2);
+  snap->records[0] = m.rec;
+  snap->records[1] = Record{Version{3, 5}, 0, true};
+  a.intern("gone");
+  m.snapshot = snap;
+  Message out;
+  std::string error;
+  REQUIRE(message_from_json(json::parse(message_to_json(m, a).dump()), b, 3, out, error));
+  CHECK(out.kind == MsgKind::append);
+  CHECK(out.to == 2);
+  CHECK(out.index == 7);
+  CHECK(out.commit == 6);
+  CHECK(b.name(out.key) == "name");
+  CHECK(out.rec.version == Version{3, 7});
+  CHECK(b.value_text(out.rec) == R"("Alice")");
+  REQUIRE(out.snapshot);
+  CHECK(out.snapshot->records.size() == b.size());
+  CHECK(b.value_text(out.snapshot->records[b.intern("name")]) == R"("Alice")");
+  CHECK(out.snapshot->records[b.intern("gone")].tombstone);
+  CHECK(out.snapshot->records[b.intern("other")].version.is_zero());
+  CHECK_FALSE(message_from_json(json::parse(R"({"kind": "client_put", "key": "x"})"), b, 3, out, error));
+  CHECK_FALSE(message_from_json(json::parse(R"({"kind": "append", "key": "x", "to": 9})"), b, 3, out, error));
 }

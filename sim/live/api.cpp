@@ -155,6 +155,8 @@ struct Api::Impl {
 Api::Api(LiveCluster& cluster, LiveHistory* history) : impl_(std::make_unique<Impl>(cluster, history)) {}
 Api::~Api() = default;
 
+KeySpace& Api::keys() { return impl_->keys; }
+
 void Api::handle(NodeId node, const ApiRequest& req, Done done) {
   Impl& s = *impl_;
   const std::size_t qm = req.target.find('?');
@@ -178,6 +180,10 @@ void Api::handle(NodeId node, const ApiRequest& req, Done done) {
   if (!(path == "/status" && req.method == "GET") &&
       !(is_key && (req.method == "GET" || req.method == "PUT" || req.method == "DELETE"))) {
     done(error(404, "Not found"));
+    return;
+  }
+  if (!s.cluster.local(node)) {
+    done(error(404, fmt::format("{} runs in another process", node_name(node))));
     return;
   }
   if (!s.cluster.host().up(node)) {
@@ -349,6 +355,7 @@ ApiResponse Api::Impl::admin(const ApiRequest& req, std::string_view path, std::
     NodeId n = 0;
     if (!parse_node(arg, nodes, n))
       return error(400, fmt::format("/admin/{}/NODE: NODE is node-1 .. node-{}", verb, nodes));
+    if (!cluster.local(n)) return error(400, fmt::format("{} runs in another process: ask its own port", node_name(n)));
     bool changed = false;
     std::string state;
     if (verb == "crash") changed = cluster.crash(n), state = "already down";

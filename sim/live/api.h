@@ -27,6 +27,10 @@
 
 #include "core/types.h"
 
+namespace consim {
+class KeySpace;
+}  // namespace consim
+
 namespace consim::live {
 
 class LiveCluster;
@@ -58,6 +62,8 @@ class Api {
   Api& operator=(const Api&) = delete;
 
   void handle(NodeId node, const ApiRequest& req, Done done);
+  // The names of keys and the texts of values of this process (sim/live/wire.h uses them too).
+  KeySpace& keys();
 
  private:
   struct Impl;

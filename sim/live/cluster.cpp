@@ -47,6 +47,10 @@ struct LiveCluster::Impl {
   std::vector<RoleObserver> observers;
   WireCounts wire;
   bool stopped = false;
+  NodeId only = kNoNode;  // run_only(): the one local node
+  Remote remote;
+
+  bool is_local(NodeId n) const { return only == kNoNode ? n < host.size() : n == only; }
   // Every timer we armed, so stop() can cancel them; an entry goes when it fires.
   std::map<std::uint64_t, std::unique_ptr<asio::steady_timer>> armed;
   std::uint64_t next_armed = 1;
@@ -100,10 +104,16 @@ struct LiveCluster::Impl {
       return;
     }
     const Time now = clock.now();
-    at(now + t.delay, [this, m] { arrive(m); });
+    auto hand_over = [this, m] {
+      if (is_local(m.to))
+        arrive(m);
+      else if (remote)
+        remote(m);
+    };
+    at(now + t.delay, hand_over);
     if (t.duplicate) {
       ++wire.duplicated;
-      at(now + t.dup_delay, [this, m] { arrive(m); });
+      at(now + t.dup_delay, hand_over);
     }
   }
 
@@ -168,7 +178,8 @@ LiveCluster::~LiveCluster() = default;
 
 void LiveCluster::start() {
   Impl& s = *impl_;
-  for (NodeId n = 0; n < s.host.size(); ++n) s.carry_out(s.host.start(n, s.clock.now()));
+  for (NodeId n = 0; n < s.host.size(); ++n)
+    if (s.is_local(n)) s.carry_out(s.host.start(n, s.clock.now()));
   for (const TimelineEvent& e : s.sc.timeline) s.at(e.at, [&s, e] { s.play(e); });
 }
 
@@ -187,18 +198,21 @@ void LiveCluster::Impl::play(const TimelineEvent& e) {
   switch (e.kind) {
     case K::crash:
       for (NodeId n : e.nodes)
-        if (host.crash(n)) fail_node(n), held[n].clear();
+        if (is_local(n) && host.crash(n)) fail_node(n), held[n].clear();
       break;
     case K::restart:
-      for (NodeId n : e.nodes)
+      for (NodeId n : e.nodes) {
+        if (!is_local(n)) continue;  // another process's node
         if (const Effects* fx = host.restart(n, clock.now(), sc.cluster.durable)) carry_out(*fx);
+      }
       break;
     case K::pause:
-      for (NodeId n : e.nodes) host.pause(n);
+      for (NodeId n : e.nodes)
+        if (is_local(n)) host.pause(n);
       break;
     case K::resume:
       for (NodeId n : e.nodes) {
-        if (!host.resume(n)) continue;
+        if (!is_local(n) || !host.resume(n)) continue;
         std::deque<Held> q;
         q.swap(held[n]);
         for (const Held& h : q) {
@@ -238,7 +252,7 @@ const NetworkSpec& LiveCluster::network_spec() const { return impl_->spec; }
 
 void LiveCluster::request(NodeId n, Message m, Done done) {
   Impl& s = *impl_;
-  if (s.stopped || n >= s.host.size() || !s.host.up(n)) {
+  if (s.stopped || n >= s.host.size() || !s.is_local(n) || !s.host.up(n)) {
     ClientAnswer a;
     a.kind = ClientAnswer::Kind::down;
     done(a);
@@ -260,6 +274,19 @@ void LiveCluster::request(NodeId n, Message m, Done done) {
   asio::post(s.io, [&s, m] { s.arrive(m); });
 }
 
+void LiveCluster::run_only(NodeId self, Remote remote) {
+  impl_->only = self;
+  impl_->remote = std::move(remote);
+}
+
+bool LiveCluster::local(NodeId n) const { return impl_->is_local(n); }
+
+void LiveCluster::inject(const Message& m) {
+  Impl& s = *impl_;
+  if (s.stopped || m.to >= s.host.size() || !s.is_local(m.to) || m.from >= s.host.size()) return;
+  s.arrive(m);
+}
+
 void LiveCluster::on_role(RoleObserver observer) { impl_->observers.push_back(std::move(observer)); }
 
 namespace {
@@ -272,19 +299,19 @@ TimelineEvent nodes_event(TimelineEvent::Kind k, NodeId n) {
 }  // namespace
 
 bool LiveCluster::crash(NodeId n) {
-  if (n >= size() || !impl_->host.up(n)) return false;
+  if (n >= size() || !impl_->is_local(n) || !impl_->host.up(n)) return false;
   impl_->play(nodes_event(TimelineEvent::Kind::crash, n));
   return true;
 }
 
 bool LiveCluster::restart(NodeId n) {
-  if (n >= size() || impl_->host.up(n)) return false;
+  if (n >= size() || !impl_->is_local(n) || impl_->host.up(n)) return false;
   impl_->play(nodes_event(TimelineEvent::Kind::restart, n));
   return true;
 }
 
 bool LiveCluster::pause(NodeId n) {
-  if (n >= size() || !impl_->host.up(n) || impl_->host.paused(n)) return false;
+  if (n >= size() || !impl_->is_local(n) || !impl_->host.up(n) || impl_->host.paused(n)) return false;
   impl_->play(nodes_event(TimelineEvent::Kind::pause, n));
   return true;
 }

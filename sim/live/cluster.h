@@ -54,8 +54,19 @@ class LiveCluster {
   using Done = std::function<void(const ClientAnswer&)>;
   using RoleObserver = std::function<void(NodeId, const RoleChange&)>;
 
+  using Remote = std::function<void(const Message&)>;
+
   // REQUIRES: `scenario` was validated by scenario_from_json().
   LiveCluster(boost::asio::io_context& io, const Scenario& scenario);
+
+  // One node per process (before start()): only node `self` runs here; a
+  // message to another node crosses the Network (its delay, loss,
+  // partitions, as this process sees them) and is then handed to `remote`
+  // (HTTP to the peer's process). What arrives from a peer: inject().
+  void run_only(NodeId self, Remote remote);
+  bool local(NodeId n) const;
+  // A message from a peer's process for a local node (dropped otherwise).
+  void inject(const Message& m);
   ~LiveCluster();
   LiveCluster(const LiveCluster&) = delete;
   LiveCluster& operator=(const LiveCluster&) = delete;

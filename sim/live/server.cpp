@@ -18,6 +18,7 @@
 #include "sim/live/api.h"
 #include "sim/live/cluster.h"
 #include "sim/live/live_history.h"
+#include "sim/live/wire.h"
 
 namespace consim::live {
 
@@ -30,6 +31,7 @@ namespace {
 
 struct Shared {
   Api* api = nullptr;
+  LiveCluster* cluster = nullptr;
   HttpLimits limits;
   std::uint32_t open = 0;  // connections
   bool stopping = false;
@@ -83,10 +85,38 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ar.from_loopback = loopback_;
     const bool keep = req.keep_alive();
     const unsigned version = req.version();
+    if (ar.target.rfind("/internal/", 0) == 0) return write(internal(ar), keep, version);
     stream_.expires_never();  // the answer may take up to the request timeout
     shared_->api->handle(node_, ar, [self = shared_from_this(), keep, version](ApiResponse r) {
       self->write(std::move(r), keep, version);
     });
+  }
+
+  // A message from a peer's process: POST /internal/{kind}, the message as JSON.
+  ApiResponse internal(const ApiRequest& ar) {
+    ApiResponse r;
+    r.status = 400;
+    if (ar.method != "POST") {
+      r.body = R"({"error":"internal endpoints take POST"})";
+      return r;
+    }
+    const nlohmann::json j = nlohmann::json::parse(ar.body, nullptr, false);
+    Message m;
+    std::string error;
+    if (j.is_discarded()) {
+      error = "Invalid JSON";
+    } else if (message_from_json(j, shared_->api->keys(), shared_->cluster->size(), m, error) &&
+               ar.target != "/internal/" + std::string(to_string(m.kind))) {
+      error = "the path names another kind of message";
+    }
+    if (!error.empty()) {
+      r.body = nlohmann::json{{"error", error}}.dump();
+      return r;
+    }
+    shared_->cluster->inject(m);
+    r.status = 200;
+    r.body = R"({"success":true})";
+    return r;
   }
 
   void fail(unsigned status, const char* msg) {
@@ -123,6 +153,111 @@ class Connection : public std::enable_shared_from_this<Connection> {
   NodeId node_;
   std::shared_ptr<Shared> shared_;
   bool loopback_ = false;
+};
+
+// One message to a peer's process: connect, POST, read the answer, close.
+class PeerPost : public std::enable_shared_from_this<PeerPost> {
+ public:
+  using Done = std::function<void(const beast::error_code&)>;
+  PeerPost(asio::io_context& io, tcp::endpoint to, const std::string& host, const std::string& target, std::string body,
+           Done done)
+      : stream_(io), to_(to), done_(std::move(done)) {
+    req_.method(http::verb::post);
+    req_.target(target);
+    req_.version(11);
+    req_.set(http::field::host, host);
+    req_.set(http::field::content_type, "application/json");
+    req_.keep_alive(false);
+    req_.body() = std::move(body);
+    req_.prepare_payload();
+  }
+
+  void start() {
+    stream_.expires_after(std::chrono::seconds(2));
+    stream_.async_connect(to_, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->done_(ec);
+      http::async_write(self->stream_, self->req_, [self](beast::error_code ec, std::size_t) {
+        if (ec) return self->done_(ec);
+        http::async_read(self->stream_, self->buffer_, self->res_, [self](beast::error_code ec, std::size_t) {
+          beast::error_code ignore;
+          self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignore);
+          self->done_(ec);
+        });
+      });
+    });
+  }
+
+ private:
+  beast::tcp_stream stream_;
+  tcp::endpoint to_;
+  Done done_;
+  http::request<http::string_body> req_;
+  http::response<http::string_body> res_;
+  beast::flat_buffer buffer_;
+};
+
+// The other nodes' processes, and whether each answers.
+class Peers {
+ public:
+  struct Peer {
+    NodeId node = 0;
+    std::string url, host;
+    tcp::endpoint endpoint;
+    bool failing = false;
+  };
+
+  // Resolves every URL (http://HOST:PORT) once; throws ListenError.
+  Peers(asio::io_context& io, NodeId self, const std::vector<std::string>& urls, std::ostream& out)
+      : io_(io), self_(self), out_(out) {
+    for (std::size_t i = 0; i < urls.size(); ++i) {
+      Peer p;
+      p.node = static_cast<NodeId>(i < self ? i : i + 1);
+      p.url = urls[i];
+      std::string rest = urls[i];
+      if (rest.rfind("http://", 0) != 0) throw ListenError(fmt::format("--peers {}: expected http://HOST:PORT", rest));
+      rest = rest.substr(7);
+      while (!rest.empty() && rest.back() == '/') rest.pop_back();
+      const std::size_t colon = rest.rfind(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size())
+        throw ListenError(fmt::format("--peers {}: expected http://HOST:PORT", urls[i]));
+      p.host = rest;
+      boost::system::error_code ec;
+      tcp::resolver resolver(io);
+      const auto found = resolver.resolve(rest.substr(0, colon), rest.substr(colon + 1), ec);
+      if (ec || found.empty())
+        throw ListenError(fmt::format("--peers {}: cannot resolve: {}", urls[i], ec ? ec.message() : "no address"));
+      p.endpoint = found.begin()->endpoint();
+      peers_.push_back(p);
+    }
+  }
+
+  void send(const Message& m, const KeySpace& keys) {
+    for (std::size_t i = 0; i < peers_.size(); ++i) {
+      if (peers_[i].node != m.to) continue;
+      auto post = std::make_shared<PeerPost>(
+          io_, peers_[i].endpoint, peers_[i].host, "/internal/" + std::string(to_string(m.kind)),
+          message_to_json(m, keys).dump(), [this, i](const beast::error_code& ec) { note(i, ec); });
+      post->start();
+      return;
+    }
+  }
+
+ private:
+  // One line when a peer starts failing, one when it answers again.
+  void note(std::size_t i, const beast::error_code& ec) {
+    Peer& p = peers_[i];
+    if (ec && !p.failing)
+      out_ << fmt::format("[{}] Failed to reach {} at {}: {}", node_name(self_), node_name(p.node), p.url, ec.message())
+           << std::endl;
+    if (!ec && p.failing)
+      out_ << fmt::format("[{}] Reached {} again", node_name(self_), node_name(p.node)) << std::endl;
+    p.failing = static_cast<bool>(ec);
+  }
+
+  asio::io_context& io_;
+  NodeId self_;
+  std::ostream& out_;
+  std::vector<Peer> peers_;
 };
 
 class Listener {
@@ -218,30 +353,47 @@ int serve(const Scenario& scenario, const ServeOptions& options, std::ostream& o
   Api api(cluster, history ? &*history : nullptr);
   auto shared = std::make_shared<Shared>();
   shared->api = &api;
+  shared->cluster = &cluster;
   shared->limits = options.limits;
 
   const std::uint32_t n = cluster.size();
-  if (options.base_port != 0 && options.base_port + n - 1 > 65535)
+  const bool one = options.node != kNoNode;  // one node per process
+  std::optional<Peers> peers;
+  if (one) {
+    if (options.node >= n || options.peers.size() + 1 != n)
+      throw ListenError(fmt::format("--node-id node-{} with {} peers: expected node-1 .. node-{} and {} peers",
+                                    options.node + 1, options.peers.size(), n, n - 1));
+    peers.emplace(io, options.node, options.peers, out);
+    cluster.run_only(options.node, [&peers, &api](const Message& m) { peers->send(m, api.keys()); });
+  } else if (options.base_port != 0 && options.base_port + n - 1 > 65535) {
     throw ListenError(fmt::format("--base-port {}: node-{} would need port {} (> 65535)", options.base_port, n,
                                   options.base_port + n - 1));
+  }
   std::vector<std::unique_ptr<Listener>> listeners;
-  std::vector<std::uint16_t> ports;
+  std::vector<std::uint16_t> ports(n, 0);
   for (NodeId i = 0; i < n; ++i) {
+    if (!cluster.local(i)) continue;
     listeners.push_back(std::make_unique<Listener>(io, i, shared));
-    ports.push_back(listeners.back()->listen(options.bind, options.base_port == 0 ? 0 : options.base_port + i));
+    const std::uint32_t port = one ? options.port : options.base_port == 0 ? 0 : options.base_port + i;
+    ports[i] = listeners.back()->listen(options.bind, port);
   }
   const std::string host = options.bind.find(':') != std::string::npos ? "[" + options.bind + "]" : options.bind;
-  auto url = [&](NodeId i) { return fmt::format("http://{}:{}", host, ports[i]); };
+  auto url = [&](NodeId i) {
+    if (!cluster.local(i)) return options.peers[i < options.node ? i : i - 1];
+    return fmt::format("http://{}:{}", host, ports[i]);
+  };
   const ClusterSpec& c = scenario.cluster;
   for (NodeId i = 0; i < n; ++i) {
-    std::string peers;
+    if (!cluster.local(i)) continue;
+    std::string peer_list;
     for (NodeId j = 0; j < n; ++j)
-      if (j != i) peers += (peers.empty() ? "" : ", ") + url(j);
+      if (j != i) peer_list += (peer_list.empty() ? "" : ", ") + url(j);
     out << fmt::format("[{}] Consistent Store listening on port {}\n", node_name(i), ports[i]);
     out << fmt::format("[{}] Write Quorum (W): {}, Read Quorum (R): {}\n", node_name(i), c.write_quorum, c.read_quorum);
-    out << fmt::format("[{}] Peers: {}\n", node_name(i), peers.empty() ? "none" : peers);
+    out << fmt::format("[{}] Peers: {}\n", node_name(i), peer_list.empty() ? "none" : peer_list);
   }
-  for (NodeId i = 0; i < n; ++i) out << fmt::format("consim serve: {} {}\n", node_name(i), url(i));
+  for (NodeId i = 0; i < n; ++i)
+    if (cluster.local(i)) out << fmt::format("consim serve: {} {}\n", node_name(i), url(i));
   out << fmt::format("consim serve: scenario \"{}\", {} nodes, {} replication, W={} R={}, seed {}\n", scenario.name, n,
                      c.replication == Replication::leaderless ? "leaderless" : "leader", c.write_quorum, c.read_quorum,
                      scenario.seed);
@@ -250,7 +402,8 @@ int serve(const Scenario& scenario, const ServeOptions& options, std::ostream& o
   std::vector<bool> seen(n, false);
   if (c.replication == Replication::leaderless) {
     for (NodeId i = 0; i < n; ++i)
-      out << fmt::format("[{}] Replica, leaderless: any node coordinates a request\n", node_name(i));
+      if (cluster.local(i))
+        out << fmt::format("[{}] Replica, leaderless: any node coordinates a request\n", node_name(i));
     out << std::flush;
   } else {
     cluster.on_role([&out, &seen](NodeId node, const RoleChange& rc) {
@@ -292,8 +445,8 @@ int serve(const Scenario& scenario, const ServeOptions& options, std::ostream& o
 
   const WireCounts w = cluster.wire();
   out << fmt::format(
-             "consim serve: stopped, {}, after {:.3f} s: {}{} messages between nodes ({} delivered, {} "
-             "dropped)\n",
+             "consim serve: stopped, {}, after {:.3f} s: {}{} messages sent between nodes, {} delivered here, {} "
+             "dropped\n",
              why, static_cast<double>(cluster.now()) / kSecond,
              history ? fmt::format("{} client operations, ", history->size()) : std::string(), w.sent, w.delivered,
              w.dropped)

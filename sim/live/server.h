@@ -22,6 +22,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/types.h"
 #include "sim/scenario/scenario.h"
@@ -43,7 +44,16 @@ struct HttpLimits {
 struct ServeOptions {
   std::string bind = "127.0.0.1";
   std::uint32_t base_port = 4001;  // 0: ephemeral ports
-  Time duration = 0;               // 0: until a signal
+  // One node per process (the chapter's docker-compose): only node `node`
+  // runs here, on `port` (0: ephemeral); `peers` are the other nodes'
+  // base URLs (http://HOST:PORT) in node order, self left out. Messages to
+  // them are POSTed as JSON to /internal/{kind} (sim/live/wire.h); a peer
+  // that cannot be reached is one line when it starts failing and one when
+  // it answers again, and its messages are lost, as on a network.
+  NodeId node = kNoNode;
+  std::uint32_t port = 0;
+  std::vector<std::string> peers;
+  Time duration = 0;  // 0: until a signal
   HttpLimits limits;
   bool record_history = false;  // then serve() fills *history_text at the stop
   std::string* history_text = nullptr;

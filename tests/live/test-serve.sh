@@ -156,6 +156,43 @@ done
 expect "log" '\[node-[23]\] .* Became LEADER' "$(cat "$tmp/failover.log")"
 stop "$PID" failover
 
+# --- One node per process (the chapter's docker-compose): node-to-node
+# messages as JSON over /internal/{kind}; kill a node's process and start it
+# again: it catches up. Free ports: those a short-lived serve was given.
+ports="$("$CONSIM" serve --base-port 0 --duration-ms 1 | sed -n 's|^consim serve: node-. http://127.0.0.1:||p')"
+read -r P1 P2 P3 <<<"$(echo $ports)"
+[ -n "$P3" ] || fail "no free ports: $ports"
+peers() { local out="" p; for p in "$@"; do out="$out${out:+,}http://127.0.0.1:$p"; done; echo "$out"; }
+node() {  # node ID PORT PEERS...: one node's process; sets NPID
+  local id="$1" port="$2"; shift 2
+  timeout 120 "$CONSIM" serve --node-id "node-$id" --port "$port" --peers "$(peers "$@")" >"$tmp/n$id.log" 2>&1 &
+  NPID=$!
+  pids+=("$NPID")
+}
+node 1 "$P1" "$P2" "$P3"; N1=$NPID
+NODE_ID=node2 PORT="$P2" PEERS="$(peers "$P1" "$P3")" WRITE_QUORUM=2 timeout 120 "$CONSIM" serve >"$tmp/n2.log" 2>&1 &
+N2=$!; pids+=("$N2")
+node 3 "$P3" "$P1" "$P2"; N3=$NPID
+for f in n1 n2 n3; do
+  for _ in $(seq 100); do grep -q '^consim serve: ready' "$tmp/$f.log" && break; sleep 0.1; done
+  grep -q '^consim serve: ready' "$tmp/$f.log" || fail "$f: not ready: $(cat "$tmp/$f.log")"
+done
+expect "processes put" '"success":true' "$(c -X PUT "http://127.0.0.1:$P1/key/name" -d '"Alice"')"
+expect "processes strong" '"value":"Alice"' "$(c "http://127.0.0.1:$P3/key/name?consistency=strong")"
+expect "processes follower put" '"leaderId":"node-1"' "$(c -X PUT "http://127.0.0.1:$P2/key/name" -d '"Bob"')"
+kill -TERM "$N3"; wait "$N3" || fail "node-3's process: not a clean stop"
+expect "node-3 down" '"success":true' "$(c -X PUT "http://127.0.0.1:$P1/key/name" -d '"Carol"')"
+node 3 "$P3" "$P1" "$P2"; N3=$NPID
+ok=""
+for _ in $(seq 100); do
+  if grep -q '"value":"Carol"' <<<"$(c "http://127.0.0.1:$P3/key/name" 2>/dev/null)"; then ok=1; break; fi
+  sleep 0.1
+done
+[ -n "$ok" ] || fail "node-3's new process did not catch up"
+expect "peer failing line" 'Failed to reach node-3' "$(cat "$tmp/n1.log")"
+[ "$(code -X POST "http://127.0.0.1:$P2/internal/append" -d '{"kind":"heartbeat"}')" = 400 ] || fail "a bad internal message: not 400"
+for p in "$N1" "$N2" "$N3"; do kill -TERM "$p"; wait "$p" || fail "a node's process: not a clean stop"; done
+
 # --- A port in use: one clear message, exit 2.
 start first
 port1="${URL1##*:}"
