@@ -124,10 +124,17 @@ TEST_CASE("live: W=1 with 300 ms on replication: eventual is stale, strong (R=3)
   CHECK(session.rfind("s", 0) == 0);
   CHECK(f.call(1, "GET", "/key/name").status == 404);  // stale: node-2 has not got it yet
   CHECK(json::parse(f.call(1, "GET", "/key/name?consistency=strong").body)["value"] == "Alice");
-  // The writer's session: node-3 waits until it holds the write.
-  ApiResponse ryw = f.call(2, "GET", "/key/name?consistency=read_your_writes", "", session);
+  CHECK(session.find('-') != std::string::npos);  // leader mode: "s1-3.1-0.0", the tokens travel
+  // A session this process never issued, carrying the writer's tokens (as
+  // from another node's process): node-3 waits until it holds the write.
+  const std::string foreign = "s4242" + session.substr(session.find('-'));
+  ApiResponse ryw = f.call(2, "GET", "/key/name?consistency=read_your_writes", "", foreign);
   CHECK(ryw.status == 200);
-  CHECK(header(ryw, "X-Consim-Session") == session);
+  CHECK(f.cluster.now() - t0 >= 300 * kMillisecond);
+  // The writer's own session, at node-2, also after the replication delay.
+  ApiResponse own = f.call(1, "GET", "/key/name?consistency=read_your_writes", "", session);
+  CHECK(own.status == 200);
+  CHECK(header(own, "X-Consim-Session").substr(0, session.find('-')) == session.substr(0, session.find('-')));
   // Another client, no session: node-3 answers from what it has.
   f.loop.run_for(400 * kMillisecond);
   CHECK(json::parse(f.call(1, "GET", "/key/name").body)["value"] == "Alice");

@@ -237,11 +237,17 @@ void Api::Impl::key_request(NodeId n, const ApiRequest& req, std::string_view ke
   } else {
     m.kind = MsgKind::client_get;
   }
-  SessionState& session = sessions.open(session_id);
+  // "s7", or in leader mode "s7-T.I-T.I": the session's written and read
+  // versions travel with it, so a node in another process (--node-id)
+  // serves the session as well as the one that issued it.
+  const std::size_t dash = session_id.find('-');
+  SessionState& session = sessions.open(std::string_view(session_id).substr(0, dash));
+  if (dash != std::string::npos && !leaderless()) session_merge(session, std::string_view(session_id).substr(dash + 1));
   const std::string sid = SessionTable::name(session);
-  auto finish = [sid](ApiResponse r) {
-    r.headers.emplace_back("X-Consim-Session", sid);
-    r.headers.emplace_back("Set-Cookie", "consim_session=" + sid + "; Path=/; SameSite=Strict");
+  auto finish = [this, sid](ApiResponse r) {
+    const std::string v = session_text(sessions.open(sid), leaderless());
+    r.headers.emplace_back("X-Consim-Session", v);
+    r.headers.emplace_back("Set-Cookie", "consim_session=" + v + "; Path=/; SameSite=Strict");
     return r;
   };
   const Key k = keys.intern(key);

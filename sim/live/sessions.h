@@ -2,8 +2,10 @@
 //
 // read_your_writes, monotonic_reads and causal need to know who asks. The
 // HTTP edge gives every client a session id ("s1", "s2", ...) on its first
-// request, as a response header and a cookie; the client sends it back
-// (cookie, header or ?session=) and its reads carry the session's token:
+// request, as a response header and a cookie (session_text(): in leader
+// mode with the tokens, so that another process can serve it); the client
+// sends it back (cookie, header or ?session=) and its reads carry the
+// session's token:
 // the newest version it wrote and the newest it read (leader mode), or per
 // key (leaderless mode, where versions order only the writes to one key),
 // exactly as the simulator's clients do (sim/world/clients.cpp).
@@ -44,6 +46,14 @@ class SessionTable {
   std::map<std::uint32_t, SessionState> sessions_;
   std::deque<std::uint32_t> order_;  // oldest first
 };
+
+// What the client keeps: "s<n>", and in leader mode the tokens too:
+// "s<n>-<term>.<index>-<term>.<index>" (written, read).
+std::string session_text(const SessionState& s, bool leaderless);
+// Takes the larger of each token and those of `tokens`
+// ("<term>.<index>-<term>.<index>", the part after the first '-');
+// ignores a malformed one.
+void session_merge(SessionState& s, std::string_view tokens);
 
 // The token a read at `level` carries, from session `s` and key `k`.
 Version session_token(const SessionState& s, Level level, Key k, bool leaderless);
