@@ -3,13 +3,15 @@
 # (--build: only what building needs, for tools/run.sh).
 # Only missing packages are installed; uses sudo when not root.
 set -euo pipefail
-packages=(g++ cmake make libboost-program-options-dev libfmt-dev nlohmann-json3-dev doctest-dev)
+packages=(g++ cmake make libboost-program-options-dev libfmt-dev nlohmann-json3-dev doctest-dev
+          libboost-dev)  # Asio/Beast for sim/live (consim serve)
 [ "${1:-}" = --build ] || packages+=(
           python3 python3-jsonschema  # tests/test_schema_corpus.cpp
           python3-pandas  # tests/tables/test_dtypes.py
           clojure         # tests/test_check.cpp: the EDN history read by clojure.edn
           python3-matplotlib  # tools/plot.py (with python3-pandas)
           help2man        # the man pages
+          curl            # tests/live: the chapter's curl lines against consim serve
           chromium        # tests/browser: the HTML page in a real browser
           slurm-wlm munge parallel)  # tests/scale: sweeps on Slurm and GNU parallel
 missing=()

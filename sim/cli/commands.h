@@ -15,5 +15,6 @@ int cmd_schema(int argc, char** argv);    // schema.cpp
 int cmd_check(int argc, char** argv);     // check.cpp
 int cmd_predict(int argc, char** argv);   // predict.cpp
 int cmd_compare(int argc, char** argv);   // compare.cpp
+int cmd_serve(int argc, char** argv);     // serve.cpp (sim/live/)
 
 }  // namespace consim::cli

@@ -34,6 +34,9 @@ Usage:
   consim compare [FILE] [--set A=1] --vs-set A=3 [--seeds K]
                                    the same scenario and seeds under two settings, every metric
                                    side by side, with B - A and whether it is beyond noise
+  consim serve [FILE] [--base-port 4001] [--history FILE]
+                                   the scenario's cluster live on loopback HTTP, the chapter's
+                                   API on every node (curl localhost:4001/status; docs/live.md)
   consim bench [--ops N] [--nodes N] [--replication leader|leaderless]
                                      measure the engine's speed and memory
   consim --help | --version (-V)
@@ -70,6 +73,7 @@ struct Command {
 const Command kCommands[] = {
     {"run", cmd_run}, {"sweep", cmd_sweep}, {"merge", cmd_merge}, {"validate", cmd_validate}, {"schema", cmd_schema},
     {"bench", cmd_bench}, {"check", cmd_check}, {"predict", cmd_predict}, {"compare", cmd_compare},
+    {"serve", cmd_serve},
 };
 
 }  // namespace
@@ -99,6 +103,6 @@ int main(int argc, char** argv) {
     }
     return c.run(argc - 1, argv + 1);
   }
-  print_error(fmt::format("unknown command \"{}\"; expected run, sweep, merge, validate, schema, bench, check, predict or compare (see consim --help)", cmd));
+  print_error(fmt::format("unknown command \"{}\"; expected run, sweep, merge, validate, schema, bench, check, predict, compare or serve (see consim --help)", cmd));
   return kExitUsage;
 }

@@ -22,6 +22,7 @@
 #include "sim/world/host.h"
 #include "sim/world/keyspace.h"
 #include "sim/world/network.h"
+#include "sim/world/node_configs.h"
 #include "sim/world/timers.h"
 #include "sim/world/trace_jsonl.h"
 #include "sim/world/transport.h"
@@ -29,10 +30,8 @@
 
 namespace consim {
 
-namespace {
-
 // Node i's configuration, as the scenario sets it.
-NodeConfig node_config(const Scenario& sc, NodeId i, std::uint32_t key_space) {
+static NodeConfig node_config(const Scenario& sc, NodeId i, std::uint32_t key_space) {
   const ClusterSpec& c = sc.cluster;
   NodeConfig cfg;
   cfg.id = i;
@@ -64,6 +63,8 @@ std::vector<NodeConfig> node_configs(const Scenario& sc, std::uint32_t key_space
   for (NodeId i = 0; i < sc.cluster.nodes; ++i) v.push_back(node_config(sc, i, key_space));
   return v;
 }
+
+namespace {
 
 // Several sinks behind one.
 class Tee final : public TraceSink {

@@ -5,7 +5,7 @@ _consim() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   sub="${COMP_WORDS[1]}"
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "run sweep merge validate schema check bench predict compare --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "run sweep merge validate schema check bench predict compare serve --help --version" -- "$cur"))
     return
   fi
   case "$prev" in

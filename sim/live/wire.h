@@ -1,0 +1,25 @@
+// sim/live/wire.h: a message between nodes as JSON, for /internal/{kind} over HTTP.
+//
+// When each node runs in its own process (consim serve --node-id), every
+// process has its own KeySpace: key ids and value ids are local. The wire
+// therefore carries key names and value texts, never ids, and the receiver
+// interns them, so separate processes agree. Versions, terms and indices
+// are the nodes' own and travel as numbers. A snapshot's records travel as
+// [name, record] pairs. What callers may rely on: from_json(to_json(m))
+// is m up to the renaming of keys and values; from_json() returns false
+// (and leaves `out` unspecified) on anything that is not such a message.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/message.h"
+#include "sim/world/keyspace.h"
+
+namespace consim::live {
+
+nlohmann::json message_to_json(const Message& m, const KeySpace& keys);
+bool message_from_json(const nlohmann::json& j, KeySpace& keys, std::uint32_t nodes, Message& out, std::string& error);
+
+}  // namespace consim::live
