@@ -89,9 +89,9 @@ std::optional<double> real_option(const po::variables_map& vm, const char* name,
 }
 
 void add_scenario_options(po::options_description& desc, po::positional_options_description& pos, const char* set_help,
-                          const char* seed_help) {
+                          const char* seed_help, const char* file_help) {
   desc.add_options()
-      ("file", po::value<std::string>(), "scenario file (default: the built-in default scenario)")
+      ("file", po::value<std::string>(), file_help ? file_help : "scenario file (default: the built-in default scenario)")
       ("seed", po::value<std::string>(), seed_help ? seed_help : "override the scenario's seed (0..18446744073709551615)")
       ("set", po::value<std::vector<std::string>>()->composing(),
        set_help ? set_help : "PATH=VALUE: change one scenario field, e.g. --set cluster.write_quorum=3 (repeatable)");

@@ -36,7 +36,7 @@ boost::program_options::variables_map parse(const boost::program_options::option
 //   FILE      positional; none: the built-in default scenario; "" is bad input
 //   --seed S  the scenario's seed (a whole number), applied after --set
 //   --set P=V one field (repeatable), in the order given
-// `set_help` and `seed_help` replace the default help texts.
+// `set_help`, `seed_help` and `file_help` replace the default help texts.
 struct ScenarioArgs {
   std::string file;               // "" = the built-in default scenario
   std::vector<std::string> sets;  // --set in order, then "seed=S" from --seed: for load_scenario()
@@ -44,7 +44,7 @@ struct ScenarioArgs {
 };
 void add_scenario_options(boost::program_options::options_description& desc,
                           boost::program_options::positional_options_description& pos, const char* set_help = nullptr,
-                          const char* seed_help = nullptr);
+                          const char* seed_help = nullptr, const char* file_help = nullptr);
 // InputError (exit 2) for an empty FILE or a bad --seed.
 ScenarioArgs scenario_args(const boost::program_options::variables_map& vm);
 

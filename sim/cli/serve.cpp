@@ -25,12 +25,12 @@ int serve_main(int argc, char** argv) {
       "consim serve [FILE] [options]: the scenario's cluster, live, node i on http://BIND:(BASE_PORT + i - 1)\n"
       "with the chapter's API (GET /status, GET/PUT/DELETE /key/{key}) and admin endpoints (docs/live.md)");
   desc.add_options()
-      ("help,h", "show this help")
-      ("file", po::value<std::string>(), "scenario file (default: the built-in default scenario); its cluster, "
-                                         "network and timeline are used, its workload, script and probe are not")
-      ("seed", po::value<std::string>(), "override the scenario's seed (0..18446744073709551615)")
-      ("set", po::value<std::vector<std::string>>()->composing(),
-       "PATH=VALUE: change one scenario field, e.g. --set cluster.write_quorum=3 (repeatable)")
+      ("help,h", "show this help");
+  po::positional_options_description pos;
+  add_scenario_options(desc, pos, nullptr, nullptr,
+                       "scenario file (default: the built-in default scenario); its cluster, network and timeline are "
+                       "used, its workload, script and probe are not");
+  desc.add_options()
       ("base-port", po::value<std::string>()->default_value("4001"),
        "node-1 listens here, node-2 on the next port, ...; 0: any free ports (printed)")
       ("bind", po::value<std::string>()->default_value("127.0.0.1"), "the address to listen on")
@@ -46,19 +46,14 @@ int serve_main(int argc, char** argv) {
       ("max-body-bytes", po::value<std::string>(), "largest request body (default 1048576; 413 beyond)")
       ("idle-timeout-ms", po::value<std::string>(), "close a connection idle this long (default 30000)")
       ("max-connections", po::value<std::string>(), "open connections at most, all nodes together (default 512)");
-  po::positional_options_description pos;
-  pos.add("file", 1);
   po::variables_map vm = parse(desc, pos, argc, argv);
   if (vm.count("help")) {
     std::cout << desc << "\n";
     return kExitOk;
   }
-  std::vector<std::string> sets;
-  if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
-  if (const auto seed = whole_option(vm, "seed", 0)) sets.push_back(fmt::format("seed={}", *seed));
-  const std::string file = vm.count("file") ? vm["file"].as<std::string>() : "";
-  if (vm.count("file") && file.empty())
-    throw InputError("an empty scenario file name was given (give none for the built-in default scenario)");
+  const ScenarioArgs args = scenario_args(vm);
+  std::vector<std::string> sets = args.sets;
+  const std::string& file = args.file;
 
   // One node per process, as the chapter's docker-compose runs it: the
   // options, or the chapter's environment variables.
