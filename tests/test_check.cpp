@@ -88,7 +88,7 @@ TEST_CASE("check: bad input is one message, exit 2, and nothing written") {
   refused("check --linearizable " + d.file("bad.jsonl") + " --output " + out, "bad.jsonl:1: missing field \"scenario\"");
   std::ofstream(d.file("scenario.json")) << "{}\n";
   refused("check --linearizable " + d.file("scenario.json") + " --output " + out, "not a consim history");
-  refused("check " + d.file("bad.jsonl") + " --output " + out, "nothing to check; give --linearizable");
+  refused("check " + d.file("bad.jsonl") + " --output " + out, "bad.jsonl:1: missing field \"scenario\"");
   refused("check --linearizable --output " + out, "no history file given");
   refused("check --linearizable x.jsonl --max-states-per-key 0 --output " + out, "--max-states-per-key");
   refused("check --linearizable x.jsonl --format xml --output " + out, "expected text or json");

@@ -16,5 +16,6 @@ int cmd_check(int argc, char** argv);     // check.cpp
 int cmd_predict(int argc, char** argv);   // predict.cpp
 int cmd_compare(int argc, char** argv);   // compare.cpp
 int cmd_serve(int argc, char** argv);     // serve.cpp (sim/live/)
+int cmd_load(int argc, char** argv);      // load.cpp (sim/live/)
 
 }  // namespace consim::cli

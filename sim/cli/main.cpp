@@ -37,6 +37,9 @@ Usage:
   consim serve [FILE] [--base-port 4001] [--history FILE]
                                    the scenario's cluster live on loopback HTTP, the chapter's
                                    API on every node (curl localhost:4001/status; docs/live.md)
+  consim load [FILE] --target URL,URL,... [--history FILE] [--duration-ms N]
+                                   the scenario's workload and probe over HTTP at a live
+                                   cluster; then consim check FILE
   consim bench [--ops N] [--nodes N] [--replication leader|leaderless]
                                      measure the engine's speed and memory
   consim --help | --version (-V)
@@ -73,7 +76,7 @@ struct Command {
 const Command kCommands[] = {
     {"run", cmd_run}, {"sweep", cmd_sweep}, {"merge", cmd_merge}, {"validate", cmd_validate}, {"schema", cmd_schema},
     {"bench", cmd_bench}, {"check", cmd_check}, {"predict", cmd_predict}, {"compare", cmd_compare},
-    {"serve", cmd_serve},
+    {"serve", cmd_serve}, {"load", cmd_load},
 };
 
 }  // namespace
@@ -103,6 +106,6 @@ int main(int argc, char** argv) {
     }
     return c.run(argc - 1, argv + 1);
   }
-  print_error(fmt::format("unknown command \"{}\"; expected run, sweep, merge, validate, schema, bench, check, predict, compare or serve (see consim --help)", cmd));
+  print_error(fmt::format("unknown command \"{}\"; expected run, sweep, merge, validate, schema, bench, check, predict, compare, serve or load (see consim --help)", cmd));
   return kExitUsage;
 }

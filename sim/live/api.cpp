@@ -308,7 +308,11 @@ void Api::Impl::key_request(NodeId n, const ApiRequest& req, std::string_view ke
             const std::string text = found ? keys.value_text(r.rec) : std::string();
             record(Outcome::ok, FailReason::client_timeout, found, text, r.rec.version);
             if (!found) {
-              done(finish(reply(404, json{{"error", "Key not found"}, {"key", key}})));
+              // The chapter's body; the version read (a tombstone's, or 0.0: never written) as a header.
+              ApiResponse nf = reply(404, json{{"error", "Key not found"}, {"key", key}});
+              nf.headers.emplace_back("X-Consim-Version", std::to_string(r.rec.version.term) + "." +
+                                                              std::to_string(r.rec.version.index));
+              done(finish(std::move(nf)));
               return;
             }
             json j;

@@ -45,4 +45,10 @@ void LiveHistory::complete(std::uint64_t index, Time now, Outcome outcome, FailR
   }
 }
 
+void LiveHistory::set_source(std::uint64_t index, OpSource source, std::int32_t probe_delay) {
+  HistoryOp& op = h_.ops.at(index);
+  op.source = source;
+  op.probe_delay = probe_delay;
+}
+
 }  // namespace consim::live

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sim/check/history.h"
 #include "sim/scenario/scenario.h"
@@ -28,6 +29,12 @@ class LiveHistory {
   // (writes); fail or unknown with a reason.
   void complete(std::uint64_t index, Time now, Outcome outcome, FailReason reason, bool found, const std::string& value,
                 Version version, NodeId served_by);
+
+  // consim load: where an operation came from (the workload, the probe at
+  // its delay index), and the probe's delays for the header.
+  void set_source(std::uint64_t index, OpSource source, std::int32_t probe_delay);
+  void set_probe_delays(const std::vector<Time>& delays) { h_.meta.probe_delays = delays; }
+  const HistoryOp& op(std::uint64_t index) const { return h_.ops.at(index); }
 
   std::size_t size() const { return h_.ops.size(); }
   std::string jsonl() const { return history_jsonl(h_); }

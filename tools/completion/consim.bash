@@ -5,7 +5,7 @@ _consim() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   sub="${COMP_WORDS[1]}"
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "run sweep merge validate schema check bench predict compare serve --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "run sweep merge validate schema check bench predict compare serve load --help --version" -- "$cur"))
     return
   fi
   case "$prev" in
@@ -14,6 +14,7 @@ _consim() {
     --progress) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     --replication) COMPREPLY=($(compgen -W "leader leaderless" -- "$cur")); return ;;
     --mermaid-client) COMPREPLY=($(compgen -W "client-1 client-2 client-3 client-4 workload-1 workload-2 probe" -- "$cur")); return ;;
+    --target|--duration-ms|--request-timeout-ms|--max-connections) COMPREPLY=(); return ;;
     --mermaid-key|--mermaid-from-ms|--mermaid-to-ms|--html-from-ms|--html-to-ms) COMPREPLY=(); return ;;
     --output|-o|--trace|--mermaid|--html|--history|--window-output|--probe-output|--writes-output|--seeds-output|--meta-output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
