@@ -17,6 +17,7 @@
 #include "run_consim.h"
 #include "temp_dir.h"
 #include "sim/check/history.h"
+#include "sim/check/history_staleness.h"
 #include "sim/check/linearizability.h"
 #include "sim/scenario/load.h"
 
@@ -57,6 +58,39 @@ TEST_CASE("check: consim check --linearizable on a saved history gives the run's
   // Without measure.linearizability, the report has no such section.
   const ConsimResult plain = run_consim(std::string("run") + kRun + " --format json");
   CHECK_FALSE(nlohmann::json::parse(plain.out).contains("linearizability"));
+}
+
+TEST_CASE("check: stale reads judged from a saved history agree with the run's own verdicts") {
+  TempDir d;
+  const std::string h = d.file("h.jsonl");
+  const ConsimResult run = run_consim(std::string("run") + kRun + " --set cluster.write_quorum=1 --history " + h);
+  REQUIRE(run.code == 0);
+  std::ifstream in(h);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const History hist = parse_history_jsonl(text, h);
+  const HistoryStaleness s = judge_staleness(hist);
+  std::uint64_t flagged = 0, reads = 0;
+  for (const HistoryOp& op : hist.ops) {
+    if (op.type != OpType::get || op.outcome != Outcome::ok) continue;
+    ++reads;
+    if (op.stale) ++flagged;
+  }
+  std::uint64_t judged = 0, answered = 0;
+  for (const StaleCount& c : s.sessions) {
+    judged += c.stale;
+    answered += c.reads;
+  }
+  CHECK(answered == reads);
+  CHECK(flagged > 0);
+  CHECK(judged == flagged);
+  CHECK(s.ops == s.ok + s.fail + s.unknown);
+  CHECK(s.probe.size() == hist.meta.probe_delays.size());
+
+  const ConsimResult check = run_consim("check " + h);
+  CHECK(check.code == 0);
+  for (const char* section : {"\nStale reads", "\nWindow", "\nProbe", "\nSessions"})
+    CHECK(check.out.find(section) != std::string::npos);
+  CHECK(check.out.find("Linearizability") == std::string::npos);
 }
 
 TEST_CASE("check: a linearizable history exits 0") {

@@ -48,9 +48,10 @@ for i in "${!names[@]}"; do
   timeout $((secs + 30)) "$CONSIM" serve "${extra[@]}" --base-port 0 >"$dir/serve-$i.log" 2>&1 &
   pid=$!
   for _ in $(seq 100); do
-    grep -q '^consim serve: ready' "$dir/serve-$i.log" && break
+    grep -qs '^consim serve: ready' "$dir/serve-$i.log" && break
     sleep 0.1
   done
+  grep -qs '^consim serve: ready' "$dir/serve-$i.log" || { echo "consim serve did not start: $(cat "$dir/serve-$i.log")" >&2; exit 1; }
   targets="$(sed -n 's/^consim serve: node-[0-9]* //p' "$dir/serve-$i.log" | paste -sd, -)"
   timeout $((secs + 20)) "$CONSIM" load "${common[@]}" "${extra[@]}" --target "$targets" \
     --history "$dir/live-$i.jsonl" >"$dir/load-$i.log"
