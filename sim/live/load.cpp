@@ -116,10 +116,10 @@ class Loader {
         arrivals_(io_),
         signals_(io_, SIGINT, SIGTERM),
         hard_stop_(io_) {
-    if (opt_.targets.size() != n_)
-      throw TargetError(fmt::format("--target: the scenario has {} nodes, {} URLs were given (one per node, in order)",
-                                    n_, opt_.targets.size()));
     for (const std::string& u : opt_.targets) targets_.push_back(parse_target(u, io_));
+    if (opt_.targets.size() != n_)
+      throw TargetError(fmt::format("--target: the scenario has {} nodes, {} URL(s) given (one per node, in order)",
+                                    n_, opt_.targets.size()));
     // Every target answers a connection before anything is sent.
     for (std::size_t i = 0; i < targets_.size(); ++i) {
       tcp::socket s(io_);

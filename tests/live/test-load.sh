@@ -96,7 +96,7 @@ rc=0; err="$("$CONSIM" load --duration-ms 500 2>&1)" || rc=$?
 rc=0; err="$("$CONSIM" load --target ftp://x 2>&1)" || rc=$?
 [ "$rc" -eq 2 ] || fail "bad url: exit $rc"; expect "bad url" 'expected http://HOST:PORT' "$err"
 rc=0; err="$("$CONSIM" load --target http://127.0.0.1:1 2>&1)" || rc=$?
-[ "$rc" -eq 2 ] || fail "one url: exit $rc"; expect "one url" 'the scenario has 3 nodes, 1 URLs' "$err"
+[ "$rc" -eq 2 ] || fail "one url: exit $rc"; expect "one url" 'the scenario has 3 nodes, 1 URL(s)' "$err"
 
 # --- Closed loop, leaderless: the same counts add up.
 start leaderless --set cluster.replication=leaderless
