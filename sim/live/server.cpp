@@ -1,6 +1,6 @@
 // sim/live/server.cpp: Boost.Beast on each node's port, around a LiveCluster (server.h).
 //
-// The only file of consim that includes Boost.Beast.
+// Beast is in this file and in sim/live/load.cpp (the client of consim load), nowhere else.
 #include "sim/live/server.h"
 
 #include <iostream>
