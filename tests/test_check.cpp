@@ -67,16 +67,16 @@ TEST_CASE("check: stale reads judged from a saved history agree with the run's o
   REQUIRE(run.code == 0);
   std::ifstream in(h);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const History hist = parse_history_jsonl(text, h);
-  const HistoryStaleness s = judge_staleness(hist);
+  const consim::History hist = consim::parse_history_jsonl(text, h);
+  const consim::HistoryStaleness s = consim::judge_staleness(hist);
   std::uint64_t flagged = 0, reads = 0;
-  for (const HistoryOp& op : hist.ops) {
-    if (op.type != OpType::get || op.outcome != Outcome::ok) continue;
+  for (const consim::HistoryOp& op : hist.ops) {
+    if (op.type != consim::OpType::get || op.outcome != consim::Outcome::ok) continue;
     ++reads;
     if (op.stale) ++flagged;
   }
   std::uint64_t judged = 0, answered = 0;
-  for (const StaleCount& c : s.sessions) {
+  for (const consim::StaleCount& c : s.sessions) {
     judged += c.stale;
     answered += c.reads;
   }
