@@ -113,11 +113,14 @@ HistoryStaleness judge_staleness(const History& h) {
 void staleness_text(const HistoryStaleness& s, std::string& out) {
   out += fmt::format("Operations: {} invoked: {} ok, {} failed, {} unknown ({} never answered)\n", s.ops, s.ok,
                      s.fail, s.unknown, s.never_answered);
-  out += "Stale reads (workload reads, answered; stale: older than the newest write acknowledged before the read began):\n";
+  out +=
+      "Stale reads (workload reads, answered; stale: older than the newest write acknowledged before the read "
+      "began):\n";
   out += fmt::format("  {:<18} {:>7} {:>7} {:>7} {:>8}  {}\n", "level", "reads", "failed", "stale", "rate",
                      "95% interval");
   auto row = [&](const std::string& name, const StaleCount& c) {
-    out += fmt::format("  {:<18} {:>7} {:>7} {:>7} {}\n", name, c.reads, c.failed, c.stale, rate_cells(c.stale, c.reads));
+    out += fmt::format("  {:<18} {:>7} {:>7} {:>7} {}\n", name, c.reads, c.failed, c.stale,
+                       rate_cells(c.stale, c.reads));
   };
   row("all", s.all);
   for (int l = 0; l < kLevelCount; ++l)

@@ -22,8 +22,9 @@ namespace {
 
 int check_main(int argc, char** argv) {
   po::options_description desc(
-      "consim check HISTORY.jsonl [--linearizable] [options]: stale reads, the window, the probe and sessions of a saved\n"
-      "history (consim run, serve or load --history), and with --linearizable its linearizability, key by key");
+      "consim check HISTORY.jsonl [--linearizable] [options]: stale reads, the window, the probe and sessions\n"
+      "of a saved history (consim run, serve or load --history), and with --linearizable its linearizability,\n"
+      "key by key");
   desc.add_options()
       ("help,h", "show this help")
       ("history", po::value<std::string>(), "the history file (consim history v1, as consim run --history writes it)")
@@ -41,7 +42,9 @@ int check_main(int argc, char** argv) {
     return kExitOk;
   }
   if (!vm.count("history"))
-    throw InputError("check: no history file given; usage: consim check [--linearizable] HISTORY.jsonl (a history written by consim run, serve or load --history)");
+    throw InputError(
+        "check: no history file given; usage: consim check [--linearizable] HISTORY.jsonl (a history written by "
+        "consim run, serve or load --history)");
   const bool linearizable = vm.count("linearizable") > 0;
   const std::string format = vm["format"].as<std::string>();
   if (format != "text" && format != "json") {

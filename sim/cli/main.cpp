@@ -26,8 +26,9 @@ Usage:
   consim validate FILE...          check scenario files; print nothing else on success
                                    (every error of a file, one line each)
   consim schema                    print the scenario JSON Schema (scenarios/consim.schema.json)
-  consim check --linearizable HISTORY.jsonl
-                                   is a saved history (consim run --history) linearizable, per key?
+  consim check [--linearizable] HISTORY.jsonl
+                                   a saved history (consim run, serve or load --history): stale reads,
+                                   window, probe, sessions; with --linearizable, linearizable per key?
   consim predict [FILE] [--format text|json|csv]
                                    the PBS model's P(consistent), t at target, k-staleness
                                    and latencies for every (R, W), from the scenario's delays
@@ -59,6 +60,9 @@ Examples:
   consim validate scenarios/*.json
   consim run --history h.jsonl && consim check --linearizable h.jsonl
                                                every operation, then is it linearizable, key by key?
+  consim serve & consim load --target http://127.0.0.1:4001,http://127.0.0.1:4002,http://127.0.0.1:4003 \
+      --duration-ms 10000 --history live.jsonl && consim check live.jsonl
+                                               the scenario's load on the live cluster, judged as a run
   consim predict scenarios/pbs/lnkd-ssd.json   PBS: predicted staleness for every (R, W)
   consim run scenarios/leaderless.json --predict   the probe's predicted beside measured
   consim compare --set cluster.write_quorum=1 --vs-set cluster.write_quorum=3 --seeds 5

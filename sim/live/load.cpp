@@ -393,7 +393,8 @@ class Loader {
     const Time now = clock_.now();
     history_.complete(op->index, now, o, why, found, value, version, op->node);
     --in_flight_;
-    if (op->source == OpSource::probe && op->type == OpType::put && o == Outcome::ok) probe_reads(op->key, op->node, now);
+    if (op->source == OpSource::probe && op->type == OpType::put && o == Outcome::ok)
+      probe_reads(op->key, op->node, now);
     if (op->source == OpSource::workload && sc_.workload.mode == WorkloadSpec::Mode::closed) think(op->client, now);
     maybe_done();
   }
@@ -536,8 +537,8 @@ void Loader::answered(const std::shared_ptr<LoadOp>& op, std::unique_ptr<beast::
   LoadClient& c = clients_[op->client];
   if (auto it = res.find("X-Consim-Session"); it != res.end()) c.session = std::string(it->value());
   const json j = json::parse(res.body(), nullptr, false);
-  const std::string error = j.is_object() && j.contains("error") && j["error"].is_string() ? j["error"].get<std::string>()
-                                                                                           : std::string();
+  const bool has_error = j.is_object() && j.contains("error") && j["error"].is_string();
+  const std::string error = has_error ? j["error"].get<std::string>() : std::string();
   const unsigned status = res.result_int();
   const bool is_read = op->type == OpType::get;
   const Outcome lost = is_read ? Outcome::fail : Outcome::unknown;
