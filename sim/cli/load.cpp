@@ -78,9 +78,9 @@ int load_main(int argc, char** argv) {
     throw InputError(e.what());
   }
   std::cout << fmt::format(
-      "consim load: stopped after {:.3f} s: {} operations invoked: {} ok, {} failed, {} unknown "
+      "consim load: stopped{} after {:.3f} s: {} operations invoked: {} ok, {} failed, {} unknown "
       "({} refused, {} timed out, {} redirects)\n",
-      static_cast<double>(c.elapsed) / 1e9, c.invoked, c.ok, c.failed, c.unknown, c.refused, c.timed_out,
+      c.interrupted ? ", interrupted," : "", static_cast<double>(c.elapsed) / 1e9, c.invoked, c.ok, c.failed, c.unknown, c.refused, c.timed_out,
       c.redirects);
   if (history_out) {
     io.open();

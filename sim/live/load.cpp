@@ -184,6 +184,7 @@ class Loader {
     });
     io_.run();
     counts_.elapsed = clock_.now();
+    counts_.interrupted = interrupted_;
     for (std::uint64_t i = 0; i < history_.size(); ++i) {
       const HistoryOp& op = history_.op(i);
       if (op.outcome == Outcome::ok)

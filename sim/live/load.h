@@ -59,6 +59,7 @@ struct LoadCounts {
   std::uint64_t invoked = 0, ok = 0, failed = 0, unknown = 0;  // unknown includes those never answered
   std::uint64_t refused = 0, timed_out = 0, redirects = 0;
   Time elapsed = 0;
+  bool interrupted = false;  // SIGINT or SIGTERM, or the hard stop with operations still open
 };
 
 // REQUIRES: `scenario` was validated by scenario_from_json().

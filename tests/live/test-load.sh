@@ -25,11 +25,11 @@ start() {
   PID=$!
   pids+=("$PID")
   for _ in $(seq 100); do
-    grep -q '^consim serve: ready' "$tmp/$name.log" && break
+    grep -qs '^consim serve: ready' "$tmp/$name.log" && break
     kill -0 "$PID" 2>/dev/null || fail "$name: consim serve exited: $(cat "$tmp/$name.log")"
     sleep 0.1
   done
-  grep -q '^consim serve: ready' "$tmp/$name.log" || fail "$name: not ready in 10 s"
+  grep -qs '^consim serve: ready' "$tmp/$name.log" || fail "$name: not ready in 10 s"
   TARGETS="$(sed -n 's/^consim serve: node-[0-9]* //p' "$tmp/$name.log" | paste -sd, -)"
   [[ "$TARGETS" == http://127.0.0.1:*,http://127.0.0.1:*,http://127.0.0.1:* ]] || fail "$name: no URLs: $TARGETS"
 }
@@ -81,7 +81,23 @@ line="$(grep '^consim load: stopped' <<<"$out")"
 read -r invoked ok failed unknown < <(sed -E 's/.*: ([0-9]+) operations invoked: ([0-9]+) ok, ([0-9]+) failed, ([0-9]+) unknown.*/\1 \2 \3 \4/' <<<"$line")
 [ "$invoked" -eq $((ok + failed + unknown)) ] || fail "crash: $invoked != $ok + $failed + $unknown"
 [ "$failed" -gt 0 ] || fail "crash: no failed operation: $line"
+# A read of a key never written: the chapter's 404, and its version as a header (what load records).
+hdr="$(curl -sS --max-time 5 -D - -o /dev/null "${TARGETS%%,*}/key/never-written")"
+expect "404 version" 'X-Consim-Version: 0.0' "$hdr"
 stop "$PID"
+
+# --- The cluster's process dies mid-run: refused connections, counted as failed; load still exits 0.
+start dying
+( sleep 0.7; kill -TERM "$PID" ) &
+killer=$!
+out="$(timeout 30 "$CONSIM" load --target "$TARGETS" --duration-ms 1500 --history "$tmp/dead.jsonl")"
+wait "$killer"; wait "$PID" || true
+line="$(grep '^consim load: stopped' <<<"$out")"
+read -r invoked ok failed unknown < <(sed -E 's/.*: ([0-9]+) operations invoked: ([0-9]+) ok, ([0-9]+) failed, ([0-9]+) unknown.*/\1 \2 \3 \4/' <<<"$line")
+[ "$invoked" -eq $((ok + failed + unknown)) ] || fail "dead: $invoked != $ok + $failed + $unknown"
+expect "dead" '[1-9][0-9]* refused' "$line"
+read -r c_invoked c_ok c_failed c_unknown < <(counts "$tmp/dead.jsonl")
+[ "$c_invoked" -eq "$invoked" ] && [ "$c_failed" -eq "$failed" ] || fail "dead: check counts differ: $line"
 
 # --- A refused target: one message, exit 2, no history written.
 rc=0
