@@ -131,7 +131,7 @@ void staleness_text(const HistoryStaleness& s, std::string& out) {
     out += fmt::format("  {:<18} {:>7} {:>7} {:>7} {}\n", span(b.lo, b.hi), b.c.reads, "", b.c.stale,
                        rate_cells(b.c.stale, b.c.reads));
   if (!s.probe.empty()) {
-    out += "Probe (P(stale) t after the probe write's acknowledgement, read from another node):\n";
+    out += "Probe (P(stale) t after the probe write's acknowledgement):\n";
     out += fmt::format("  {:>8}  {:<18} {:>7} {:>7} {:>7} {:>8}  {}\n", "t (ms)", "level", "reads", "failed", "stale",
                        "rate", "95% interval");
     for (std::size_t d = 0; d < s.probe.size(); ++d) {
