@@ -93,6 +93,59 @@ TEST_CASE("check: stale reads judged from a saved history agree with the run's o
   CHECK(check.out.find("Linearizability") == std::string::npos);
 }
 
+TEST_CASE("check: judge_staleness on a small history, by hand") {
+  using namespace consim;
+  History h;
+  h.meta.probe_delays = {0, 5 * kMillisecond};
+  auto op = [&](std::uint32_t process, OpType type, const char* key, Time invoked, Time completed, Outcome o,
+                Version v, Level level = Level::eventual, OpSource source = OpSource::workload, int delay = -1) {
+    HistoryOp x;
+    x.index = h.ops.size();
+    x.process = process;
+    x.type = type;
+    x.key = key;
+    x.invoked = invoked;
+    x.completed = completed;
+    x.outcome = o;
+    x.version = v;
+    x.level = level;
+    x.source = source;
+    x.probe_delay = delay;
+    h.ops.push_back(x);
+  };
+  op(1, OpType::put, "a", 0, 10, Outcome::ok, {3, 1});                    // acknowledged at 10
+  op(2, OpType::get, "a", 5, 30, Outcome::ok, {0, 0});                    // began before the ack: not stale
+  op(2, OpType::get, "a", 11, 30, Outcome::ok, {0, 0}, Level::strong);    // began after it, saw nothing: stale
+  op(1, OpType::get, "a", 12, 30, Outcome::ok, {0, 0}, Level::read_your_writes);  // stale, and missed its own write
+  op(2, OpType::get, "a", 40, 50, Outcome::ok, {3, 1});                   // up to date
+  op(2, OpType::get, "a", 60, -1, Outcome::fail, {});                     // never answered
+  op(3, OpType::put, "probe-0", 100, 110, Outcome::ok, {3, 2}, Level::eventual, OpSource::probe);
+  op(3, OpType::get, "probe-0", 110, 111, Outcome::ok, {0, 0}, Level::eventual, OpSource::probe, 0);  // stale at 0
+  op(3, OpType::get, "probe-0", 115, 116, Outcome::ok, {3, 2}, Level::eventual, OpSource::probe, 1);  // fresh at 5
+  op(1, OpType::put, "b", 200, -1, Outcome::unknown, {});                 // open at the end
+  const HistoryStaleness s = judge_staleness(h);
+  CHECK(s.ops == 10);
+  CHECK(s.ok == 8);
+  CHECK(s.fail == 1);
+  CHECK(s.unknown == 1);
+  CHECK(s.never_answered == 2);
+  CHECK(s.all.reads == 4);
+  CHECK(s.all.stale == 2);
+  CHECK(s.all.failed == 1);
+  CHECK(s.by_level[static_cast<int>(Level::eventual)].stale == 0);
+  CHECK(s.by_level[static_cast<int>(Level::strong)].stale == 1);
+  CHECK(s.by_level[static_cast<int>(Level::read_your_writes)].stale == 1);
+  CHECK(s.sessions[static_cast<int>(Level::read_your_writes)].ryw == 1);
+  CHECK(s.sessions[static_cast<int>(Level::strong)].ryw == 0);  // another client's write
+  REQUIRE(s.probe.size() == 2);
+  CHECK(s.probe[0][0].reads == 1);
+  CHECK(s.probe[0][0].stale == 1);
+  CHECK(s.probe[1][0].stale == 0);
+  // The window: reads of "a" after its acknowledgement, at 1, 2 and 30 ns after it: all in the first bucket.
+  CHECK(s.window[0].c.reads == 3);
+  CHECK(s.window[0].c.stale == 2);
+}
+
 TEST_CASE("check: a linearizable history exits 0") {
   TempDir d;
   const std::string h = d.file("h.jsonl");
