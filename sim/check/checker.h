@@ -20,11 +20,11 @@
 
 #include <cstdint>
 #include <functional>
-#include <unordered_map>
 #include <vector>
 
 #include "core/types.h"
 #include "sim/check/metrics.h"
+#include "sim/engine/flat_map.h"
 
 namespace consim {
 
@@ -92,7 +92,7 @@ class Checker {
   std::uint32_t window_;
   std::vector<KeyState> keys_;  // indexed by Key
   // Looked up, never iterated: its order cannot reach an output.
-  std::unordered_map<std::uint64_t, SessionKey> sessions_;
+  FlatMap64<SessionKey> sessions_;
 };
 
 // Follows acknowledged writes until every live replica holds them (or a newer
