@@ -32,7 +32,12 @@ TEST_CASE("FlatMap64: inserts, finds and updates as std::map does, across growth
     REQUIRE(m.size() == ref.size());
   }
   CHECK(m.size() > 10000);
-  // operator[] on an absent key inserts a value-initialised value.
-  CHECK(m[~std::uint64_t{0}] == 0);
-  CHECK(m.find(~std::uint64_t{0}) != nullptr);
+  // operator[] on an absent key inserts a value-initialised value; the
+  // largest key but one is a key like any other.
+  const std::uint64_t absent = (std::uint64_t{1000} << 32) | 7;
+  REQUIRE(m.find(absent) == nullptr);
+  CHECK(m[absent] == 0);
+  CHECK(m.find(absent) != nullptr);
+  m[~std::uint64_t{0} - 1] = 7;
+  CHECK(*m.find(~std::uint64_t{0} - 1) == 7);
 }

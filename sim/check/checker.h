@@ -85,6 +85,7 @@ class Checker {
     Version written;
     Version read;
   };
+  // Never FlatMap64::kEmpty: client ids stay far below 2^32 - 1 (the loader's budgets).
   static std::uint64_t session_key(std::uint32_t client, Key key) {
     return (static_cast<std::uint64_t>(client) << 32) | key;
   }
