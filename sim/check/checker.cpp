@@ -32,10 +32,9 @@ Checker::ReadStart Checker::read_invoked(Key key, std::uint32_t client, Time now
     st.newest = keys_[key].newest;
     st.newest_at = keys_[key].newest_at;
   }
-  auto it = sessions_.find(session_key(client, key));
-  if (it != sessions_.end()) {
-    st.own_write = it->second.written;
-    st.own_read = it->second.read;
+  if (const SessionKey* s = sessions_.find(session_key(client, key))) {
+    st.own_write = s->written;
+    st.own_read = s->read;
   }
   return st;
 }

@@ -20,11 +20,11 @@
 
 #include <cstdint>
 #include <functional>
-#include <unordered_map>
 #include <vector>
 
 #include "core/types.h"
 #include "sim/check/metrics.h"
+#include "sim/engine/flat_map.h"
 
 namespace consim {
 
@@ -85,6 +85,7 @@ class Checker {
     Version written;
     Version read;
   };
+  // Never FlatMap64::kEmpty: client ids stay far below 2^32 - 1 (the loader's budgets).
   static std::uint64_t session_key(std::uint32_t client, Key key) {
     return (static_cast<std::uint64_t>(client) << 32) | key;
   }
@@ -92,7 +93,7 @@ class Checker {
   std::uint32_t window_;
   std::vector<KeyState> keys_;  // indexed by Key
   // Looked up, never iterated: its order cannot reach an output.
-  std::unordered_map<std::uint64_t, SessionKey> sessions_;
+  FlatMap64<SessionKey> sessions_;
 };
 
 // Follows acknowledged writes until every live replica holds them (or a newer

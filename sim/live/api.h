@@ -2,7 +2,7 @@
 //
 // The Api turns one request (method, target, body, session) addressed to
 // node n into one response (status, JSON body, headers), by way of the
-// LiveCluster. It knows no sockets: sim/live/http_server.cpp parses and
+// LiveCluster. It knows no sockets: sim/live/server.cpp parses and
 // writes HTTP, tests call handle() directly. Routes (docs/live.md):
 //   GET    /status                          the chapter's fields, and more
 //   GET    /key/{key}?consistency=LEVEL     eventual (default), strong,

@@ -45,7 +45,7 @@ stop() {
 }
 # expect WHAT PATTERN TEXT
 expect() { grep -q -- "$2" <<<"$3" || fail "$1: expected /$2/ in: $3"; }
-code() { curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "$@"; }
+code() { curl -sS --max-time 5 -o "$tmp/discarded-body" -w '%{http_code}' "$@"; }
 
 # --- The chapter's cluster (W=2, R=1): Steps 1, 2, 4, the errors, sessions.
 start chapter --history "$tmp/h.jsonl"
