@@ -120,15 +120,18 @@ class Loader {
     if (opt_.targets.size() != n_)
       throw TargetError(fmt::format("--target: the scenario has {} nodes, {} URL(s) given (one per node, in order)",
                                     n_, opt_.targets.size()));
-    // Every target answers a connection before anything is sent.
+    // Every target answers a connection (within 2 s) before anything is sent.
     for (std::size_t i = 0; i < targets_.size(); ++i) {
-      tcp::socket s(io_);
-      boost::system::error_code ec;
-      s.connect(targets_[i].endpoint, ec);
+      beast::tcp_stream s(io_);
+      beast::error_code ec = asio::error::would_block;
+      s.expires_after(std::chrono::seconds(2));
+      s.async_connect(targets_[i].endpoint, [&ec](beast::error_code e) { ec = e; });
+      io_.run();
+      io_.restart();
       if (ec)
         throw TargetError(
             fmt::format("--target {} (node-{}): cannot connect: {}", targets_[i].url, i + 1, ec.message()));
-      s.close(ec);
+      s.close();
     }
     duration_ = opt_.duration > 0 ? opt_.duration : sc_.duration;
     timeout_ = opt_.request_timeout > 0 ? opt_.request_timeout : sc_.request_timeout;
