@@ -26,8 +26,9 @@
 //     at or after `duration`, and everything stops by duration + the drain
 //     (the scenario's request_timeout times the redirects + 1, plus the
 //     probe's largest delay, plus one second). SIGINT or SIGTERM stops early.
-// Throws TargetError before sending anything when a target is not a URL
-// or refuses a connection (nothing is recorded then).
+// Throws TargetError before sending anything when a target is not a URL,
+// or refuses a connection or does not accept one within 2 s (nothing is
+// recorded then).
 #pragma once
 
 #include <cstdint>
