@@ -82,7 +82,7 @@ read -r invoked ok failed unknown < <(sed -E 's/.*: ([0-9]+) operations invoked:
 [ "$invoked" -eq $((ok + failed + unknown)) ] || fail "crash: $invoked != $ok + $failed + $unknown"
 [ "$failed" -gt 0 ] || fail "crash: no failed operation: $line"
 # A read of a key never written: the chapter's 404, and its version as a header (what load records).
-hdr="$(curl -sS --max-time 5 -D - -o /dev/null "${TARGETS%%,*}/key/never-written")"
+hdr="$(curl -sS --max-time 5 -D - -o "$tmp/discarded-body" "${TARGETS%%,*}/key/never-written")"
 expect "404 version" 'X-Consim-Version: 0.0' "$hdr"
 stop "$PID"
 
