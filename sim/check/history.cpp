@@ -1,5 +1,6 @@
 #include "sim/check/history.h"
 
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -59,6 +60,19 @@ ojson history_op_json(const HistoryOp& op) {
   if (op.probe_delay >= 0) j["probe_delay"] = op.probe_delay;
   if (op.type == OpType::get && op.outcome == Outcome::ok) j["stale"] = op.stale;
   return j;
+}
+
+HistoryMeta history_meta(const Scenario& sc, std::string source) {
+  HistoryMeta m;
+  m.scenario = sc.name;
+  m.source = std::move(source);
+  m.seed = sc.seed;
+  m.replication = sc.cluster.replication;
+  m.nodes = sc.cluster.nodes;
+  m.replicas = sc.cluster.replicas;
+  m.write_quorum = sc.cluster.write_quorum;
+  m.read_quorum = sc.cluster.read_quorum;
+  return m;
 }
 
 std::string history_jsonl(const History& h) {

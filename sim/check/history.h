@@ -70,6 +70,11 @@ struct HistoryMeta {
   std::vector<Time> probe_delays;  // ns
 };
 
+// The header of a history of `sc`'s cluster: its name, seed, mode, sizes
+// and quorums; `source` as HistoryMeta says. probe_delays is left empty:
+// only the driver knows whether it ran the probe.
+HistoryMeta history_meta(const Scenario& sc, std::string source);
+
 struct History {
   HistoryMeta meta;
   std::vector<HistoryOp> ops;  // by index

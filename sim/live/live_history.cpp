@@ -3,16 +3,7 @@
 
 namespace consim::live {
 
-LiveHistory::LiveHistory(const Scenario& sc) {
-  h_.meta.scenario = sc.name;
-  h_.meta.source = "live";
-  h_.meta.seed = sc.seed;
-  h_.meta.replication = sc.cluster.replication;
-  h_.meta.nodes = sc.cluster.nodes;
-  h_.meta.replicas = sc.cluster.replicas;
-  h_.meta.write_quorum = sc.cluster.write_quorum;
-  h_.meta.read_quorum = sc.cluster.read_quorum;
-}
+LiveHistory::LiveHistory(const Scenario& sc) { h_.meta = history_meta(sc, "live"); }
 
 std::uint64_t LiveHistory::invoke(std::uint32_t process, OpType type, Level level, const std::string& key,
                                   const std::string& value, NodeId node, Time now) {

@@ -43,14 +43,7 @@ void HistorySink::failed(Time t, const OpView& op, FailReason why) {
 History HistorySink::history() const {
   const Scenario& sc = world_.scenario();
   History h;
-  h.meta.scenario = sc.name;
-  h.meta.source = sc.source;
-  h.meta.seed = sc.seed;
-  h.meta.replication = sc.cluster.replication;
-  h.meta.nodes = sc.cluster.nodes;
-  h.meta.replicas = sc.cluster.replicas;
-  h.meta.write_quorum = sc.cluster.write_quorum;
-  h.meta.read_quorum = sc.cluster.read_quorum;
+  h.meta = history_meta(sc, sc.source);
   h.meta.probe_delays = sc.probe.delays;
   h.ops.reserve(ops_.size());
   for (std::size_t i = 0; i < ops_.size(); ++i) {
