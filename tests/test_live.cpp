@@ -38,7 +38,8 @@ struct Fixture {
   LiveCluster cluster;
   LiveHistory history;
   Api api;
-  explicit Fixture(const Scenario& s) : sc(s), cluster(loop.io(), sc), history(sc), api(cluster, &history) {
+  explicit Fixture(const Scenario& s, const ApiLimits& limits = {})
+      : sc(s), cluster(loop.io(), sc), history(sc), api(cluster, &history, limits) {
     cluster.start();
     loop.run_for(20 * kMillisecond);
   }
@@ -239,4 +240,33 @@ TEST_CASE("live: a message between processes carries names and texts, not ids") 
   CHECK(out.snapshot->records[b.intern("other")].version.is_zero());
   CHECK_FALSE(message_from_json(json::parse(R"({"kind": "client_put", "key": "x"})"), b, 3, out, error));
   CHECK_FALSE(message_from_json(json::parse(R"({"kind": "append", "key": "x", "to": 9})"), b, 3, out, error));
+}
+
+TEST_CASE("live: what clients may make the store keep is bounded (507), and a body nested too deep is 400") {
+  ApiLimits limits;
+  limits.keys = 2;
+  limits.value_bytes = 24;
+  Fixture f(live_scenario(), limits);
+  CHECK(f.call(0, "PUT", "/key/a", R"("12345")").status == 200);
+  CHECK(f.call(0, "PUT", "/key/b", R"("12345")").status == 200);
+  // A third key, to write or to read: the store would keep it.
+  ApiResponse r = f.call(0, "PUT", "/key/c", R"("x")");
+  CHECK(r.status == 507);
+  CHECK(json::parse(r.body)["error"] == "Too many keys");
+  CHECK(json::parse(r.body)["limit"] == 2);
+  CHECK(f.call(0, "GET", "/key/c").status == 507);
+  // Known keys still work, until the values' texts (kept as their compact
+  // JSON: "12345" is 7 bytes, 14 so far) would pass 24 bytes. Whitespace
+  // around the value is JSON and is not kept.
+  CHECK(f.call(0, "GET", "/key/a").status == 200);
+  CHECK(f.call(0, "PUT", "/key/a", R"("1234")").status == 200);  // 20
+  CHECK(f.call(0, "PUT", "/key/b", " \"ok\"\n").status == 200);  // 24
+  r = f.call(0, "PUT", "/key/a", R"("x")");
+  CHECK(r.status == 507);
+  CHECK(json::parse(r.body)["limit_bytes"] == 24);
+  // JSON nested deeper than a scenario may be: refused before anything copies or prints it.
+  r = f.call(0, "PUT", "/key/a", std::string(100000, '[') + std::string(100000, ']'));
+  CHECK(r.status == 400);
+  CHECK(json::parse(r.body)["error"] == "Invalid JSON");
+  CHECK(json::parse(r.body)["detail"].get<std::string>().find("deeper") != std::string::npos);
 }

@@ -10,6 +10,7 @@
 #include "sim/live/cluster.h"
 #include "sim/live/live_history.h"
 #include "sim/live/sessions.h"
+#include "sim/live/wire.h"
 #include "sim/scenario/load.h"
 #include "sim/world/keyspace.h"
 
@@ -106,7 +107,9 @@ struct Api::Impl {
   KeySpace keys;
   SessionTable sessions;
 
-  Impl(LiveCluster& c, LiveHistory* h) : cluster(c), history(h) {}
+  ApiLimits limits;
+
+  Impl(LiveCluster& c, LiveHistory* h, const ApiLimits& l) : cluster(c), history(h), limits(l) {}
 
   bool leaderless() const { return cluster.scenario().cluster.replication == Replication::leaderless; }
 
@@ -152,7 +155,8 @@ struct Api::Impl {
   ApiResponse admin(const ApiRequest& req, std::string_view path, std::string_view query);
 };
 
-Api::Api(LiveCluster& cluster, LiveHistory* history) : impl_(std::make_unique<Impl>(cluster, history)) {}
+Api::Api(LiveCluster& cluster, LiveHistory* history, const ApiLimits& limits)
+    : impl_(std::make_unique<Impl>(cluster, history, limits)) {}
 Api::~Api() = default;
 
 KeySpace& Api::keys() { return impl_->keys; }
@@ -225,9 +229,10 @@ void Api::Impl::key_request(NodeId n, const ApiRequest& req, std::string_view ke
   json value;
   if (req.method == "PUT") {
     type = OpType::put;
-    value = json::parse(req.body, nullptr, false);
-    if (value.is_discarded()) {
-      done(error(400, "Invalid JSON"));
+    std::string why;
+    if (body_is_json(req.body, &why)) value = json::parse(req.body, nullptr, false);
+    if (!why.empty() || value.is_discarded()) {
+      done(reply(400, json{{"error", "Invalid JSON"}, {"detail", why}}));
       return;
     }
     m.kind = MsgKind::client_put;
@@ -250,6 +255,15 @@ void Api::Impl::key_request(NodeId n, const ApiRequest& req, std::string_view ke
     r.headers.emplace_back("Set-Cookie", "consim_session=" + v + "; Path=/; SameSite=Strict");
     return r;
   };
+  const std::string text = type == OpType::put ? value.dump() : std::string();
+  if (!keys.is_named(key) && keys.named() >= limits.keys) {
+    done(finish(reply(507, json{{"error", "Too many keys"}, {"limit", limits.keys}})));
+    return;
+  }
+  if (type == OpType::put && keys.text_bytes() + text.size() > limits.value_bytes) {
+    done(finish(reply(507, json{{"error", "Too many bytes of values"}, {"limit_bytes", limits.value_bytes}})));
+    return;
+  }
   const Key k = keys.intern(key);
   const Host& host = cluster.host();
   // The chapter's DELETE: 404 when the leader does not hold the key.
@@ -257,7 +271,6 @@ void Api::Impl::key_request(NodeId n, const ApiRequest& req, std::string_view ke
     done(finish(reply(404, json{{"error", "Key not found"}, {"key", key}})));
     return;
   }
-  const std::string text = type == OpType::put ? value.dump() : std::string();
   m.key = k;
   m.level = level;
   if (type == OpType::put) m.rec.value = keys.intern_text(text);
@@ -379,7 +392,9 @@ ApiResponse Api::Impl::admin(const ApiRequest& req, std::string_view path, std::
     cluster.heal();
     return reply(200, json{{"ok", true}, {"action", "heal"}});
   }
-  json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+  json body = req.body.empty()         ? json::object()
+              : body_is_json(req.body) ? json::parse(req.body, nullptr, false)
+                                       : json(json::value_t::discarded);
   if (body.is_discarded()) return error(400, "Invalid JSON");
   if (verb == "partition") {
     if (!body.contains("groups") || !body["groups"].is_array())

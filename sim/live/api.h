@@ -51,12 +51,20 @@ struct ApiResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // beyond Content-Type and CORS
 };
 
+// What clients may make the store keep (507 Insufficient Storage beyond,
+// naming the limit): every key a client names is kept by every node, and
+// every written value's text for the whole run.
+struct ApiLimits {
+  std::size_t keys = 1000000;               // distinct keys named by clients
+  std::size_t value_bytes = std::size_t{256} << 20;  // written values' texts, all together
+};
+
 class Api {
  public:
   using Done = std::function<void(ApiResponse)>;
 
   // `history` may be null (not recorded). Both must outlive the Api.
-  Api(LiveCluster& cluster, LiveHistory* history);
+  Api(LiveCluster& cluster, LiveHistory* history, const ApiLimits& limits = {});
   ~Api();
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;

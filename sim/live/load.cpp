@@ -24,6 +24,7 @@
 #include "sim/engine/rng.h"
 #include "sim/live/live_clock.h"
 #include "sim/live/live_history.h"
+#include "sim/live/wire.h"
 
 namespace consim::live {
 
@@ -540,7 +541,7 @@ void Loader::answered(const std::shared_ptr<LoadOp>& op, std::unique_ptr<beast::
   release(op->node, std::move(stream), keep);
   LoadClient& c = clients_[op->client];
   if (auto it = res.find("X-Consim-Session"); it != res.end()) c.session = std::string(it->value());
-  const json j = json::parse(res.body(), nullptr, false);
+  const json j = body_is_json(res.body()) ? json::parse(res.body(), nullptr, false) : json(json::value_t::discarded);
   const bool has_error = j.is_object() && j.contains("error") && j["error"].is_string();
   const std::string error = has_error ? j["error"].get<std::string>() : std::string();
   const unsigned status = res.result_int();

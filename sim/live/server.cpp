@@ -100,7 +100,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
       r.body = R"({"error":"internal endpoints take POST"})";
       return r;
     }
-    const nlohmann::json j = nlohmann::json::parse(ar.body, nullptr, false);
+    const nlohmann::json j = body_is_json(ar.body) ? nlohmann::json::parse(ar.body, nullptr, false)
+                                                  : nlohmann::json(nlohmann::json::value_t::discarded);
     Message m;
     std::string error;
     if (j.is_discarded()) {

@@ -4,9 +4,22 @@
 #include <memory>
 #include <vector>
 
+#include "sim/io/input.h"
+#include "sim/scenario/json_text.h"
+
 namespace consim::live {
 
 using nlohmann::json;
+
+bool body_is_json(const std::string& body, std::string* why) {
+  try {
+    parse_scenario_text(body, "the body");
+    return true;
+  } catch (const InputError& e) {
+    if (why) *why = e.what();
+    return false;
+  }
+}
 
 namespace {
 

@@ -20,6 +20,13 @@
 namespace consim::live {
 
 nlohmann::json message_to_json(const Message& m, const KeySpace& keys);
+
+// Whether a request or response body is JSON within the bounds of a
+// scenario file (sim/scenario/json_text.h): no nesting deeper than
+// kMaxJsonDepth (the JSON library recurses when it copies or prints), no
+// NUL byte, nothing after the value, no field twice. When it is not, `why`
+// (if not null) says what is wrong. Parse it only after this said true.
+bool body_is_json(const std::string& body, std::string* why = nullptr);
 bool message_from_json(const nlohmann::json& j, KeySpace& keys, std::uint32_t nodes, Message& out, std::string& error);
 
 }  // namespace consim::live

@@ -34,6 +34,7 @@ Key KeySpace::intern(std::string_view name) {
 
 Value KeySpace::intern_text(std::string text) {
   const Value v = kTextBit | texts_.size();
+  text_bytes_ += text.size();
   texts_.push_back(std::move(text));
   return v;
 }

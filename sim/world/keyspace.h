@@ -34,8 +34,15 @@ class KeySpace {
   // (exactly that spelling), else the named key's id, new on first use.
   Key intern(std::string_view name);
 
+  // How many named keys intern() has added (beyond the workload and probe
+  // keys), and whether `name` is one already: for callers that bound them.
+  std::size_t named() const { return named_.size(); }
+  bool is_named(std::string_view name) const { return named_.find(name) != named_.end(); }
+
   // A value standing for `text` (what a client wrote).
   Value intern_text(std::string text);
+  // The bytes of every text intern_text() has kept.
+  std::size_t text_bytes() const { return text_bytes_; }
   // A fresh counter value: 1, 2, 3, ... in call order.
   Value next_value() { return next_value_++; }
 
@@ -52,6 +59,7 @@ class KeySpace {
   std::vector<std::string> names_;      // ids workload_keys_ ..
   std::map<std::string, Key, std::less<>> named_;  // lookups only, never iterated into an output
   std::vector<std::string> texts_;
+  std::size_t text_bytes_ = 0;
   Value next_value_ = 1;
 };
 
