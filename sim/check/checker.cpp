@@ -98,16 +98,21 @@ void ConvergenceTracker::applied(Key key, Version version, NodeId node, Time now
   auto& list = keys_[key];
   if (list.empty()) return;
   const std::uint64_t bit = 1ULL << node;
+  // In place: entries that converge are counted and removed, the others
+  // keep their order (moved down only once one before them has gone).
   std::size_t w = 0;
-  for (std::size_t r = 0; r < list.size(); ++r) {
-    Pending p = list[r];
-    if (p.version <= version) p.holders |= bit;
-    if ((p.holders & live) == live) {
+  const std::size_t n = list.size();
+  for (std::size_t r = 0; r < n; ++r) {
+    Pending& p = list[r];
+    const std::uint64_t holders = p.version <= version ? p.holders | bit : p.holders;
+    if ((holders & live) == live) {
       ++stats_.converged;
       stats_.time.record(now - p.acked);
       continue;
     }
-    list[w++] = p;
+    p.holders = holders;
+    if (w != r) list[w] = p;
+    ++w;
   }
   list.resize(w);
 }

@@ -19,6 +19,7 @@
 //    weight (weights shorter than components) has weight 0; if all weights are
 //    0 the components are equally likely. An empty mixture samples 0.
 #include "sim/engine/distribution.h"
+#include "sim/engine/exp.h"
 
 #include <algorithm>
 #include <cmath>
@@ -47,35 +48,14 @@ Time ms_to_ns(double ms) {
 }
 
 // The ziggurat of the standard normal density's right half, f(x) =
-// exp(-x^2 / 2), in kLayers layers of equal area kLayerArea (Marsaglia and
+// exp(-x^2 / 2), in ZigguratTable::kLayers (256) layers of equal area kLayerArea (Marsaglia and
 // Tsang, 2000; this is the project's own implementation). Layer 0 is the base:
 // the rectangle [0, r] x [0, f(r)] plus the tail beyond r, stretched to width
 // x[0] = kLayerArea / f(r). Layer i >= 1 is the rectangle [0, x[i]] x
 // [f(x[i]), f(x[i + 1])]; x[kLayers] = 0. A point of a layer left of x[i + 1]
 // is under the curve.
-constexpr int kLayers = 256;
 constexpr double kZigR = 3.6541528853610088;        // x[1]: where the tail starts
 constexpr double kLayerArea = 4.92867323399e-3;     // of each layer, f unnormalised
-
-struct Ziggurat {
-  double x[kLayers + 1];
-  double f[kLayers + 1];  // f(x[i])
-  Ziggurat() {
-    x[0] = kLayerArea / std::exp(-0.5 * kZigR * kZigR);
-    x[1] = kZigR;
-    for (int i = 1; i < kLayers - 1; ++i) {
-      const double y = std::exp(-0.5 * x[i] * x[i]) + kLayerArea / x[i];
-      x[i + 1] = y < 1 ? std::sqrt(-2.0 * std::log(y)) : 0.0;
-    }
-    x[kLayers] = 0;
-    for (int i = 0; i <= kLayers; ++i) f[i] = std::exp(-0.5 * x[i] * x[i]);
-  }
-};
-
-const Ziggurat& ziggurat() {
-  static const Ziggurat z;
-  return z;
-}
 
 // The effective weight of mixture component i (before normalisation).
 double mixture_weight(const Distribution& d, std::size_t i) {
@@ -147,13 +127,26 @@ Distribution Distribution::pareto_ms(double scale, double shape) {
   return d;
 }
 
-double sample_standard_normal(Rng& rng) {
-  // The ziggurat (see Ziggurat above). One 64-bit draw gives the layer (its
-  // low 8 bits), the sign (bit 8) and the abscissa (its top 53 bits); about
-  // 99% of samples end at the first test, with no call to the math library.
-  const Ziggurat& z = ziggurat();
-  for (;;) {
-    const std::uint64_t bits = rng.next_u64();
+namespace detail {
+
+ZigguratTable::ZigguratTable() {
+  x[0] = kLayerArea / std::exp(-0.5 * kZigR * kZigR);
+  x[1] = kZigR;
+  for (int i = 1; i < kLayers - 1; ++i) {
+    const double y = std::exp(-0.5 * x[i] * x[i]) + kLayerArea / x[i];
+    x[i + 1] = y < 1 ? std::sqrt(-2.0 * std::log(y)) : 0.0;
+  }
+  x[kLayers] = 0;
+  for (int i = 0; i <= kLayers; ++i) f[i] = std::exp(-0.5 * x[i] * x[i]);
+}
+
+// sample_standard_normal (distribution.h) took one draw, `bits`; about 99%
+// of samples end there. This is the rest of the ziggurat: the base layer's
+// tail, a layer's wedge, and new draws when a point is rejected.
+double standard_normal_rest(Rng& rng, std::uint64_t bits) {
+  const ZigguratTable& z = ziggurat_table();
+  for (bool first = true;; first = false) {
+    if (!first) bits = rng.next_u64();
     const int i = static_cast<int>(bits & 0xff);
     const bool negative = ((bits >> 8) & 1) != 0;
     const double u = static_cast<double>(bits >> 11) * 0x1.0p-53;  // [0, 1)
@@ -177,6 +170,8 @@ double sample_standard_normal(Rng& rng) {
   }
 }
 
+}  // namespace detail
+
 Time Distribution::sample_unshifted(Rng& rng) const {
   switch (kind) {
     case Kind::constant:
@@ -199,7 +194,7 @@ Time Distribution::sample_unshifted(Rng& rng) const {
     }
     case Kind::lognormal: {
       const double z = sample_standard_normal(rng);
-      return ms_to_ns(a * std::exp(b * z));
+      return ms_to_ns(a * exp_portable(b * z));  // the same bits on every libm
     }
     case Kind::pareto: {
       const double u = rng.next_double_open0();

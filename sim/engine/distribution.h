@@ -57,7 +57,39 @@ struct Distribution {
 
 // A standard normal variate: the ziggurat method, 256 layers (one draw for
 // about 99% of samples; more, each in its own statement, for the rest).
-double sample_standard_normal(Rng& rng);
+// Inline: the one-draw path is a few instructions and runs for nearly every
+// message's delay; the rest is out of line (distribution.cpp).
+inline double sample_standard_normal(Rng& rng);
+
+namespace detail {
+// The ziggurat's layers (distribution.cpp says how they are built): x[i] is
+// layer i's right edge, f[i] the density there; x[256] = 0.
+struct ZigguratTable {
+  static constexpr int kLayers = 256;
+  double x[kLayers + 1];
+  double f[kLayers + 1];
+  ZigguratTable();
+};
+inline const ZigguratTable& ziggurat_table() {
+  static const ZigguratTable z;
+  return z;
+}
+// The draws after a first that fell outside its layer's inner rectangle
+// (`bits`: that first draw).
+double standard_normal_rest(Rng& rng, std::uint64_t bits);
+}  // namespace detail
+
+inline double sample_standard_normal(Rng& rng) {
+  // One 64-bit draw gives the layer (its low 8 bits), the sign (bit 8) and
+  // the abscissa (its top 53 bits).
+  const detail::ZigguratTable& z = detail::ziggurat_table();
+  const std::uint64_t bits = rng.next_u64();
+  const int i = static_cast<int>(bits & 0xff);
+  const double u = static_cast<double>(bits >> 11) * 0x1.0p-53;  // [0, 1)
+  const double x = u * z.x[i];
+  if (x < z.x[i + 1]) return ((bits >> 8) & 1) != 0 ? -x : x;
+  return detail::standard_normal_rest(rng, bits);
+}
 
 // Zipf over ranks 0..n-1 with exponent s >= 0 (s = 0 is uniform):
 // P(rank k) proportional to 1/(k+1)^s. Built once, sampled in O(log n).
