@@ -48,8 +48,9 @@ Time ms_to_ns(double ms) {
 }
 
 // The ziggurat of the standard normal density's right half, f(x) =
-// exp(-x^2 / 2), in ZigguratTable::kLayers (256) layers of equal area kLayerArea (Marsaglia and
-// Tsang, 2000; this is the project's own implementation). Layer 0 is the base:
+// exp(-x^2 / 2), in ZigguratTable::kLayers (256) layers of equal area
+// kLayerArea (Marsaglia and Tsang, 2000; this is the project's own
+// implementation). Layer 0 is the base:
 // the rectangle [0, r] x [0, f(r)] plus the tail beyond r, stretched to width
 // x[0] = kLayerArea / f(r). Layer i >= 1 is the rectangle [0, x[i]] x
 // [f(x[i]), f(x[i + 1])]; x[kLayers] = 0. A point of a layer left of x[i + 1]
@@ -140,19 +141,13 @@ ZigguratTable::ZigguratTable() {
   for (int i = 0; i <= kLayers; ++i) f[i] = std::exp(-0.5 * x[i] * x[i]);
 }
 
-// sample_standard_normal (distribution.h) took one draw, `bits`; about 99%
-// of samples end there. This is the rest of the ziggurat: the base layer's
-// tail, a layer's wedge, and new draws when a point is rejected.
-double standard_normal_rest(Rng& rng, std::uint64_t bits) {
+// sample_standard_normal (distribution.h) took one draw; about 99% of
+// samples end there. This is the rest: the base layer's tail, a layer's
+// wedge, and a new draw when a point is rejected.
+double standard_normal_rest(Rng& rng, ZigguratPoint p) {
   const ZigguratTable& z = ziggurat_table();
-  for (bool first = true;; first = false) {
-    if (!first) bits = rng.next_u64();
-    const int i = static_cast<int>(bits & 0xff);
-    const bool negative = ((bits >> 8) & 1) != 0;
-    const double u = static_cast<double>(bits >> 11) * 0x1.0p-53;  // [0, 1)
-    const double x = u * z.x[i];
-    if (x < z.x[i + 1]) return negative ? -x : x;
-    if (i == 0) {
+  for (;;) {  // p is outside its layer's inner rectangle
+    if (p.layer() == 0) {
       // The tail beyond r (Marsaglia's method): r + a with a from
       // exp(-r a) accepted with probability exp(-a^2 / 2).
       for (;;) {
@@ -160,13 +155,15 @@ double standard_normal_rest(Rng& rng, std::uint64_t bits) {
         const double u2 = rng.next_double_open0();
         const double a = -std::log(u1) / kZigR;
         const double b = -std::log(u2);
-        if (b + b >= a * a) return negative ? -(kZigR + a) : kZigR + a;
+        if (b + b >= a * a) return p.negative() ? -(kZigR + a) : kZigR + a;
       }
     }
     // The wedge between the layer's rectangle and the curve.
     const double v = rng.next_double();
-    const double y = z.f[i] + v * (z.f[i + 1] - z.f[i]);
-    if (y < std::exp(-0.5 * x * x)) return negative ? -x : x;
+    const double y = z.f[p.layer()] + v * (z.f[p.layer() + 1] - z.f[p.layer()]);
+    if (y < std::exp(-0.5 * p.x * p.x)) return p.value();
+    p = ziggurat_point(rng.next_u64(), z);
+    if (p.inside(z)) return p.value();
   }
 }
 

@@ -74,21 +74,31 @@ inline const ZigguratTable& ziggurat_table() {
   static const ZigguratTable z;
   return z;
 }
-// The draws after a first that fell outside its layer's inner rectangle
-// (`bits`: that first draw).
-double standard_normal_rest(Rng& rng, std::uint64_t bits);
+// One 64-bit draw read as a point of the ziggurat: the layer (its low 8
+// bits), the sign (bit 8) and the abscissa (its top 53 bits, scaled to the
+// layer's width).
+struct ZigguratPoint {
+  std::uint64_t bits = 0;
+  double x = 0;
+  int layer() const { return static_cast<int>(bits & 0xff); }
+  bool negative() const { return ((bits >> 8) & 1) != 0; }
+  // Left of the next layer's edge: under the curve, accepted at once.
+  bool inside(const ZigguratTable& z) const { return x < z.x[layer() + 1]; }
+  double value() const { return negative() ? -x : x; }
+};
+inline ZigguratPoint ziggurat_point(std::uint64_t bits, const ZigguratTable& z) {
+  return ZigguratPoint{bits, static_cast<double>(bits >> 11) * 0x1.0p-53 * z.x[bits & 0xff]};
+}
+// The rest of the ziggurat, for a first point `p` that fell outside its
+// layer's inner rectangle (distribution.cpp).
+double standard_normal_rest(Rng& rng, ZigguratPoint p);
 }  // namespace detail
 
 inline double sample_standard_normal(Rng& rng) {
-  // One 64-bit draw gives the layer (its low 8 bits), the sign (bit 8) and
-  // the abscissa (its top 53 bits).
   const detail::ZigguratTable& z = detail::ziggurat_table();
-  const std::uint64_t bits = rng.next_u64();
-  const int i = static_cast<int>(bits & 0xff);
-  const double u = static_cast<double>(bits >> 11) * 0x1.0p-53;  // [0, 1)
-  const double x = u * z.x[i];
-  if (x < z.x[i + 1]) return ((bits >> 8) & 1) != 0 ? -x : x;
-  return detail::standard_normal_rest(rng, bits);
+  const detail::ZigguratPoint p = detail::ziggurat_point(rng.next_u64(), z);
+  if (p.inside(z)) return p.value();
+  return detail::standard_normal_rest(rng, p);
 }
 
 // Zipf over ranks 0..n-1 with exponent s >= 0 (s = 0 is uniform):

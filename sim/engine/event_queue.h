@@ -13,11 +13,11 @@
 // heap; the heap just stays small.
 //
 // Cost (what the loop pays per event): (time, sequence) compares times
-// first (they nearly always differ); pop() sifts the hole left at the top down to a leaf with
-// one comparison per level and the last element back up (usually a level or
-// two), which halves the comparisons of the textbook sift-down; lanes are
-// ring buffers. pop_until() finds the earliest event once for both the
-// "is it due" test and the pop.
+// first (they nearly always differ); pop() sifts the hole left at the top
+// down to a leaf with one comparison per level and the last element back up
+// (usually a level or two), which halves the comparisons of the textbook
+// sift-down; lanes are ring buffers. pop_until() finds the earliest event
+// once for both the "is it due" test and the pop.
 #pragma once
 
 #include <array>

@@ -56,8 +56,9 @@ inline double exp_portable(double x) {
   if (!(x > -745.1332191019412)) return x != x ? x : 0.0;  // NaN stays NaN
   if (x > 709.782712893384) return std::numeric_limits<double>::infinity();
   constexpr double kInvLn2N = 0x1.71547652b82fep+6;       // 64 / ln 2
-  constexpr double kLn2NHi = 0x1.62e42fee00000p-7;         // ln 2 / 64, its top 32 bits: kd * it is exact
-  constexpr double kLn2NLo = 0x1.a39ef35793c76p-39;        // the rest of ln 2 / 64
+  // ln 2 / 64 in two parts: its top 32 bits (so kd * kLn2NHi is exact), then the rest.
+  constexpr double kLn2NHi = 0x1.62e42fee00000p-7;
+  constexpr double kLn2NLo = 0x1.a39ef35793c76p-39;
   constexpr double kShifter = 0x1.8p52;                    // adding it rounds to an integer
   const double kd = (x * kInvLn2N + kShifter) - kShifter;  // nearest integer to x 64 / ln 2
   const double r = (x - kd * kLn2NHi) - kd * kLn2NLo;
