@@ -8,6 +8,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/cli/common.h"
+#include "sim/cli/live_options.h"
 #include "sim/io/input.h"
 #include "sim/io/output.h"
 #include "sim/live/load.h"
@@ -46,22 +47,11 @@ int load_main(int argc, char** argv) {
   const ScenarioArgs args = scenario_args(vm);
   live::LoadOptions opt;
   if (!vm.count("target")) throw InputError("load: no --target given; e.g. --target http://127.0.0.1:4001,...");
-  const std::string urls = vm["target"].as<std::string>();
-  std::size_t at = 0;
-  while (at <= urls.size()) {
-    const std::size_t comma = urls.find(',', at);
-    const std::string one = urls.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
-    if (!one.empty()) opt.targets.push_back(one);
-    if (comma == std::string::npos) break;
-    at = comma + 1;
-  }
+  opt.targets = url_list(vm["target"].as<std::string>());
   if (opt.targets.empty()) throw InputError("--target: no URL given");
-  if (const auto ms = whole_option(vm, "duration-ms", 1, std::uint64_t{1} << 40))
-    opt.duration = static_cast<Time>(*ms) * kMillisecond;
-  if (const auto ms = whole_option(vm, "request-timeout-ms", 1, std::uint64_t{1} << 30))
-    opt.request_timeout = static_cast<Time>(*ms) * kMillisecond;
-  if (const auto c = whole_option(vm, "max-connections", 1, 10000))
-    opt.max_connections = static_cast<std::uint32_t>(*c);
+  if (const auto t = milliseconds_option(vm, "duration-ms", std::uint64_t{1} << 40)) opt.duration = *t;
+  if (const auto t = milliseconds_option(vm, "request-timeout-ms", std::uint64_t{1} << 30)) opt.request_timeout = *t;
+  if (const auto c = max_connections_option(vm, 10000)) opt.max_connections = *c;
 
   OutputPlan io(vm.count("force") > 0);
   if (!args.file.empty()) io.input(args.file, "the scenario file");

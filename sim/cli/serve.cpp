@@ -9,6 +9,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/cli/common.h"
+#include "sim/cli/live_options.h"
 #include "sim/io/input.h"
 #include "sim/io/output.h"
 #include "sim/live/server.h"
@@ -72,14 +73,7 @@ int serve_main(int argc, char** argv) {
     const std::string port = from_env("port", "PORT");
     opt.port = static_cast<std::uint32_t>(port.empty() ? 4001 : parse_whole("--port", port, 0, 65535));
     const std::string peers = from_env("peers", "PEERS");
-    std::size_t at = 0;
-    while (at < peers.size()) {
-      const std::size_t comma = peers.find(',', at);
-      const std::string one = peers.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
-      if (!one.empty()) opt.peers.push_back(one);
-      if (comma == std::string::npos) break;
-      at = comma + 1;
-    }
+    opt.peers = url_list(peers);
     if (opt.peers.empty()) throw InputError("--node-id: give the other nodes with --peers (or PEERS)");
     // Before the user's --set: the cluster is this node and its peers; the chapter's quorum variables.
     std::vector<std::string> first = {fmt::format("cluster.nodes={}", opt.peers.size() + 1)};
@@ -94,10 +88,10 @@ int serve_main(int argc, char** argv) {
   opt.base_port = static_cast<std::uint32_t>(*whole_option(vm, "base-port", 0, 65535));
   opt.bind = vm["bind"].as<std::string>();
   if (opt.bind.empty()) throw InputError("--bind: an empty address");
-  if (const auto ms = whole_option(vm, "duration-ms", 1, std::uint64_t{1} << 40)) opt.duration = static_cast<Time>(*ms) * kMillisecond;
+  if (const auto t = milliseconds_option(vm, "duration-ms", std::uint64_t{1} << 40)) opt.duration = *t;
   if (const auto b = whole_option(vm, "max-body-bytes", 1, std::uint64_t{1} << 30)) opt.limits.body_bytes = *b;
-  if (const auto ms = whole_option(vm, "idle-timeout-ms", 1, std::uint64_t{1} << 30)) opt.limits.idle = static_cast<Time>(*ms) * kMillisecond;
-  if (const auto c = whole_option(vm, "max-connections", 1, 100000)) opt.limits.max_connections = static_cast<std::uint32_t>(*c);
+  if (const auto t = milliseconds_option(vm, "idle-timeout-ms", std::uint64_t{1} << 30)) opt.limits.idle = *t;
+  if (const auto c = max_connections_option(vm, 100000)) opt.limits.max_connections = *c;
 
   OutputPlan io(vm.count("force") > 0);
   if (!file.empty()) io.input(file, "the scenario file");

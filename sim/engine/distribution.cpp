@@ -82,51 +82,24 @@ std::string num(double x) { return fmt::format("{:g}", x); }
 
 }  // namespace
 
-Distribution Distribution::constant_ms(double ms) {
+namespace {
+
+Distribution with(Distribution::Kind kind, double a, double b = 0) {
   Distribution d;
-  d.kind = Kind::constant;
-  d.a = ms;
+  d.kind = kind;
+  d.a = a;
+  d.b = b;
   return d;
 }
 
-Distribution Distribution::uniform_ms(double lo, double hi) {
-  Distribution d;
-  d.kind = Kind::uniform;
-  d.a = lo;
-  d.b = hi;
-  return d;
-}
+}  // namespace
 
-Distribution Distribution::exponential_ms(double mean) {
-  Distribution d;
-  d.kind = Kind::exponential;
-  d.a = mean;
-  return d;
-}
-
-Distribution Distribution::normal_ms(double mean, double stddev) {
-  Distribution d;
-  d.kind = Kind::normal;
-  d.a = mean;
-  d.b = stddev;
-  return d;
-}
-
-Distribution Distribution::lognormal_ms(double median, double sigma) {
-  Distribution d;
-  d.kind = Kind::lognormal;
-  d.a = median;
-  d.b = sigma;
-  return d;
-}
-
-Distribution Distribution::pareto_ms(double scale, double shape) {
-  Distribution d;
-  d.kind = Kind::pareto;
-  d.a = scale;
-  d.b = shape;
-  return d;
-}
+Distribution Distribution::constant_ms(double ms) { return with(Kind::constant, ms); }
+Distribution Distribution::uniform_ms(double lo, double hi) { return with(Kind::uniform, lo, hi); }
+Distribution Distribution::exponential_ms(double mean) { return with(Kind::exponential, mean); }
+Distribution Distribution::normal_ms(double mean, double stddev) { return with(Kind::normal, mean, stddev); }
+Distribution Distribution::lognormal_ms(double median, double sigma) { return with(Kind::lognormal, median, sigma); }
+Distribution Distribution::pareto_ms(double scale, double shape) { return with(Kind::pareto, scale, shape); }
 
 namespace detail {
 

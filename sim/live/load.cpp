@@ -25,6 +25,7 @@
 #include "sim/live/live_clock.h"
 #include "sim/live/live_history.h"
 #include "sim/live/wire.h"
+#include "sim/world/routing.h"
 
 namespace consim::live {
 
@@ -259,20 +260,11 @@ class Loader {
     at(t, [this, c] { workload_op(c); });
   }
 
+  // As the simulator routes (sim/world/routing.h), with the same draws; over
+  // HTTP a node coordinates, so Routing::client goes to a random node.
   NodeId route(std::uint32_t ci, Routing routing) {
     LoadClient& c = clients_[ci];
-    switch (routing) {
-      case Routing::sticky: return ci % n_;
-      case Routing::leader: return c.leader_hint;
-      case Routing::followers: {
-        if (n_ == 1) return 0;
-        const auto pick = static_cast<NodeId>(c.rng.next_below(n_ - 1));
-        return pick >= c.leader_hint ? pick + 1 : pick;
-      }
-      case Routing::random:
-      case Routing::client:  // over HTTP a node coordinates: random
-      default: return static_cast<NodeId>(c.rng.next_below(n_));
-    }
+    return route_node(routing == Routing::client ? Routing::random : routing, ci, n_, c.leader_hint, c.rng);
   }
 
   void workload_op(std::uint32_t ci) {

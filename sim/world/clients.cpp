@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "core/placement.h"
+#include "sim/world/routing.h"
 
 namespace consim {
 
@@ -71,18 +72,7 @@ std::uint32_t Clients::new_op(std::uint32_t client, OpType type, Key key, Level 
 
 NodeId Clients::route(std::uint32_t ci, Routing routing) {
   Client& c = clients_[ci];
-  switch (routing) {
-    case Routing::random: return static_cast<NodeId>(c.rng.next_below(n_));
-    case Routing::sticky: return ci % n_;
-    case Routing::leader: return c.leader_hint;
-    case Routing::followers: {
-      if (n_ == 1) return 0;
-      const auto pick = static_cast<NodeId>(c.rng.next_below(n_ - 1));
-      return pick >= c.leader_hint ? pick + 1 : pick;
-    }
-    case Routing::client: return kNoNode;  // the client coordinates
-  }
-  return 0;
+  return route_node(routing, ci, n_, c.leader_hint, c.rng);
 }
 
 OpView Clients::view(const Op& op) const {

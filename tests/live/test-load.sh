@@ -7,38 +7,8 @@
 # temporary folder is removed at the end.
 set -euo pipefail
 CONSIM="$1"
-tmp="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect() { grep -q -- "$2" <<<"$3" || fail "$1: expected /$2/ in: $3"; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# start NAME ARGS...: consim serve ARGS --base-port 0 in the background; sets PID and TARGETS.
-start() {
-  local name="$1"; shift
-  timeout 60 "$CONSIM" serve "$@" --base-port 0 >"$tmp/$name.log" 2>&1 &
-  PID=$!
-  pids+=("$PID")
-  for _ in $(seq 100); do
-    grep -qs '^consim serve: ready' "$tmp/$name.log" && break
-    kill -0 "$PID" 2>/dev/null || fail "$name: consim serve exited: $(cat "$tmp/$name.log")"
-    sleep 0.1
-  done
-  grep -qs '^consim serve: ready' "$tmp/$name.log" || fail "$name: not ready in 10 s"
-  TARGETS="$(sed -n 's/^consim serve: node-[0-9]* //p' "$tmp/$name.log" | paste -sd, -)"
-  [[ "$TARGETS" == http://127.0.0.1:*,http://127.0.0.1:*,http://127.0.0.1:* ]] || fail "$name: no URLs: $TARGETS"
-}
-stop() {
-  kill -TERM "$1"
-  local rc=0
-  wait "$1" || rc=$?
-  [ "$rc" -eq 0 ] || fail "exit $rc after SIGTERM"
-}
 # counts FILE: "invoked ok failed unknown" from consim check's JSON.
 counts() {
   "$CONSIM" check "$1" --format json |
@@ -84,7 +54,7 @@ read -r invoked ok failed unknown < <(sed -E 's/.*: ([0-9]+) operations invoked:
 # A read of a key never written: the chapter's 404, and its version as a header (what load records).
 hdr="$(curl -sS --max-time 5 -D - -o "$tmp/discarded-body" "${TARGETS%%,*}/key/never-written")"
 expect "404 version" 'X-Consim-Version: 0.0' "$hdr"
-stop "$PID"
+stop "$PID" chapter
 
 # --- The cluster's process dies mid-run: refused connections, counted as failed; load still exits 0.
 start dying
@@ -122,5 +92,5 @@ expect "closed" 'closed loop, 20 clients' "$out"
 line="$(grep '^consim load: stopped' <<<"$out")"
 read -r invoked ok failed unknown < <(sed -E 's/.*: ([0-9]+) operations invoked: ([0-9]+) ok, ([0-9]+) failed, ([0-9]+) unknown.*/\1 \2 \3 \4/' <<<"$line")
 [ "$invoked" -gt 50 ] && [ "$invoked" -eq $((ok + failed + unknown)) ] || fail "closed: $line"
-stop "$PID"
+stop "$PID" leaderless
 echo "test-load: ok"

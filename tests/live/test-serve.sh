@@ -6,45 +6,8 @@
 # stopped by its PID; the temporary folder is removed at the end.
 set -euo pipefail
 CONSIM="$1"
-tmp="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 c() { curl -sS --max-time 5 "$@"; }  # the chapter's curl, bounded
-
-# start NAME ARGS...: consim serve ARGS --base-port 0 in the background; sets
-# PID and URL1..URL3 (node-1..node-3).
-start() {
-  local name="$1"; shift
-  timeout 120 "$CONSIM" serve "$@" --base-port 0 >"$tmp/$name.log" 2>&1 &
-  PID=$!
-  pids+=("$PID")
-  for _ in $(seq 100); do
-    grep -q '^consim serve: ready' "$tmp/$name.log" && break
-    kill -0 "$PID" 2>/dev/null || fail "$name: consim serve exited: $(cat "$tmp/$name.log")"
-    sleep 0.1
-  done
-  grep -q '^consim serve: ready' "$tmp/$name.log" || fail "$name: not ready in 10 s"
-  URL1="$(sed -n 's/^consim serve: node-1 //p' "$tmp/$name.log")"
-  URL2="$(sed -n 's/^consim serve: node-2 //p' "$tmp/$name.log")"
-  URL3="$(sed -n 's/^consim serve: node-3 //p' "$tmp/$name.log")"
-  [[ "$URL1" == http://127.0.0.1:* ]] || fail "$name: no node-1 URL"
-}
-# stop PID NAME: SIGTERM, and it exits 0.
-stop() {
-  kill -TERM "$1"
-  local rc=0
-  wait "$1" || rc=$?
-  [ "$rc" -eq 0 ] || fail "$2: exit $rc after SIGTERM: $(cat "$tmp/$2.log")"
-  grep -q '^consim serve: stopped' "$tmp/$2.log" || fail "$2: no stop line"
-}
-# expect WHAT PATTERN TEXT
-expect() { grep -q -- "$2" <<<"$3" || fail "$1: expected /$2/ in: $3"; }
 code() { curl -sS --max-time 5 -o "$tmp/discarded-body" -w '%{http_code}' "$@"; }
 
 # --- The chapter's cluster (W=2, R=1): Steps 1, 2, 4, the errors, sessions.
