@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "sim/engine/distribution.h"
@@ -425,6 +426,44 @@ TEST_CASE("Zipf") {
       const double p = 1.0 / ((k + 1.0) * (k + 1.0) * zeta);
       INFO("rank " << k);
       CHECK(std::fabs(static_cast<double>(counts[k]) / draws - p) < 5 * std::sqrt(p * (1 - p) / draws));
+    }
+  }
+  SUBCASE("every draw's rank is the first whose cumulative probability exceeds it, as a search over all ranks finds") {
+    // The guide table only shortens the search: at bucket boundaries
+    // (u = j / G exactly, and the doubles either side), at the cumulative
+    // probabilities themselves and either side of them, and at random draws.
+    for (const auto& [n, s] : std::vector<std::pair<std::uint32_t, double>>{
+             {1, 0}, {2, 0.5}, {3, 1}, {10, 0}, {100, 0.9}, {1000, 0.9}, {1000, 2}, {4097, 1.2}, {20000, 0.5}}) {
+      const consim::ZipfSampler z(n, s);
+      std::vector<double> cdf(n);
+      double total = 0;
+      for (std::uint32_t k = 0; k < n; ++k) cdf[k] = total += s == 0 ? 1.0 : 1.0 / std::pow(k + 1.0, s);
+      for (auto& c : cdf) c /= total;
+      cdf.back() = 1.0;
+      const auto reference = [&](double u) {
+        const auto k = static_cast<std::uint32_t>(std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
+        return std::min(k, n - 1);
+      };
+      std::vector<double> us = {0.0, std::nextafter(1.0, 0.0)};
+      for (double g = 1; g <= (1 << 23); g *= 2)
+        for (double j = 0; j < g && j < 64; ++j) us.push_back(j / g);
+      for (double j = 0; j < 1 << 16; ++j) us.push_back(j / (1 << 16));
+      for (const double c : cdf) {
+        us.push_back(c);
+        us.push_back(std::nextafter(c, 0.0));
+        us.push_back(std::nextafter(c, 2.0));
+      }
+      Rng rng(34, n);
+      for (int i = 0; i < 100000; ++i) us.push_back(rng.next_double());
+      std::size_t wrong = 0;
+      for (double u : us) {
+        if (!(u >= 0 && u < 1)) continue;
+        const std::size_t before = wrong;
+        if (z.rank(u) != reference(u)) ++wrong;
+        if (wrong > before && wrong <= 3) FAIL_CHECK("n " << n << " s " << s << " u " << u << ": rank " << z.rank(u) << ", first exceeding " << reference(u));
+      }
+      INFO("n " << n << " s " << s);
+      CHECK(wrong == 0);
     }
   }
   SUBCASE("degenerate sizes") {

@@ -280,14 +280,28 @@ ZipfSampler::ZipfSampler(std::uint32_t n, double s) {
     cdf_[k] = total;
   }
   for (auto& c : cdf_) c /= total;
-  if (n) cdf_.back() = 1.0;  // so every draw in [0, 1) lands on a rank
+  if (n == 0) return;
+  cdf_.back() = 1.0;  // so every draw in [0, 1) lands on a rank
+  std::uint32_t g = 1;
+  while (g < 2 * n && g < (1u << 22)) g *= 2;
+  buckets_ = static_cast<double>(g);
+  guide_.resize(static_cast<std::size_t>(g) + 1);
+  std::uint32_t k = 0;
+  for (std::uint32_t j = 0; j <= g; ++j) {
+    const double u = static_cast<double>(j) / buckets_;  // exact: g is a power of two
+    while (k < n - 1 && cdf_[k] <= u) ++k;
+    guide_[j] = k;  // the first rank with cdf > u (n - 1 if none)
+  }
 }
 
-std::uint32_t ZipfSampler::sample(Rng& rng) const {
+std::uint32_t ZipfSampler::rank(double u) const {
   if (cdf_.empty()) return 0;
-  const double u = rng.next_double();
-  const auto it = std::upper_bound(cdf_.begin(), cdf_.end(), u);
-  const auto k = static_cast<std::size_t>(it - cdf_.begin());
+  const auto j = static_cast<std::size_t>(u * buckets_);  // exact, < G since u < 1
+  // The answer for u lies in [guide_[j], guide_[j + 1]] (the answers are
+  // monotone in u), and is found there as it would be among all n ranks.
+  const auto lo = cdf_.begin() + guide_[j];
+  const auto hi = cdf_.begin() + guide_[j + 1];
+  std::size_t k = static_cast<std::size_t>(std::upper_bound(lo, hi, u) - cdf_.begin());
   return static_cast<std::uint32_t>(std::min(k, cdf_.size() - 1));
 }
 

@@ -102,16 +102,27 @@ inline double sample_standard_normal(Rng& rng) {
 }
 
 // Zipf over ranks 0..n-1 with exponent s >= 0 (s = 0 is uniform):
-// P(rank k) proportional to 1/(k+1)^s. Built once, sampled in O(log n).
+// P(rank k) proportional to 1/(k+1)^s. Built once; a sample is one draw u
+// and the first rank whose cumulative probability exceeds u.
+// The search starts from a guide table (G buckets, G a power of two near
+// 2n): bucket j holds the answer for u = j/G, so for u in [j/G, (j+1)/G)
+// the answer lies between buckets j's and j+1's, usually one or two ranks
+// apart. This is the same rank a binary search over all n would find, for
+// every u, at a cost that does not grow with n.
 class ZipfSampler {
  public:
   ZipfSampler() = default;
   ZipfSampler(std::uint32_t n, double s);
-  std::uint32_t sample(Rng& rng) const;
+  std::uint32_t sample(Rng& rng) const { return rank(rng.next_double()); }
+  // The rank for a draw u in [0, 1): the first whose cumulative
+  // probability exceeds u (0 when n is 0).
+  std::uint32_t rank(double u) const;
   std::uint32_t size() const { return static_cast<std::uint32_t>(cdf_.size()); }
 
  private:
   std::vector<double> cdf_;
+  std::vector<std::uint32_t> guide_;  // G + 1 entries: the rank for u = j/G
+  double buckets_ = 0;                // G, a power of two (so u * G and j / G are exact)
 };
 
 }  // namespace consim
