@@ -22,6 +22,7 @@
 #include "sim/engine/exp.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 
@@ -295,6 +296,7 @@ ZipfSampler::ZipfSampler(std::uint32_t n, double s) {
 }
 
 std::uint32_t ZipfSampler::rank(double u) const {
+  assert(u >= 0 && u < 1);
   if (cdf_.empty()) return 0;
   const auto j = static_cast<std::size_t>(u * buckets_);  // exact, < G since u < 1
   // The answer for u lies in [guide_[j], guide_[j + 1]] (the answers are

@@ -114,7 +114,7 @@ class ZipfSampler {
   ZipfSampler() = default;
   ZipfSampler(std::uint32_t n, double s);
   std::uint32_t sample(Rng& rng) const { return rank(rng.next_double()); }
-  // The rank for a draw u in [0, 1): the first whose cumulative
+  // The rank for a draw u, REQUIRES 0 <= u < 1: the first whose cumulative
   // probability exceeds u (0 when n is 0).
   std::uint32_t rank(double u) const;
   std::uint32_t size() const { return static_cast<std::uint32_t>(cdf_.size()); }

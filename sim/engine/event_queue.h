@@ -15,7 +15,7 @@
 // Cost (what the loop pays per event): (time, sequence) compares times
 // first (they nearly always differ); the heap is 4-ary, half the levels of
 // a binary one; pop() sifts the hole left at the top down to a leaf (three
-// comparisons a level, among siblings) and the last element back up
+// branch-free comparisons a level, among siblings) and the last element back up
 // (usually a level or so), instead of the textbook sift-down's comparison
 // with the element as well at every level; lanes are ring buffers.
 // pop_until() finds the earliest event once for both the "is it due" test
