@@ -27,7 +27,7 @@ TEST_CASE("event queue: pops in time order and advances now()") {
   Time last = 0;
   for (std::uint32_t expected : order) {
     const Event e = q.pop();
-    CHECK(e.index == expected);
+    CHECK(e.index() == expected);
     CHECK(e.time >= last);
     CHECK(q.now() == e.time);
     last = e.time;
@@ -40,18 +40,18 @@ TEST_CASE("event queue: ties pop in push order") {
   EventQueue q;
   for (std::uint32_t i = 0; i < 100; ++i) q.push(7, i % 3, i);
   q.push(3, 9, 1000);
-  CHECK(q.pop().index == 1000);
+  CHECK(q.pop().index() == 1000);
   for (std::uint32_t i = 0; i < 100; ++i) {
     const Event e = q.pop();
-    CHECK(e.index == i);
-    CHECK(e.kind == i % 3);
-    CHECK(e.seq == i);
+    CHECK(e.index() == i);
+    CHECK(e.kind() == i % 3);
+    CHECK(e.seq() == i);
   }
   // Scheduling at now() is allowed and still FIFO after earlier ones.
   q.push(7, 0, 1);
   q.push(7, 0, 2);
-  CHECK(q.pop().index == 1);
-  CHECK(q.pop().index == 2);
+  CHECK(q.pop().index() == 1);
+  CHECK(q.pop().index() == 2);
 }
 
 TEST_CASE("event queue: random interleaved pushes and pops match a sorted reference") {
@@ -79,8 +79,7 @@ TEST_CASE("event queue: random interleaved pushes and pops match a sorted refere
       const Event e = q.pop();
       ++pops;
       REQUIRE(e.time == std::get<0>(*it));
-      REQUIRE(e.seq == std::get<1>(*it));
-      REQUIRE(e.index == std::get<2>(*it));
+      REQUIRE(e.index() == std::get<2>(*it));
       REQUIRE(q.now() == e.time);
       pending.erase(it);
     }
@@ -91,7 +90,7 @@ TEST_CASE("event queue: random interleaved pushes and pops match a sorted refere
   for (const auto& p : pending) {
     const Event e = q.pop();
     REQUIRE(e.time == std::get<0>(p));
-    REQUIRE(e.seq == std::get<1>(p));
+    REQUIRE(e.index() == std::get<2>(p));
   }
   CHECK(q.empty());
   CHECK(pops > 1000);
@@ -122,10 +121,10 @@ TEST_CASE("FIFO lanes interleave with the heap in exact (time, sequence) order")
       pending.emplace_back(t, seq++, next_index++);
     } else {
       const auto it = std::min_element(pending.begin(), pending.end());
-      REQUIRE(q.top().seq == std::get<1>(*it));
+      REQUIRE(q.top().index() == std::get<2>(*it));
       const Event e = q.pop();
       REQUIRE(e.time == std::get<0>(*it));
-      REQUIRE(e.seq == std::get<1>(*it));
+      REQUIRE(e.index() == std::get<2>(*it));
       pending.erase(it);
     }
     REQUIRE(q.size() == pending.size());
@@ -144,13 +143,70 @@ TEST_CASE("pop_until takes the earliest event only when it is due, from the heap
   CHECK(q.size() == 3);
   CHECK(q.now() == 0);
   REQUIRE(q.pop_until(20, e));
-  CHECK(e.index == 2);
+  CHECK(e.index() == 2);
   REQUIRE(q.pop_until(20, e));
-  CHECK(e.index == 3);
+  CHECK(e.index() == 3);
   CHECK(q.now() == 20);
   CHECK_FALSE(q.pop_until(29, e));
   REQUIRE(q.pop_until(30, e));
-  CHECK(e.index == 1);
+  CHECK(e.index() == 1);
   CHECK(q.empty());
   CHECK_FALSE(q.pop_until(1000, e));
+}
+
+TEST_CASE("an event is 16 bytes and keeps its kind and index whole") {
+  CHECK(sizeof(Event) == 16);
+  EventQueue q;
+  q.push(5, Event::kMaxKind, Event::kMaxIndex);
+  q.push(5, 0, 0);
+  q.push_lane(1, 5, 3, 12345678);
+  Event e = q.pop();
+  CHECK(e.kind() == Event::kMaxKind);
+  CHECK(e.index() == Event::kMaxIndex);
+  e = q.pop();
+  CHECK(e.kind() == 0);
+  CHECK(e.index() == 0);
+  e = q.pop();
+  CHECK(e.kind() == 3);
+  CHECK(e.index() == 12345678);
+}
+
+// Sequence numbers are 32 bits; when they run out the pending events are
+// renumbered in order. A small limit makes that happen every few pushes
+// (every push, once more events are pending than the limit): the order must
+// be exactly that of (time, scheduling order), heap and lanes together.
+TEST_CASE("renumbering the sequence keeps the exact (time, sequence) order") {
+  for (const std::uint64_t limit : {1ull, 2ull, 3ull, 17ull, 64ull, 1000ull}) {
+    CAPTURE(limit);
+    consim::Rng rng(77, limit);
+    EventQueue q(limit);
+    std::vector<std::tuple<Time, std::uint64_t, std::uint32_t>> pending;
+    std::uint64_t seq = 0;
+    std::uint32_t next_index = 0;
+    for (int step = 0; step < 6000; ++step) {
+      const std::uint64_t action = rng.next_below(2 + (pending.size() > 40 ? 1 : 0));
+      if (action == 0 || pending.empty()) {
+        const std::uint64_t where = rng.next_below(3);  // 0: heap, 1..2: lanes
+        Time t;
+        if (where == 0) {
+          const std::uint64_t d = rng.next_below(8);  // coarse: many ties
+          t = q.now() + static_cast<Time>(d);
+          q.push(t, 1, next_index);
+        } else {
+          t = q.now() + static_cast<Time>(where * 3);
+          q.push_lane(static_cast<int>(where - 1), t, 2, next_index);
+        }
+        pending.emplace_back(t, seq++, next_index++);
+      } else {
+        const auto it = std::min_element(pending.begin(), pending.end());
+        const Event e = q.pop();
+        REQUIRE(e.time == std::get<0>(*it));
+        REQUIRE(e.index() == std::get<2>(*it));
+        pending.erase(it);
+      }
+      REQUIRE(q.size() == pending.size());
+    }
+    CHECK(q.scheduled() == seq);
+    CHECK(seq > 2 * limit);  // renumbered at least twice
+  }
 }

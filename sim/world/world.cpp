@@ -238,8 +238,8 @@ struct World::Impl {
   std::uint64_t stuck_seen = 0;
 
   void note_stuck(const Event& e) {
-    ++stuck_kinds[e.kind];
-    if (e.kind == kDeliver) ++stuck_msgs[static_cast<int>(wire.at(e.index).kind)];
+    ++stuck_kinds[e.kind()];
+    if (e.kind() == kDeliver) ++stuck_msgs[static_cast<int>(wire.at(e.index()).kind)];
     if (++stuck_seen < kStuckSample) return;
     std::string what;
     for (std::uint32_t k = 0; k < kEventKindCount; ++k) {
@@ -256,30 +256,31 @@ struct World::Impl {
         sc.source, kMaxEventsAtOneInstant, static_cast<double>(e.time) / 1e6, kStuckSample, what));
   }
 
+  static_assert(kEventKindCount - 1 <= Event::kMaxKind, "every event kind fits an Event's kind bits");
   void handle(const Event& e) {
-    switch (e.kind) {
+    switch (e.kind()) {
       case kDeliver: return deliver(e);
       case kTimer: return fire_timer(e);
       case kArrival: return workloads.on_arrival();
-      case kThink: return workloads.on_think(e.index);
-      case kOpTimeout: return clients.on_timeout(e.index);
+      case kThink: return workloads.on_think(e.index());
+      case kOpTimeout: return clients.on_timeout(e.index());
       case kProbeWrite: return workloads.on_probe_write();
-      case kProbeRead: return workloads.on_probe_read(e.index);
-      case kScript: return workloads.on_script(e.index);
-      case kTimeline: return on_timeline(e.index);
+      case kProbeRead: return workloads.on_probe_read(e.index());
+      case kScript: return workloads.on_script(e.index());
+      case kTimeline: return on_timeline(e.index());
     }
     assert(false && "unknown event kind");
   }
 
   void deliver(const Event& e) {
-    const Message& msg = wire.at(e.index);
+    const Message& msg = wire.at(e.index());
     const Time now = queue.now();
     if (msg.to < n) {
       const NodeId to = msg.to;
       if (!host.up(to)) {
         wire.count_drop(DropReason::node_down);
         if (trace) trace->message(now, TraceSink::Wire::dropped, msg, DropReason::node_down);
-        wire.release(e.index);
+        wire.release(e.index());
         return;
       }
       if (host.paused(to)) {
@@ -291,33 +292,33 @@ struct World::Impl {
       // The node only appends to its Effects; nothing is sent (and no slot
       // taken) until execute(), so `msg` stays valid until released here.
       const Effects& fx = host.deliver(now, msg);
-      wire.release(e.index);
+      wire.release(e.index());
       execute(fx);
       return;
     }
     wire.count_delivered();
     if (trace) trace->message(now, TraceSink::Wire::delivered, msg, DropReason::none);
     const Message copy = msg;
-    wire.release(e.index);
+    wire.release(e.index());
     clients.on_message(copy);
   }
 
   void fire_timer(const Event& e) {
-    const HostTimer t = timers.at(e.index);
+    const HostTimer t = timers.at(e.index());
     if (t.node >= n) {  // a client coordinator's deadline
-      timers.release(e.index);
+      timers.release(e.index());
       clients.on_timer(t.node - n, t.id);
       return;
     }
     if (!host.is_current(t)) {
-      timers.release(e.index);
+      timers.release(e.index());
       return;
     }
     if (host.paused(t.node)) {
       deferred[t.node].push_back(e);
       return;
     }
-    timers.release(e.index);
+    timers.release(e.index());
     if (trace) trace->timer(queue.now(), false, t.node, t.id);
     execute(host.fire(queue.now(), t));
   }
@@ -363,12 +364,12 @@ struct World::Impl {
 
   // An event held for a node that crashed: its message is lost.
   void release_held(const Event& e) {
-    if (e.kind == kDeliver) {
+    if (e.kind() == kDeliver) {
       wire.count_drop(DropReason::node_down);
-      if (trace) trace->message(queue.now(), TraceSink::Wire::dropped, wire.at(e.index), DropReason::node_down);
-      wire.release(e.index);
-    } else if (e.kind == kTimer) {
-      timers.release(e.index);
+      if (trace) trace->message(queue.now(), TraceSink::Wire::dropped, wire.at(e.index()), DropReason::node_down);
+      wire.release(e.index());
+    } else if (e.kind() == kTimer) {
+      timers.release(e.index());
     }
   }
 
@@ -385,7 +386,7 @@ struct World::Impl {
     std::vector<std::uint32_t> open;
     while (!queue.empty()) {
       const Event e = queue.pop();
-      if (e.kind == kOpTimeout) open.push_back(e.index);
+      if (e.kind() == kOpTimeout) open.push_back(e.index());
     }
     std::sort(open.begin(), open.end());
     clients.fail_open(open);
@@ -401,7 +402,7 @@ struct World::Impl {
     EventInfo info;
     info.index = m.engine.events;
     info.time = e.time;
-    info.kind = e.kind;
+    info.kind = e.kind();
     std::uint64_t h = 0xcbf29ce484222325ULL;
     auto mix = [&h](std::uint64_t x) {
       for (int b = 0; b < 8; ++b) {
@@ -410,10 +411,10 @@ struct World::Impl {
       }
     };
     mix(static_cast<std::uint64_t>(e.time));
-    mix(e.kind);
-    switch (e.kind) {
+    mix(e.kind());
+    switch (e.kind()) {
       case kDeliver: {
-        const Message& msg = wire.at(e.index);
+        const Message& msg = wire.at(e.index());
         info.msg_kind = static_cast<int>(msg.kind);
         info.from = msg.from;
         info.to = msg.to;
@@ -430,21 +431,21 @@ struct World::Impl {
         break;
       }
       case kTimer:
-        info.from = timers.at(e.index).node;
-        info.to = timers.at(e.index).id;
+        info.from = timers.at(e.index()).node;
+        info.to = timers.at(e.index()).id;
         mix(info.from);
         mix(info.to);
         break;
       case kOpTimeout:
       case kProbeRead: {
-        const Op& op = clients.op(e.index);
+        const Op& op = clients.op(e.index());
         mix(op.id);
         mix(op.client);
         mix(static_cast<std::uint64_t>(op.type));
         mix(op.key);
         break;
       }
-      default: mix(e.index); break;  // arrival, think (client), script, timeline, probe write
+      default: mix(e.index()); break;  // arrival, think (client), script, timeline, probe write
     }
     info.hash = h;
     observer->on_event(info);

@@ -84,9 +84,9 @@ std::uint64_t run_consim(std::uint32_t lps, std::uint64_t events) {
   std::uint64_t sum = 0;
   for (std::uint64_t n = 0; n < events; ++n) {
     const consim::Event e = q.pop();
-    sum += static_cast<std::uint64_t>(e.time) ^ e.index;
+    sum += static_cast<std::uint64_t>(e.time) ^ e.index();
     const Time at = e.time + d.delay();
-    q.push(at, 0, d.target(e.index));
+    q.push(at, 0, d.target(e.index()));
   }
   return sum;
 }
