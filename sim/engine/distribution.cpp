@@ -34,19 +34,9 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 constexpr int kNormalTries = 64;
-// 10^15 ns (about 11.6 days of virtual time): the largest sample, so a heavy
-// Pareto tail cannot overflow Time arithmetic downstream.
-constexpr double kMaxSampleNs = 1e15;
+using detail::kMaxSampleNs;
+using detail::ms_to_ns;
 
-// Rounds to the nearest ns, halves away from zero (as std::llround does, for
-// what it can receive here: 0 < ns < 10^15 < 2^53, where ns - whole is exact).
-Time ms_to_ns(double ms) {
-  const double ns = ms * 1e6;
-  if (!(ns > 0)) return 0;  // NaN too
-  if (ns >= kMaxSampleNs) return static_cast<Time>(kMaxSampleNs);
-  const Time whole = static_cast<Time>(ns);
-  return ns - static_cast<double>(whole) >= 0.5 ? whole + 1 : whole;
-}
 
 // The ziggurat of the standard normal density's right half, f(x) =
 // exp(-x^2 / 2), in ZigguratTable::kLayers (256) layers of equal area
@@ -163,10 +153,8 @@ Time Distribution::sample_unshifted(Rng& rng) const {
       }
       return 0;
     }
-    case Kind::lognormal: {
-      const double z = sample_standard_normal(rng);
-      return ms_to_ns(a * exp_portable(b * z));  // the same bits on every libm
-    }
+    case Kind::lognormal:
+      return detail::lognormal_ns(a, b, rng);
     case Kind::pareto: {
       const double u = rng.next_double_open0();
       return ms_to_ns(a / std::pow(u, 1.0 / b));
@@ -262,11 +250,6 @@ std::string Distribution::describe_unshifted() const {
 
 // shift_ms: added after the type's own sample, so a distribution without a
 // shift draws and returns exactly what it did before the field existed.
-Time Distribution::sample(Rng& rng) const {
-  const Time t = sample_unshifted(rng);
-  return shift_ms == 0 ? t : t + ms_to_ns(shift_ms);
-}
-
 double Distribution::mean_ms() const { return mean_unshifted_ms() + shift_ms; }
 
 std::string Distribution::describe() const {

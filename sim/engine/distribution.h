@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/types.h"
+#include "sim/engine/exp.h"
 #include "sim/engine/rng.h"
 
 namespace consim {
@@ -40,7 +41,9 @@ struct Distribution {
   static Distribution pareto_ms(double scale, double shape);
 
   // One sample, in nanoseconds (>= 0), shift_ms included. Draws one or more
-  // numbers from rng (shift_ms draws none).
+  // numbers from rng (shift_ms draws none). An unshifted log-normal, nearly
+  // every message's delay, is sampled inline (the same arithmetic as out of
+  // line, so the same nanoseconds).
   Time sample(Rng& rng) const;
 
   // The distribution's mean in ms (infinity for a Pareto with shape <= 1).
@@ -70,10 +73,10 @@ struct ZigguratTable {
   double f[kLayers + 1];
   ZigguratTable();
 };
-inline const ZigguratTable& ziggurat_table() {
-  static const ZigguratTable z;
-  return z;
-}
+// Built once at start-up (no sample is drawn before main), so a sample does
+// not pay a function-local static's guard.
+inline const ZigguratTable kZigguratTable;
+inline const ZigguratTable& ziggurat_table() { return kZigguratTable; }
 // One 64-bit draw read as a point of the ziggurat: the layer (its low 8
 // bits), the sign (bit 8) and the abscissa (its top 53 bits, scaled to the
 // layer's width).
@@ -99,6 +102,33 @@ inline double sample_standard_normal(Rng& rng) {
   const detail::ZigguratPoint p = detail::ziggurat_point(rng.next_u64(), z);
   if (p.inside(z)) return p.value();
   return detail::standard_normal_rest(rng, p);
+}
+
+namespace detail {
+// 10^15 ns (about 11.6 days of virtual time): the largest sample, so a heavy
+// Pareto tail cannot overflow Time arithmetic downstream.
+constexpr double kMaxSampleNs = 1e15;
+// ms to the nearest ns, halves away from zero (as std::llround does, for
+// what it can receive here: 0 < ns < 10^15 < 2^53, where ns - whole is
+// exact), clamped to [0, kMaxSampleNs]; NaN gives 0.
+inline Time ms_to_ns(double ms) {
+  const double ns = ms * 1e6;
+  if (!(ns > 0)) return 0;  // NaN too
+  if (ns >= kMaxSampleNs) return static_cast<Time>(kMaxSampleNs);
+  const Time whole = static_cast<Time>(ns);
+  return ns - static_cast<double>(whole) >= 0.5 ? whole + 1 : whole;
+}
+// median * e^(sigma z): exp_portable, the same bits on every libm.
+inline Time lognormal_ns(double median_ms, double sigma, Rng& rng) {
+  const double z = sample_standard_normal(rng);
+  return ms_to_ns(median_ms * exp_portable(sigma * z));
+}
+}  // namespace detail
+
+inline Time Distribution::sample(Rng& rng) const {
+  if (kind == Kind::lognormal && shift_ms == 0) return detail::lognormal_ns(a, b, rng);
+  const Time t = sample_unshifted(rng);
+  return shift_ms == 0 ? t : t + detail::ms_to_ns(shift_ms);
 }
 
 // Zipf over ranks 0..n-1 with exponent s >= 0 (s = 0 is uniform):
