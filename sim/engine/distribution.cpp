@@ -34,9 +34,7 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 constexpr int kNormalTries = 64;
-using detail::kMaxSampleNs;
 using detail::ms_to_ns;
-
 
 // The ziggurat of the standard normal density's right half, f(x) =
 // exp(-x^2 / 2), in ZigguratTable::kLayers (256) layers of equal area

@@ -86,8 +86,7 @@ class EventQueue {
   void push_lane(int lane, Time time, std::uint32_t kind, std::uint32_t index) {
     assert(time >= now_);
     assert(lanes_[lane].empty() || lanes_[lane].back().time <= time);
-    const Event e = make(time, kind, index);
-    lanes_[lane].push_back(e);
+    lanes_[lane].push_back(make(time, kind, index));
   }
 
   bool empty() const {
@@ -180,7 +179,7 @@ class EventQueue {
   // A 4-ary heap: the children of i are 4i+1 .. 4i+4, its parent (i-1)/4.
   // Half the levels of a binary heap for at most three comparisons a level
   // on the way down and one on the way up; the four children are adjacent
-  // (96 bytes, about a cache line and a half).
+  // (64 bytes, one cache line when the heap's storage is so aligned).
   static constexpr std::size_t kArity = 4;
 
   void sift_up(std::size_t i) {
