@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <tuple>
 #include <vector>
 
@@ -97,6 +98,84 @@ TEST_CASE("event queue: random interleaved pushes and pops match a sorted refere
   CHECK(q.scheduled() == seq);
 }
 
+// Delays over many scales: ties at now(), a few nanoseconds, milliseconds,
+// hours, and times near the largest a Time can hold. Events go through the
+// heap, the buckets and the far list, and the far list is re-spread many
+// times; the order must stay exactly (time, scheduling order).
+TEST_CASE("event queue: delays over many scales pop in exact order through heap, buckets and far list") {
+  for (std::uint64_t seed = 0; seed < 6; ++seed) {
+    CAPTURE(seed);
+    Rng rng(9001, seed);
+    EventQueue q;
+    std::vector<std::tuple<Time, std::uint64_t, std::uint32_t>> pending;
+    std::uint64_t seq = 0;
+    std::uint32_t next_index = 0;
+    const Time kMax = std::numeric_limits<Time>::max();
+    for (int step = 0; step < 30000; ++step) {
+      // Grow to a few thousand pending, then shrink, then grow again. The
+      // events near the end of time wait for the drain at the end.
+      const bool grow = (step / 5000) % 2 == 0;
+      const std::uint64_t action = rng.next_below(grow ? 3 : 5);
+      const auto it = std::min_element(pending.begin(), pending.end());
+      if (action >= 2 && it != pending.end() && std::get<0>(*it) < kMax / 2) {
+        REQUIRE(q.top().index() == std::get<2>(*it));
+        Event e;
+        REQUIRE_FALSE(q.pop_until(std::get<0>(*it) - 1, e));
+        REQUIRE(q.pop_until(std::get<0>(*it), e));
+        REQUIRE(e.time == std::get<0>(*it));
+        REQUIRE(e.index() == std::get<2>(*it));
+        REQUIRE(q.now() == e.time);
+        pending.erase(it);
+      } else {
+        const std::uint64_t scale = rng.next_below(16);
+        std::uint64_t d = 0;
+        if (scale < 2) {
+          d = 0;
+        } else if (scale < 8) {
+          d = rng.next_below(20);
+        } else if (scale < 13) {
+          d = rng.next_below(3'000'000);
+        } else if (scale < 15) {
+          d = rng.next_below(10'000'000'000'000ull);
+        } else {
+          d = static_cast<std::uint64_t>(kMax - q.now()) - rng.next_below(1000);  // near the end of time
+        }
+        if (d > static_cast<std::uint64_t>(kMax - q.now())) d = static_cast<std::uint64_t>(kMax - q.now());
+        const Time t = q.now() + static_cast<Time>(d);
+        q.push(t, 1, next_index);
+        pending.emplace_back(t, seq++, next_index++);
+      }
+      REQUIRE(q.size() == pending.size());
+      REQUIRE(q.empty() == pending.empty());
+    }
+    std::sort(pending.begin(), pending.end());
+    for (const auto& p : pending) {
+      const Event e = q.pop();
+      REQUIRE(e.time == std::get<0>(p));
+      REQUIRE(e.index() == std::get<2>(p));
+    }
+    CHECK(q.empty());
+    CHECK(q.scheduled() == seq);
+  }
+}
+
+TEST_CASE("event queue: the largest time, and events pushed at it after it is reached") {
+  const Time kMax = std::numeric_limits<Time>::max();
+  EventQueue q;
+  q.push(kMax, 0, 1);
+  q.push(kMax - 1, 0, 2);
+  q.push(0, 0, 3);
+  q.push(kMax, 0, 4);
+  CHECK(q.pop().index() == 3);
+  CHECK(q.pop().index() == 2);
+  CHECK(q.pop().index() == 1);
+  CHECK(q.now() == kMax);
+  q.push(kMax, 0, 5);  // at now(), which is the end of time
+  CHECK(q.pop().index() == 4);
+  CHECK(q.pop().index() == 5);
+  CHECK(q.empty());
+}
+
 TEST_CASE("FIFO lanes interleave with the heap in exact (time, sequence) order") {
   // Fixed-delay events go on lanes; the order popped must equal that of one heap.
   consim::Rng rng(11, 3);
@@ -189,8 +268,12 @@ TEST_CASE("renumbering the sequence keeps the exact (time, sequence) order") {
         const std::uint64_t where = rng.next_below(3);  // 0: heap, 1..2: lanes
         Time t;
         if (where == 0) {
-          const std::uint64_t d = rng.next_below(8);  // coarse: many ties
-          t = q.now() + static_cast<Time>(d);
+          // Coarse, so many ties; one in eight far off, so the buckets and
+          // the far list hold events when the renumbering comes.
+          const std::uint64_t d = rng.next_below(8);
+          const bool is_far = rng.next_below(8) == 0;
+          const std::uint64_t far = 1000 * (1 + rng.next_below(1000));
+          t = q.now() + static_cast<Time>(is_far ? d + far : d);
           q.push(t, 1, next_index);
         } else {
           t = q.now() + static_cast<Time>(where * 3);
