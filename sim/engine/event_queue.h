@@ -254,13 +254,11 @@ class EventQueue {
   void refill() {
     if (in_buckets_ == 0) reseat();
     while (buckets_[next_bucket_].empty()) ++next_bucket_;
-    std::vector<Event>& bucket = buckets_[next_bucket_];
-    for (const Event& e : bucket) {
-      heap_.push_back(e);
-      sift_up(heap_.size() - 1);
-    }
-    in_buckets_ -= bucket.size();
-    bucket.clear();
+    // The bucket becomes the heap, made one in place; the bucket takes the
+    // heap's empty storage (so storage circulates and nothing allocates).
+    heap_.swap(buckets_[next_bucket_]);
+    for (std::size_t i = 1; i < heap_.size(); ++i) sift_up(i);
+    in_buckets_ -= heap_.size();
     ++next_bucket_;
     near_last_ = before_bucket(next_bucket_);
   }
