@@ -7,7 +7,7 @@
 //
 // The same run on two queues, for a side-by-side ratio:
 //   --queue bare     std::priority_queue of (time, seq, lp): the textbook floor;
-//   --queue consim   consim's EventQueue (sim/engine/event_queue.h), heap pushes.
+//   --queue consim   consim's EventQueue (sim/engine/event_queue.h), push() and pop().
 // Both order events by (time, seq) and draw the same numbers (the project's
 // xoshiro256**, sim/engine/rng.h), so they process the same events in the same
 // order: the printed checksum must match.
