@@ -35,9 +35,9 @@
 // level, among siblings) and the last element back up; lanes are ring
 // buffers. pop_until() finds the earliest event once for both the "is it
 // due" test and the pop. Measured against the plain 4-ary heap it replaced
-// (docs/architecture.md, "Performance"): bare PHOLD at 1k pending events
-// 0.74x the instructions, at 16k 0.69x; consim bench at 64 nodes 9% fewer
-// instructions per event, at 3 nodes 4%; every report byte the same.
+// (docs/architecture.md, "Performance"): bare PHOLD 0.83x the time at 1k
+// pending events, 0.79x at 16k; consim bench 9% fewer instructions per
+// event at 64 nodes, 4% at 3; every report byte the same.
 #pragma once
 
 #include <algorithm>
