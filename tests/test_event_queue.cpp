@@ -15,6 +15,25 @@ using consim::EventQueue;
 using consim::Rng;
 using consim::Time;
 
+namespace {
+
+using Pending = std::vector<std::tuple<Time, std::uint64_t, std::uint32_t>>;
+
+// Pops everything left and checks it against the reference: (time,
+// scheduling order), the queue empty at the end.
+void drain_in_order(EventQueue& q, Pending& pending) {
+  std::sort(pending.begin(), pending.end());
+  for (const auto& p : pending) {
+    const Event e = q.pop();
+    REQUIRE(e.time == std::get<0>(p));
+    REQUIRE(e.index() == std::get<2>(p));
+  }
+  pending.clear();
+  CHECK(q.empty());
+}
+
+}  // namespace
+
 TEST_CASE("event queue: pops in time order and advances now()") {
   EventQueue q;
   CHECK(q.empty());
@@ -86,14 +105,7 @@ TEST_CASE("event queue: random interleaved pushes and pops match a sorted refere
     }
     REQUIRE(q.size() == pending.size());
   }
-  // Drain: times non-decreasing, ties by sequence.
-  std::sort(pending.begin(), pending.end());
-  for (const auto& p : pending) {
-    const Event e = q.pop();
-    REQUIRE(e.time == std::get<0>(p));
-    REQUIRE(e.index() == std::get<2>(p));
-  }
-  CHECK(q.empty());
+  drain_in_order(q, pending);
   CHECK(pops > 1000);
   CHECK(q.scheduled() == seq);
 }
@@ -107,7 +119,7 @@ TEST_CASE("event queue: delays over many scales pop in exact order through heap,
     CAPTURE(seed);
     Rng rng(9001, seed);
     EventQueue q;
-    std::vector<std::tuple<Time, std::uint64_t, std::uint32_t>> pending;
+    Pending pending;
     std::uint64_t seq = 0;
     std::uint32_t next_index = 0;
     const Time kMax = std::numeric_limits<Time>::max();
@@ -148,13 +160,7 @@ TEST_CASE("event queue: delays over many scales pop in exact order through heap,
       REQUIRE(q.size() == pending.size());
       REQUIRE(q.empty() == pending.empty());
     }
-    std::sort(pending.begin(), pending.end());
-    for (const auto& p : pending) {
-      const Event e = q.pop();
-      REQUIRE(e.time == std::get<0>(p));
-      REQUIRE(e.index() == std::get<2>(p));
-    }
-    CHECK(q.empty());
+    drain_in_order(q, pending);
     CHECK(q.scheduled() == seq);
   }
 }
