@@ -165,6 +165,36 @@ TEST_CASE("event queue: delays over many scales pop in exact order through heap,
   }
 }
 
+// Storage goes round (a bucket becomes the heap, the heap's storage goes to
+// the bucket), so a burst's storage could be left in one bucket after
+// another. Bursts of K events at ever different times: what the queue holds
+// must stay bounded by what is ever pending, not grow with the rounds.
+TEST_CASE("event queue: storage stays bounded by what is pending, however many bursts") {
+  Rng rng(5150, 0);
+  EventQueue q;
+  constexpr std::uint32_t kBurst = 5000;
+  std::size_t most_pending = 0;
+  std::size_t after_first_rounds = 0;
+  for (int round = 0; round < 400; ++round) {
+    const Time now = q.now();
+    q.push(now + 1, 0, 0);
+    const Time at = now + 2 + static_cast<Time>(rng.next_below(1'000'000'000));
+    for (std::uint32_t i = 0; i < kBurst; ++i) q.push(at + static_cast<Time>(i % 7), 0, i);
+    const Time tail = now + 2 + static_cast<Time>(rng.next_below(2'000'000'000));
+    for (std::uint32_t i = 0; i < kBurst / 2; ++i) q.push(tail + static_cast<Time>(i % 5), 0, i);
+    most_pending = std::max(most_pending, q.size());
+    // Keep one round's events pending, so later bursts land among buckets
+    // still in use.
+    while (q.size() > kBurst + kBurst / 2 + 1) q.pop();
+    if (round == 20) after_first_rounds = q.slots_reserved();
+  }
+  const std::size_t bound = 4 * most_pending + 4096 * 64;
+  CAPTURE(most_pending);
+  CAPTURE(after_first_rounds);
+  CHECK(q.slots_reserved() <= bound);
+  CHECK(q.slots_reserved() <= 2 * after_first_rounds + 4096 * 64);
+}
+
 TEST_CASE("event queue: the largest time, and events pushed at it after it is reached") {
   const Time kMax = std::numeric_limits<Time>::max();
   EventQueue q;

@@ -148,6 +148,15 @@ class EventQueue {
     return true;
   }
 
+  // The event slots the queue holds storage for outside its lanes, pending
+  // or not: bounded by the most events ever pending at once (times a small
+  // factor), plus up to kKeepCapacity slots a bucket, however long the run.
+  std::size_t slots_reserved() const {
+    std::size_t n = heap_.capacity() + far_.capacity();
+    for (const auto& b : buckets_) n += b.capacity();
+    return n;
+  }
+
   Time now() const { return now_; }
   // How many events have been scheduled, ever.
   std::uint64_t scheduled() const { return scheduled_; }
