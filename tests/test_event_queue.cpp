@@ -128,8 +128,9 @@ TEST_CASE("event queue: delays over many scales pop in exact order through heap,
       // events near the end of time wait for the drain at the end.
       const bool grow = (step / 5000) % 2 == 0;
       const std::uint64_t action = rng.next_below(grow ? 3 : 5);
-      const auto it = std::min_element(pending.begin(), pending.end());
-      if (action >= 2 && it != pending.end() && std::get<0>(*it) < kMax / 2) {
+      auto it = pending.end();
+      if (action >= 2 && !pending.empty()) it = std::min_element(pending.begin(), pending.end());
+      if (it != pending.end() && std::get<0>(*it) < kMax / 2) {
         REQUIRE(q.top().index() == std::get<2>(*it));
         Event e;
         REQUIRE_FALSE(q.pop_until(std::get<0>(*it) - 1, e));

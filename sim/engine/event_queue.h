@@ -284,10 +284,10 @@ class EventQueue {
   // New buckets from the far events: the first starts at the earliest of
   // them; bucket count and width are powers of two, chosen so that half
   // the buckets reach the median far time, about one event a bucket below
-  // it (2 and 4 a bucket measured 1-3% more instructions). Those within the buckets' reach move into them, the rest stay far.
-  // Each call moves at least half of far (everything up to the median), so
-  // the work is a constant per event. REQUIRES: far_ non-empty, no events in
-  // the buckets.
+  // it (two or four a bucket measured 1-3% more instructions). Those within
+  // the buckets' reach move into them, the rest stay far. Each call moves
+  // at least half of far (everything up to the median), so the work is a
+  // constant per event. REQUIRES: far_ non-empty, no events in the buckets.
   void reseat() {
     const std::size_t n = far_.size();
     Time lo = far_.front().time;
