@@ -2,12 +2,14 @@
 //
 // One flat struct for all kinds keeps messages trivially poolable in the
 // simulator (no per-message allocation). Only the fields named for a kind are
-// meaningful; the rest are zero. The one exception is install_snapshot, which
-// carries a shared, immutable copy of the sender's key space.
+// meaningful; the rest are zero. install_snapshot, sync and sync_reply also
+// point to a Snapshot (an immutable copy of key-space records) that the
+// message does not own; see Message::snapshot.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "core/types.h"
@@ -133,8 +135,17 @@ struct Message {
   std::uint64_t rec_lead = 0;
   Record rec;
   Version token;
-  std::shared_ptr<const Snapshot> snapshot;  // install_snapshot, sync, sync_reply
+  // install_snapshot, sync, sync_reply: the records carried; null otherwise.
+  // The message does not own them. Whoever made the message keeps them
+  // alive for as long as it may be read: a node's Outputs holds every
+  // snapshot its messages point to (Outputs::hold), and a driver that keeps
+  // a message past Outputs::clear() keeps Outputs::holder(m) beside it. So a
+  // Message is trivially copyable: a copy is a few vector moves, with no
+  // reference count and nothing to destroy.
+  const Snapshot* snapshot = nullptr;
 };
+static_assert(std::is_trivially_copyable_v<Message> && std::is_trivially_destructible_v<Message>,
+              "a Message is copied for every send; keep it plain data");
 
 bool is_client_request(MsgKind k);
 

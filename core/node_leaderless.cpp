@@ -155,7 +155,7 @@ void Node::Impl::on_anti_entropy(Time now, Outputs& out) {
     snap->records = store;
     ++ll.sync_rounds;
     Message& s = send(MsgKind::sync, peer, out);
-    s.snapshot = std::move(snap);
+    s.snapshot = out.hold(std::move(snap));
     return;
   }
 }
@@ -187,7 +187,7 @@ void Node::Impl::handle_sync(const Message& m, Outputs& out) {
   auto reply = std::make_shared<Snapshot>();
   sync_records(*m.snapshot, m.from, reply.get(), out);
   Message& r = send(MsgKind::sync_reply, m.from, out);
-  r.snapshot = std::move(reply);
+  r.snapshot = out.hold(std::move(reply));
 }
 
 void Node::Impl::handle_sync_reply(const Message& m, Outputs& out) {

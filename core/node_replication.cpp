@@ -239,7 +239,7 @@ void Node::Impl::send_snapshot(NodeId f, Outputs& out) {
   m.prev_term = snap_cache->last_term;
   m.prev_lead = snap_cache->last_lead;
   m.commit = commit_index;
-  m.snapshot = snap_cache;
+  m.snapshot = out.hold(snap_cache);
   catchup_end[f] = snap_cache->last_index;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -36,12 +37,37 @@ struct Outputs {
   std::vector<TimerRequest> timers;
   std::vector<Applied> applied;
   std::vector<RoleChange> roles;
+  // The snapshots that messages[i].snapshot point to (see core/message.h),
+  // each once, kept until clear().
+  std::vector<std::shared_ptr<const Snapshot>> snapshots;
+
+  // Keeps `s` until clear() and returns what a message's `snapshot` holds.
+  const Snapshot* hold(std::shared_ptr<const Snapshot> s) {
+    const Snapshot* p = s.get();
+    if (p && holder(p) == nullptr) snapshots.push_back(std::move(s));
+    return p;
+  }
+  // The owner of the snapshot `m` carries, for keeping `m` past clear():
+  // null when it carries none. REQUIRES: m came from this Outputs.
+  std::shared_ptr<const Snapshot> holder(const Message& m) const {
+    const std::shared_ptr<const Snapshot>* h = holder(m.snapshot);
+    return h ? *h : nullptr;
+  }
 
   void clear() {
     messages.clear();
     timers.clear();
     applied.clear();
     roles.clear();
+    snapshots.clear();
+  }
+
+ private:
+  const std::shared_ptr<const Snapshot>* holder(const Snapshot* p) const {
+    if (p == nullptr) return nullptr;
+    for (const auto& s : snapshots)
+      if (s.get() == p) return &s;
+    return nullptr;
   }
 };
 

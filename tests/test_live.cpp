@@ -222,10 +222,12 @@ TEST_CASE("live: a message between processes carries names and texts, not ids") 
   snap->records[0] = m.rec;
   snap->records[1] = Record{Version{3, 5}, 0, true};
   a.intern("gone");
-  m.snapshot = snap;
+  m.snapshot = snap.get();
   Message out;
+  std::shared_ptr<const Snapshot> kept;
   std::string error;
-  REQUIRE(message_from_json(json::parse(message_to_json(m, a).dump()), b, 3, out, error));
+  REQUIRE(message_from_json(json::parse(message_to_json(m, a).dump()), b, 3, out, kept, error));
+  CHECK(out.snapshot == kept.get());
   CHECK(out.kind == MsgKind::append);
   CHECK(out.to == 2);
   CHECK(out.index == 7);
@@ -238,8 +240,8 @@ TEST_CASE("live: a message between processes carries names and texts, not ids") 
   CHECK(b.value_text(out.snapshot->records[b.intern("name")]) == R"("Alice")");
   CHECK(out.snapshot->records[b.intern("gone")].tombstone);
   CHECK(out.snapshot->records[b.intern("other")].version.is_zero());
-  CHECK_FALSE(message_from_json(json::parse(R"({"kind": "client_put", "key": "x"})"), b, 3, out, error));
-  CHECK_FALSE(message_from_json(json::parse(R"({"kind": "append", "key": "x", "to": 9})"), b, 3, out, error));
+  CHECK_FALSE(message_from_json(json::parse(R"({"kind": "client_put", "key": "x"})"), b, 3, out, kept, error));
+  CHECK_FALSE(message_from_json(json::parse(R"({"kind": "append", "key": "x", "to": 9})"), b, 3, out, kept, error));
 }
 
 TEST_CASE("live: what clients may make the store keep is bounded (507), and a body nested too deep is 400") {

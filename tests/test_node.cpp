@@ -57,6 +57,7 @@ struct Cluster {
     NodeId node;  // timer: owner; message: m.to
     HostTimer t;
     Message m;
+    std::shared_ptr<const Snapshot> snapshot;  // what m.snapshot points to, kept while in flight
   };
   struct Later {
     bool operator()(const Event& a, const Event& b) const {
@@ -122,7 +123,7 @@ struct Cluster {
         replies.push_back({now, m});
         continue;
       }
-      queue.push(Event{now + delay(m), seq++, false, m.to, HostTimer{}, m});
+      queue.push(Event{now + delay(m), seq++, false, m.to, HostTimer{}, m, fx.out.holder(m)});
     }
     for (std::size_t k = 0; k < fx.timers.size(); ++k) {
       const TimerRequest& t = fx.out.timers[k];
@@ -130,7 +131,7 @@ struct Cluster {
       REQUIRE(t.at_min >= now);
       REQUIRE(fx.timers[k].at >= t.at_min);
       REQUIRE(fx.timers[k].at <= t.at_max);
-      queue.push(Event{fx.timers[k].at, seq++, true, i, fx.timers[k].timer, Message{}});
+      queue.push(Event{fx.timers[k].at, seq++, true, i, fx.timers[k].timer, Message{}, nullptr});
     }
     for (const Applied& a : fx.out.applied) applied.push_back({now, i, a});
     for (const RoleChange& rc : fx.out.roles) {
@@ -979,6 +980,37 @@ std::unique_ptr<Node> lone_follower(Election e) {
 
 }  // namespace
 
+TEST_CASE("Outputs holds each snapshot its messages point to, once, until clear()") {
+  Outputs out;
+  auto a = std::make_shared<Snapshot>();
+  auto b = std::make_shared<Snapshot>();
+  std::weak_ptr<const Snapshot> wa = a, wb = b;
+  Message& m1 = out.messages.emplace_back();
+  m1.snapshot = out.hold(a);
+  Message& m2 = out.messages.emplace_back();
+  m2.snapshot = out.hold(a);  // the same snapshot in two messages
+  Message& m3 = out.messages.emplace_back();
+  m3.snapshot = out.hold(std::move(b));
+  out.messages.emplace_back();  // none
+  CHECK(out.messages[0].snapshot == a.get());
+  CHECK(out.snapshots.size() == 2);
+  CHECK(out.holder(out.messages[1]).get() == a.get());
+  CHECK(out.holder(out.messages[2]).get() == out.messages[2].snapshot);
+  CHECK(out.holder(out.messages[3]).get() == nullptr);
+  CHECK(out.hold(nullptr) == nullptr);
+  CHECK(out.snapshots.size() == 2);
+  // Kept past the Outputs by whoever took the holder.
+  const std::shared_ptr<const Snapshot> kept = out.holder(out.messages[2]);
+  const Snapshot* const out_kept = out.messages[2].snapshot;
+  a.reset();
+  CHECK_FALSE(wa.expired());
+  out.clear();
+  CHECK(out.snapshots.empty());
+  CHECK(wa.expired());
+  CHECK_FALSE(wb.expired());
+  CHECK(kept.get() == out_kept);
+}
+
 TEST_CASE("install_snapshot of an empty leader state replaces a follower's snapshot beyond it") {
   auto f = lone_follower(Election::lowest_alive);
   Outputs out;
@@ -993,7 +1025,7 @@ TEST_CASE("install_snapshot of an empty leader state replaces a follower's snaps
   snap.index = 5;
   snap.prev_term = 2;
   snap.prev_lead = 3;
-  snap.snapshot = s;
+  snap.snapshot = s.get();
   f->step(kMs, snap, out);
   REQUIRE(f->status().last_index == 5);
   REQUIRE(f->record(4).value == 44);
@@ -1008,7 +1040,7 @@ TEST_CASE("install_snapshot of an empty leader state replaces a follower's snaps
   auto empty = std::make_shared<Snapshot>();
   empty->records.resize(16);
   Message snap2 = leader_msg(MsgKind::install_snapshot, 0, 3, 1);
-  snap2.snapshot = empty;
+  snap2.snapshot = empty.get();
   out.clear();
   f->step(3 * kMs, snap2, out);
   CHECK(f->status().last_index == 0);

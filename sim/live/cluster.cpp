@@ -23,6 +23,7 @@ namespace {
 struct Held {
   bool is_timer = false;
   Message message;
+  std::shared_ptr<const Snapshot> snapshot;  // what message.snapshot points to, if anything
   HostTimer timer;
 };
 
@@ -83,7 +84,7 @@ struct LiveCluster::Impl {
   // Carry out one call's effects: messages in order, then timers, then roles.
   void carry_out(const Effects& fx_ref) {
     const Effects fx = fx_ref;  // valid only until the next Host call
-    for (const Message& m : fx.out.messages) send(m);
+    for (const Message& m : fx.out.messages) send(m, fx.out.holder(m));
     for (const TimerAt& t : fx.timers) {
       const HostTimer ht = t.timer;
       at(t.at, [this, ht] { fire(ht); });
@@ -92,7 +93,9 @@ struct LiveCluster::Impl {
       for (const RoleObserver& o : observers) o(fx.node, rc);
   }
 
-  void send(const Message& m) {
+  // `snapshot`: the owner of what m.snapshot points to (null if nothing),
+  // kept with m until it has arrived.
+  void send(const Message& m, std::shared_ptr<const Snapshot> snapshot) {
     if (m.to >= host.size()) {  // a reply to a client: straight back over HTTP
       answer(m);
       return;
@@ -104,9 +107,9 @@ struct LiveCluster::Impl {
       return;
     }
     const Time now = clock.now();
-    auto hand_over = [this, m] {
+    auto hand_over = [this, m, snapshot] {
       if (is_local(m.to))
-        arrive(m);
+        arrive(m, snapshot);
       else if (remote)
         remote(m);
     };
@@ -117,14 +120,14 @@ struct LiveCluster::Impl {
     }
   }
 
-  void arrive(const Message& m) {
+  void arrive(const Message& m, const std::shared_ptr<const Snapshot>& snapshot) {
     const bool between_nodes = m.from < host.size();
     if (!host.up(m.to)) {
       if (between_nodes) ++wire.dropped;
       return;  // a client's request: fail_node() answered it when the node crashed
     }
     if (host.paused(m.to)) {
-      held[m.to].push_back(Held{false, m, {}});
+      held[m.to].push_back(Held{false, m, snapshot, {}});
       return;
     }
     if (between_nodes) ++wire.delivered;
@@ -134,7 +137,7 @@ struct LiveCluster::Impl {
   void fire(const HostTimer& t) {
     if (!host.is_current(t)) return;
     if (host.paused(t.node)) {
-      held[t.node].push_back(Held{true, {}, t});
+      held[t.node].push_back(Held{true, {}, nullptr, t});
       return;
     }
     carry_out(host.fire(clock.now(), t));
@@ -219,7 +222,7 @@ void LiveCluster::Impl::play(const TimelineEvent& e) {
           if (h.is_timer)
             fire(h.timer);
           else
-            arrive(h.message);
+            arrive(h.message, h.snapshot);
         }
       }
       break;
@@ -271,7 +274,7 @@ void LiveCluster::request(NodeId n, Message m, Done done) {
   });
   s.pending.emplace(op, std::move(p));
   // Delivered from the loop, never inside the caller's stack.
-  asio::post(s.io, [&s, m] { s.arrive(m); });
+  asio::post(s.io, [&s, m] { s.arrive(m, nullptr); });
 }
 
 void LiveCluster::run_only(NodeId self, Remote remote) {
@@ -281,10 +284,10 @@ void LiveCluster::run_only(NodeId self, Remote remote) {
 
 bool LiveCluster::local(NodeId n) const { return impl_->is_local(n); }
 
-void LiveCluster::inject(const Message& m) {
+void LiveCluster::inject(const Message& m, std::shared_ptr<const Snapshot> snapshot) {
   Impl& s = *impl_;
   if (s.stopped || m.to >= s.host.size() || !s.is_local(m.to) || m.from >= s.host.size()) return;
-  s.arrive(m);
+  s.arrive(m, snapshot);
 }
 
 void LiveCluster::on_role(RoleObserver observer) { impl_->observers.push_back(std::move(observer)); }

@@ -66,7 +66,8 @@ class LiveCluster {
   void run_only(NodeId self, Remote remote);
   bool local(NodeId n) const;
   // A message from a peer's process for a local node (dropped otherwise).
-  void inject(const Message& m);
+  // `snapshot` owns what m.snapshot points to (null when it points nowhere).
+  void inject(const Message& m, std::shared_ptr<const Snapshot> snapshot);
   ~LiveCluster();
   LiveCluster(const LiveCluster&) = delete;
   LiveCluster& operator=(const LiveCluster&) = delete;

@@ -103,10 +103,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const nlohmann::json j = body_is_json(ar.body) ? nlohmann::json::parse(ar.body, nullptr, false)
                                                   : nlohmann::json(nlohmann::json::value_t::discarded);
     Message m;
+    std::shared_ptr<const Snapshot> snapshot;
     std::string error;
     if (j.is_discarded()) {
       error = "Invalid JSON";
-    } else if (message_from_json(j, shared_->api->keys(), shared_->cluster->size(), m, error) &&
+    } else if (message_from_json(j, shared_->api->keys(), shared_->cluster->size(), m, snapshot, error) &&
                ar.target != "/internal/" + std::string(to_string(m.kind))) {
       error = "the path names another kind of message";
     }
@@ -114,7 +115,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       r.body = nlohmann::json{{"error", error}}.dump();
       return r;
     }
-    shared_->cluster->inject(m);
+    shared_->cluster->inject(m, snapshot);
     r.status = 200;
     r.body = R"({"success":true})";
     return r;

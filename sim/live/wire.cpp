@@ -99,8 +99,10 @@ json message_to_json(const Message& m, const KeySpace& keys) {
   return j;
 }
 
-bool message_from_json(const json& j, KeySpace& keys, std::uint32_t nodes, Message& out, std::string& error) {
+bool message_from_json(const json& j, KeySpace& keys, std::uint32_t nodes, Message& out,
+                       std::shared_ptr<const Snapshot>& snapshot, std::string& error) {
   out = Message{};
+  snapshot.reset();
   error.clear();
   if (!j.is_object() || !j.contains("kind") || !j["kind"].is_string()) return error = "no \"kind\"", false;
   int kind = -1;
@@ -147,7 +149,8 @@ bool message_from_json(const json& j, KeySpace& keys, std::uint32_t nodes, Messa
     }
     snap->records.assign(keys.size(), Record{});
     for (const auto& [k, r] : recs) snap->records[k] = r;
-    out.snapshot = std::move(snap);
+    out.snapshot = snap.get();
+    snapshot = std::move(snap);
   }
   return true;
 }

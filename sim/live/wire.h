@@ -10,6 +10,7 @@
 // (and leaves `out` unspecified) on anything that is not such a message.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -27,6 +28,9 @@ nlohmann::json message_to_json(const Message& m, const KeySpace& keys);
 // NUL byte, nothing after the value, no field twice. When it is not, `why`
 // (if not null) says what is wrong. Parse it only after this said true.
 bool body_is_json(const std::string& body, std::string* why = nullptr);
-bool message_from_json(const nlohmann::json& j, KeySpace& keys, std::uint32_t nodes, Message& out, std::string& error);
+// A snapshot the message carries is made into `snapshot`, which out.snapshot
+// points to (both null when it carries none).
+bool message_from_json(const nlohmann::json& j, KeySpace& keys, std::uint32_t nodes, Message& out,
+                       std::shared_ptr<const Snapshot>& snapshot, std::string& error);
 
 }  // namespace consim::live

@@ -120,29 +120,4 @@ bool Network::connected(NodeId from, NodeId to) const {
   return group_[from] == group_[to] && !(cut_to_[from] & (1ULL << to));
 }
 
-Transit Network::transit(EndpointId from, EndpointId to, MsgKind kind) {
-  Transit tr;
-  if (from < n_ && to < n_) {
-    if (group_[from] != group_[to]) {
-      tr.drop = DropReason::partition;
-      return tr;
-    }
-    if (cut_to_[from] & (1ULL << to)) {
-      tr.drop = DropReason::cut;
-      return tr;
-    }
-  }
-  const Link& l = link(from, to, kind);
-  if (l.loss > 0 && rng_.bernoulli(l.loss)) {
-    tr.drop = DropReason::loss;
-    return tr;
-  }
-  tr.delay = l.delay->sample(rng_);
-  if (l.duplicate > 0 && rng_.bernoulli(l.duplicate)) {
-    tr.duplicate = true;
-    tr.dup_delay = l.delay->sample(rng_);
-  }
-  return tr;
-}
-
 }  // namespace consim

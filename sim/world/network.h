@@ -46,6 +46,7 @@ class Network {
 
   // Decide the fate of one message of kind `kind` from -> to. Draws from the
   // network stream. One table lookup: no allocation, no string work.
+  // Inline: it runs for every message (sim/world/transport.h).
   Transit transit(EndpointId from, EndpointId to, MsgKind kind);
 
   // The settings in force for one (from, to, kind), after precedence
@@ -74,5 +75,30 @@ class Network {
   std::vector<std::uint32_t> group_;     // per node
   std::vector<std::uint64_t> cut_to_;    // per from-node: bit t set = from->t cut
 };
+
+inline Transit Network::transit(EndpointId from, EndpointId to, MsgKind kind) {
+  Transit tr;
+  if (from < n_ && to < n_) {
+    if (group_[from] != group_[to]) {
+      tr.drop = DropReason::partition;
+      return tr;
+    }
+    if (cut_to_[from] & (1ULL << to)) {
+      tr.drop = DropReason::cut;
+      return tr;
+    }
+  }
+  const Link& l = link(from, to, kind);
+  if (l.loss > 0 && rng_.bernoulli(l.loss)) {
+    tr.drop = DropReason::loss;
+    return tr;
+  }
+  tr.delay = l.delay->sample(rng_);
+  if (l.duplicate > 0 && rng_.bernoulli(l.duplicate)) {
+    tr.duplicate = true;
+    tr.dup_delay = l.delay->sample(rng_);
+  }
+  return tr;
+}
 
 }  // namespace consim

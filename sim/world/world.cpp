@@ -175,7 +175,7 @@ struct World::Impl {
   void execute(const Effects& fx) {
     const NodeId i = fx.node;
     const Time now = queue.now();
-    for (const Message& msg : fx.out.messages) wire.send(msg);
+    for (const Message& msg : fx.out.messages) wire.send(msg, fx.out);
     for (const TimerAt& t : fx.timers) timers.schedule(t.at, t.timer);
     const std::uint64_t live = host.up_mask();
     for (const Applied& a : fx.out.applied) {
