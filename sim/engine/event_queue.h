@@ -87,7 +87,9 @@ class EventQueue {
   }
 
   // Schedule at `time`, which must not be before the last popped time.
-  void push(Time time, std::uint32_t kind, std::uint32_t index) {
+  // Inlined into every caller: measured 17 fewer instructions per event on
+  // consim bench (forcing remove_top() or the delay sample inline cost more).
+  [[gnu::always_inline]] void push(Time time, std::uint32_t kind, std::uint32_t index) {
     assert(time >= now_);
     const Event e = make(time, kind, index);
     if (time <= near_last_) {
