@@ -93,6 +93,7 @@ void Node::Impl::drop_tentative(const Tentative* t) {
 // log's view.
 void Node::Impl::drop_phantoms(std::uint64_t above_index, std::uint64_t through_index,
                                std::uint64_t below_term, Outputs& out) {
+  if (tentative.empty()) return;  // nearly always: every append asks
   std::size_t keep = 0;
   for (std::size_t i = 0; i < tentative.size(); ++i) {
     const Tentative t = tentative[i];
@@ -356,6 +357,7 @@ void Node::Impl::stash_early(const Message& m) {
 
 // Appends buffered entries that now follow our last entry.
 void Node::Impl::drain_early(Time now, Outputs& out) {
+  if (early.empty()) return;  // nearly always: every append asks
   std::size_t used = 0;
   for (; used < early.size(); ++used) {
     const EarlyEntry& e = early[used];

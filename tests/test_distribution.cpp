@@ -173,6 +173,31 @@ TEST_CASE("constant") {
   CHECK(Distribution::constant_ms(-3).sample(rng) == 0);          // never negative
 }
 
+TEST_CASE("fixed_ns: a constant's sample, shift included, drawn from nothing; -1 for every type that draws") {
+  std::vector<Distribution> constants;
+  for (double ms : {0.0, 1.0, 0.0000004, 0.0000006, 2.5, -3.0, 1e300, std::nan("")}) {
+    constants.push_back(Distribution::constant_ms(ms));
+    Distribution shifted = Distribution::constant_ms(ms);
+    shifted.shift_ms = 0.75;
+    constants.push_back(shifted);
+  }
+  for (const Distribution& d : constants) {
+    Rng rng(7, 3), untouched(7, 3);
+    const Time fixed = d.fixed_ns();
+    CHECK(fixed >= 0);
+    for (int i = 0; i < 10; ++i) CHECK(d.sample(rng) == fixed);
+    CHECK(rng.next_u64() == untouched.next_u64());  // sample() drew nothing, so skipping it changes no stream
+  }
+  Distribution zero_width = Distribution::uniform_ms(3, 3);
+  for (const Distribution& d : {zero_width, Distribution::exponential_ms(1), Distribution::normal_ms(1, 0),
+                                Distribution::lognormal_ms(1, 0), Distribution::pareto_ms(1, 2)})
+    CHECK(d.fixed_ns() == -1);
+  Distribution mix;
+  mix.kind = Distribution::Kind::mixture;
+  mix.components = {Distribution::constant_ms(1)};
+  CHECK(mix.fixed_ns() == -1);  // picking the component draws
+}
+
 TEST_CASE("uniform: within bounds, mean and variance") {
   const auto d = Distribution::uniform_ms(1, 10);
   const Stats s = collect(d, 11);

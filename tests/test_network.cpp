@@ -3,6 +3,8 @@
 // checked on the delays transit() draws (constant delays, so exact).
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <limits>
 #include <string>
 
 #include "sim/world/network.h"
@@ -65,6 +67,35 @@ TEST_CASE("network precedence: link+kind > link > kind > client_delay > delay") 
   CHECK(delay_ms(net, client, 1, MsgKind::client_get) == 50);
   CHECK(delay_ms(net, client, 1, MsgKind::client_put) == 13);
   CHECK(delay_ms(net, client, 2, MsgKind::client_get) == 12);
+  // Every delay here is a constant: each cell carries it in ns, and a
+  // message's transit takes exactly that.
+  for (EndpointId f = 0; f <= client; ++f)
+    for (EndpointId t = 0; t <= client; ++t)
+      for (int k = 0; k < kMsgKindCount; ++k) {
+        const MsgKind kind = static_cast<MsgKind>(k);
+        const Network::Link& l = net.link(f, t, kind);
+        REQUIRE(l.fixed >= 0);
+        CHECK(l.fixed == l.delay->fixed_ns());
+        if (f != t) CHECK(net.transit(f, t, kind).delay == l.fixed);
+      }
+}
+
+TEST_CASE("network: a link whose delay draws keeps no fixed delay, and transit samples it") {
+  const NetworkSpec spec = net_of(R"({"delay": {"type": "lognormal", "median_ms": 2, "sigma": 0.5},
+                                      "kinds": {"append": {"delay": 4}}})");
+  Network net(3, spec, 9);
+  CHECK(net.link(0, 1, MsgKind::heartbeat).fixed == -1);
+  CHECK(net.link(0, 1, MsgKind::append).fixed == 4'000'000);
+  // The lognormal links draw: their delays vary and are not the constant's.
+  Time lo = std::numeric_limits<Time>::max(), hi = 0;
+  for (int i = 0; i < 100; ++i) {
+    CHECK(net.transit(0, 1, MsgKind::append).delay == 4'000'000);
+    const Time d = net.transit(0, 1, MsgKind::heartbeat).delay;
+    lo = std::min(lo, d);
+    hi = std::max(hi, d);
+  }
+  CHECK(lo < 2'000'000);
+  CHECK(hi > 2'000'000);
 }
 
 TEST_CASE("network kinds: loss and duplicate per kind and per link+kind; aliases") {

@@ -131,6 +131,12 @@ double standard_normal_rest(Rng& rng, ZigguratPoint p) {
 
 }  // namespace detail
 
+Time Distribution::fixed_ns() const {
+  if (kind != Kind::constant) return -1;
+  const Time t = ms_to_ns(a);  // as sample() computes it
+  return shift_ms == 0 ? t : t + ms_to_ns(shift_ms);
+}
+
 Time Distribution::sample_unshifted(Rng& rng) const {
   switch (kind) {
     case Kind::constant:

@@ -46,6 +46,11 @@ struct Distribution {
   // line, so the same nanoseconds).
   Time sample(Rng& rng) const;
 
+  // The sample, when every sample is the same and sampling draws nothing
+  // (a constant, shift_ms included): what sample() returns, without the
+  // call. -1 otherwise (anything else draws, even a uniform of zero width).
+  Time fixed_ns() const;
+
   // The distribution's mean in ms (infinity for a Pareto with shape <= 1).
   double mean_ms() const;
 

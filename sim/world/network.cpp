@@ -59,7 +59,10 @@ void Network::configure(const NetworkSpec& spec) {
   auto intern = [&](const Link& l) -> std::uint32_t {
     const auto [it, added] =
         seen.emplace(std::make_tuple(l.delay, l.loss, l.duplicate), static_cast<std::uint32_t>(distinct_.size()));
-    if (added) distinct_.push_back(l);
+    if (added) {
+      distinct_.push_back(l);
+      distinct_.back().fixed = l.delay->fixed_ns();
+    }
     return it->second;
   };
   // Links without overrides share their settings per (client link?, kind).

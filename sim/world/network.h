@@ -46,13 +46,18 @@ class Network {
 
   // Decide the fate of one message of kind `kind` from -> to. Draws from the
   // network stream. One table lookup: no allocation, no string work.
-  // Inline: it runs for every message (sim/world/transport.h).
-  Transit transit(EndpointId from, EndpointId to, MsgKind kind);
+  // Inline: it runs for every message (sim/world/transport.h). Forced:
+  // left to itself the compiler keeps it out of line, which measured 17
+  // more instructions per event on consim bench.
+  [[gnu::always_inline]] Transit transit(EndpointId from, EndpointId to, MsgKind kind);
 
   // The settings in force for one (from, to, kind), after precedence
   // (link+kind > link > kind > client_delay > network-wide). For tests.
   struct Link {
     const Distribution* delay = nullptr;
+    // delay->fixed_ns(): the delay of every message when it is a constant
+    // (nothing drawn), so transit() skips the sample; -1 otherwise.
+    Time fixed = -1;
     double loss = 0;
     double duplicate = 0;
   };
@@ -93,10 +98,10 @@ inline Transit Network::transit(EndpointId from, EndpointId to, MsgKind kind) {
     tr.drop = DropReason::loss;
     return tr;
   }
-  tr.delay = l.delay->sample(rng_);
+  tr.delay = l.fixed >= 0 ? l.fixed : l.delay->sample(rng_);
   if (l.duplicate > 0 && rng_.bernoulli(l.duplicate)) {
     tr.duplicate = true;
-    tr.dup_delay = l.delay->sample(rng_);
+    tr.dup_delay = l.fixed >= 0 ? l.fixed : l.delay->sample(rng_);
   }
   return tr;
 }
