@@ -32,6 +32,16 @@ void drain_in_order(EventQueue& q, Pending& pending) {
   CHECK(q.empty());
 }
 
+// Pops one event and checks it is the reference's earliest, which it drops.
+void pop_earliest(EventQueue& q, Pending& pending) {
+  const auto it = std::min_element(pending.begin(), pending.end());
+  const Event e = q.pop();
+  REQUIRE(e.time == std::get<0>(*it));
+  REQUIRE(e.index() == std::get<2>(*it));
+  REQUIRE(q.now() == e.time);
+  pending.erase(it);
+}
+
 }  // namespace
 
 TEST_CASE("event queue: pops in time order and advances now()") {
@@ -95,19 +105,42 @@ TEST_CASE("event queue: random interleaved pushes and pops match a sorted refere
         ++next_index;
       }
     } else {
-      const auto it = std::min_element(pending.begin(), pending.end());
-      const Event e = q.pop();
+      pop_earliest(q, pending);
       ++pops;
-      REQUIRE(e.time == std::get<0>(*it));
-      REQUIRE(e.index() == std::get<2>(*it));
-      REQUIRE(q.now() == e.time);
-      pending.erase(it);
     }
     REQUIRE(q.size() == pending.size());
   }
   drain_in_order(q, pending);
   CHECK(pops > 1000);
   CHECK(q.scheduled() == seq);
+}
+
+// Few pending events, as in a run with one operation in flight: the heap
+// then holds at most a handful, all children of its root, and pops take the
+// short path. Times spread over a few hundred ns (several to a bucket, equal
+// ones too), pushes at now() into the heap itself, over many seeds.
+TEST_CASE("event queue: a handful pending pops in exact order, heap sizes 1..6") {
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    Rng rng(seed, 7);
+    EventQueue q;
+    Pending pending;
+    std::uint64_t seq = 0;
+    std::uint32_t next_index = 0;
+    for (int step = 0; step < 4000; ++step) {
+      const std::uint64_t cap = 1 + rng.next_below(6);
+      if (pending.size() < cap) {
+        const std::uint64_t span = rng.next_below(2) == 0 ? 1 : 300;
+        const std::uint64_t delay = rng.next_below(span);
+        const Time t = q.now() + static_cast<Time>(delay);
+        q.push(t, 0, next_index);
+        pending.emplace_back(t, seq++, next_index++);
+      } else {
+        pop_earliest(q, pending);
+      }
+      REQUIRE(q.size() == pending.size());
+    }
+    drain_in_order(q, pending);
+  }
 }
 
 // Delays over many scales: ties at now(), a few nanoseconds, milliseconds,
@@ -236,12 +269,8 @@ TEST_CASE("FIFO lanes interleave with the heap in exact (time, sequence) order")
       }
       pending.emplace_back(t, seq++, next_index++);
     } else {
-      const auto it = std::min_element(pending.begin(), pending.end());
-      REQUIRE(q.top().index() == std::get<2>(*it));
-      const Event e = q.pop();
-      REQUIRE(e.time == std::get<0>(*it));
-      REQUIRE(e.index() == std::get<2>(*it));
-      pending.erase(it);
+      REQUIRE(q.top().index() == std::get<2>(*std::min_element(pending.begin(), pending.end())));
+      pop_earliest(q, pending);
     }
     REQUIRE(q.size() == pending.size());
   }
@@ -318,11 +347,7 @@ TEST_CASE("renumbering the sequence keeps the exact (time, sequence) order") {
         }
         pending.emplace_back(t, seq++, next_index++);
       } else {
-        const auto it = std::min_element(pending.begin(), pending.end());
-        const Event e = q.pop();
-        REQUIRE(e.time == std::get<0>(*it));
-        REQUIRE(e.index() == std::get<2>(*it));
-        pending.erase(it);
+        pop_earliest(q, pending);
       }
       REQUIRE(q.size() == pending.size());
     }

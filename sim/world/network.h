@@ -60,6 +60,8 @@ class Network {
     Time fixed = -1;
     double loss = 0;
     double duplicate = 0;
+    // One message's delay: the constant, or a draw from `rng`.
+    Time sample(Rng& rng) const { return fixed >= 0 ? fixed : delay->sample(rng); }
   };
   const Link& link(EndpointId from, EndpointId to, MsgKind kind) const {
     const std::uint32_t m = n_ + 1;
@@ -98,10 +100,10 @@ inline Transit Network::transit(EndpointId from, EndpointId to, MsgKind kind) {
     tr.drop = DropReason::loss;
     return tr;
   }
-  tr.delay = l.fixed >= 0 ? l.fixed : l.delay->sample(rng_);
+  tr.delay = l.sample(rng_);
   if (l.duplicate > 0 && rng_.bernoulli(l.duplicate)) {
     tr.duplicate = true;
-    tr.dup_delay = l.fixed >= 0 ? l.fixed : l.delay->sample(rng_);
+    tr.dup_delay = l.sample(rng_);
   }
   return tr;
 }
