@@ -504,9 +504,12 @@ void Node::restart(Time now, bool durable, Outputs& out) {
 }
 
 void Node::step(Time now, const Message& m, Outputs& out) {
+  Impl& s = *impl_;
+  // Leader mode: nothing to loop back, so a tail call (this runs for every message).
+  if (s.cfg.replication != Replication::leaderless) return s.step(now, m, out);
   const std::size_t mark = out.messages.size();
-  impl_->step(now, m, out);
-  impl_->loopback(now, mark, out);
+  s.step(now, m, out);
+  s.loopback_leaderless(now, mark, out);
 }
 
 void Node::on_timer(Time now, std::uint64_t timer_id, Outputs& out) {

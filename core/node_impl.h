@@ -215,7 +215,13 @@ struct Node::Impl {
   std::uint32_t sync_records(const Snapshot& theirs, NodeId peer, Snapshot* newer_here, Outputs& out);
   std::uint64_t alive_mask(Time now) const;
   bool replicates(Key k) const;
-  void loopback(Time now, std::size_t from, Outputs& out);
+  // Handles at once what the node addressed to itself among out.messages
+  // from index `from` on (leaderless mode only; the test is inline, since
+  // it runs for every input).
+  void loopback(Time now, std::size_t from, Outputs& out) {
+    if (cfg.replication == Replication::leaderless) loopback_leaderless(now, from, out);
+  }
+  void loopback_leaderless(Time now, std::size_t from, Outputs& out);
   std::uint32_t replicas() const { return cfg.replicas == 0 ? cfg.nodes : cfg.replicas; }
 
   // ---- the store

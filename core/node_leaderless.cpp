@@ -33,8 +33,7 @@ bool Node::Impl::replicates(Key k) const {
   return (replica_mask(k, cfg.nodes, replicas()) >> cfg.id) & 1;
 }
 
-void Node::Impl::loopback(Time now, std::size_t from, Outputs& out) {
-  if (cfg.replication != Replication::leaderless) return;
+void Node::Impl::loopback_leaderless(Time now, std::size_t from, Outputs& out) {
   for (std::size_t i = from; i < out.messages.size();) {
     if (out.messages[i].to != cfg.id) {
       ++i;

@@ -32,9 +32,12 @@ void drain_in_order(EventQueue& q, Pending& pending) {
   CHECK(q.empty());
 }
 
-// Pops one event and checks it is the reference's earliest, which it drops.
+// Checks that top() and then pop() give the reference's earliest event,
+// which it drops.
 void pop_earliest(EventQueue& q, Pending& pending) {
   const auto it = std::min_element(pending.begin(), pending.end());
+  REQUIRE(q.top().time == std::get<0>(*it));
+  REQUIRE(q.top().index() == std::get<2>(*it));
   const Event e = q.pop();
   REQUIRE(e.time == std::get<0>(*it));
   REQUIRE(e.index() == std::get<2>(*it));
@@ -88,7 +91,7 @@ TEST_CASE("event queue: random interleaved pushes and pops match a sorted refere
   Rng rng(4242, 0);
   EventQueue q;
   // Reference: pending (time, seq, index), popped as the minimum.
-  std::vector<std::tuple<Time, std::uint64_t, std::uint32_t>> pending;
+  Pending pending;
   std::uint64_t seq = 0;
   std::uint32_t next_index = 0;
   std::size_t pops = 0;
@@ -250,7 +253,7 @@ TEST_CASE("FIFO lanes interleave with the heap in exact (time, sequence) order")
   // Fixed-delay events go on lanes; the order popped must equal that of one heap.
   consim::Rng rng(11, 3);
   EventQueue q;
-  std::vector<std::tuple<Time, std::uint64_t, std::uint32_t>> pending;
+  Pending pending;
   std::uint64_t seq = 0;
   std::uint32_t next_index = 0;
   const Time lane_delay[2] = {50, 7};
@@ -269,7 +272,6 @@ TEST_CASE("FIFO lanes interleave with the heap in exact (time, sequence) order")
       }
       pending.emplace_back(t, seq++, next_index++);
     } else {
-      REQUIRE(q.top().index() == std::get<2>(*std::min_element(pending.begin(), pending.end())));
       pop_earliest(q, pending);
     }
     REQUIRE(q.size() == pending.size());
@@ -325,7 +327,7 @@ TEST_CASE("renumbering the sequence keeps the exact (time, sequence) order") {
     CAPTURE(limit);
     consim::Rng rng(77, limit);
     EventQueue q(limit);
-    std::vector<std::tuple<Time, std::uint64_t, std::uint32_t>> pending;
+    Pending pending;
     std::uint64_t seq = 0;
     std::uint32_t next_index = 0;
     for (int step = 0; step < 6000; ++step) {

@@ -21,42 +21,10 @@ Host::Host(const std::vector<NodeConfig>& configs, const Options& options) : opt
 
 Host::~Host() = default;
 
-// Chooses each requested timer's instant. The node's outputs stay in fx_.out.
-const Effects& Host::finish(NodeId n, Time now) {
-  Slot& s = slots_[n];
-  fx_.node = n;
-  fx_.timers.clear();
-  for (const TimerRequest& t : fx_.out.timers) {
-    const Time at_min = std::max(t.at_min, now);
-    const Time at_max = std::max(t.at_max, at_min);
-    Time at = at_min;
-    if (at_max > at_min) {
-      switch (options_.timers) {
-        case TimerChoice::random: {
-          const std::uint64_t span = static_cast<std::uint64_t>(at_max - at_min) + 1;
-          at = at_min + static_cast<Time>(s.rng.next_below(span));
-          break;
-        }
-        case TimerChoice::earliest: break;
-        case TimerChoice::latest: at = at_max; break;
-      }
-    }
-    fx_.timers.push_back(TimerAt{at, HostTimer{n, s.incarnation, t.id}});
-  }
-  return fx_;
-}
-
 const Effects& Host::start(NodeId n, Time now) {
   fx_.out.clear();
   slots_[n].node->start(now, fx_.out);
   return finish(n, now);
-}
-
-const Effects& Host::deliver(Time now, const Message& m) {
-  assert(m.to < slots_.size() && slots_[m.to].up && !slots_[m.to].paused);
-  fx_.out.clear();
-  slots_[m.to].node->step(now, m, fx_.out);
-  return finish(m.to, now);
 }
 
 const Effects& Host::fire(Time now, const HostTimer& t) {

@@ -172,7 +172,7 @@ struct World::Impl {
 
   // Carry out what a node asked for: its messages go on the wire, then its
   // timers on the queue; then what it applied and its role are observed.
-  void execute(const Effects& fx) {
+  [[gnu::always_inline]] void execute(const Effects& fx) {
     const NodeId i = fx.node;
     const Time now = queue.now();
     for (const Message& msg : fx.out.messages) wire.send(msg, fx.out);
